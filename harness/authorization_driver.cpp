@@ -1,0 +1,114 @@
+#include "authorization_driver.h"
+
+#include "redaction.h"
+
+#include <algorithm>
+
+namespace conformance {
+namespace {
+
+std::string lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+std::string effective_port(const oauth::UrlParts& p) {
+  if (!p.port.empty()) return p.port;
+  if (p.scheme == "https") return "443";
+  if (p.scheme == "http") return "80";
+  return "";
+}
+
+} // namespace
+
+bool same_origin(const std::string& location, const std::string& redirect_uri) {
+  auto a = oauth::parse_url(location);
+  auto b = oauth::parse_url(redirect_uri);
+  return a && b && a->scheme == b->scheme && lower(a->host) == lower(b->host) &&
+         effective_port(*a) == effective_port(*b);
+}
+
+bool location_reaches(const std::string& location, const std::string& redirect_uri) {
+  auto a = oauth::parse_url(location);
+  auto b = oauth::parse_url(redirect_uri);
+  auto path = [](const oauth::UrlParts& p) { return p.path.empty() ? std::string("/") : p.path; };
+  return a && b && same_origin(location, redirect_uri) && path(*a) == path(*b);
+}
+
+std::optional<std::string> AuthorizationResult::param(std::string_view name) const {
+  if (auto v = oauth::first_param(query, name)) return v;
+  return oauth::first_param(fragment, name);
+}
+
+std::string AuthorizationResult::describe() const {
+  switch (ending) {
+  case Ending::RedirectedToClient:
+  case Ending::ClientOriginOtherPath: {
+    std::string where = ending == Ending::RedirectedToClient ? "redirected to the client"
+                                                             : "redirected to the client's origin";
+    std::string status = redirect_statuses.empty() ? "" : " (HTTP " + std::to_string(redirect_statuses.back()) + ")";
+    if (auto e = error()) {
+      std::string out = where + " with error=" + *e + status;
+      if (auto d = param("error_description")) out += " (" + d->substr(0, 160) + ")";
+      return out;
+    }
+    if (code()) return where + " with a code" + status;
+    if (param("access_token")) return where + " with an access_token" + status;
+    return where + " without code or error" + status;
+  }
+  case Ending::StoppedAtServer:
+    return "stayed at the server: " + last_response.summary();
+  case Ending::NoResponse:
+    return "no response from the authorization endpoint: " + last_response.summary();
+  case Ending::TooManySteps:
+    return "the redirect chain did not reach the client within the step limit";
+  case Ending::UnfollowableRedirect:
+    return "redirected to an address the harness does not follow: " + redactor().redact_url(location);
+  }
+  return "?";
+}
+
+AuthorizationResult RedirectDriver::authorize(const std::string& authorization_url,
+                                              const std::string& redirect_uri) {
+  AuthorizationResult result;
+  CookieJar jar; // a fresh user agent per authorization
+  std::string url = authorization_url;
+  for (int step = 0; step < max_steps_; ++step) {
+    result.last_response = http_.get(url, {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}}, &jar);
+    const HttpResponse& r = result.last_response;
+    if (!r.answered()) {
+      result.ending = AuthorizationResult::Ending::NoResponse;
+      return result;
+    }
+    auto location_header = r.header("location");
+    if (!r.is_redirect() || !location_header) {
+      result.ending = AuthorizationResult::Ending::StoppedAtServer;
+      return result;
+    }
+    result.redirect_statuses.push_back(r.status);
+    auto resolved = oauth::resolve_url(url, *location_header);
+    result.location = resolved.value_or(*location_header);
+    result.locations.push_back(result.location);
+    auto parts = oauth::parse_url(result.location);
+    if (same_origin(result.location, redirect_uri) && parts) {
+      result.query = oauth::parse_form(parts->query);
+      result.fragment = oauth::parse_form(parts->fragment);
+      if (auto code = result.code()) redactor().add_secret(*code);
+      for (const char* t : {"access_token", "refresh_token", "id_token"})
+        if (auto v = result.param(t)) redactor().add_secret(*v);
+      result.ending = location_reaches(result.location, redirect_uri)
+                          ? AuthorizationResult::Ending::RedirectedToClient
+                          : AuthorizationResult::Ending::ClientOriginOtherPath;
+      return result;
+    }
+    if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
+      result.ending = AuthorizationResult::Ending::UnfollowableRedirect;
+      return result;
+    }
+    url = result.location;
+  }
+  result.ending = AuthorizationResult::Ending::TooManySteps;
+  return result;
+}
+
+} // namespace conformance

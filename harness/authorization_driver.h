@@ -1,0 +1,68 @@
+// Authorization drivers (DESIGN.md "Driver"): get through the authorization endpoint
+// without a person and hand back where the user agent was finally sent. The
+// redirect_uri itself is never fetched: a driver stops at the Location that reaches it.
+#pragma once
+
+#include "http_client.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace conformance {
+
+struct AuthorizationResult {
+  enum class Ending {
+    RedirectedToClient, // a Location reached the redirect_uri (scheme, host, port and path)
+    ClientOriginOtherPath, // a Location reached the client's origin but another path
+    StoppedAtServer,    // the server answered without sending the user agent on (error page...)
+    NoResponse,         // transport failure
+    TooManySteps,       // the redirect chain did not end within the step budget
+    UnfollowableRedirect // a Location that is not http(s) or cannot be parsed
+  };
+  Ending ending = Ending::NoResponse;
+  std::string location;          // the final Location (for the redirect endings)
+  oauth::Params query;           // parameters of that Location's query
+  oauth::Params fragment;        // and of its fragment (implicit-style responses)
+  HttpResponse last_response;    // the last response seen
+  std::vector<int> redirect_statuses; // status of every redirect followed or stopped at
+  std::vector<std::string> locations; // every Location seen, in order
+
+  bool reached_client() const {
+    return ending == Ending::RedirectedToClient || ending == Ending::ClientOriginOtherPath;
+  }
+  std::optional<std::string> param(std::string_view name) const; // query, then fragment
+  std::optional<std::string> code() const { return param("code"); }
+  std::optional<std::string> error() const { return param("error"); }
+  // One line for messages, e.g. "redirected to the client with error=invalid_request".
+  std::string describe() const;
+};
+
+class AuthorizationDriver {
+public:
+  virtual ~AuthorizationDriver() = default;
+  virtual std::string_view name() const = 0;
+  // Starts a fresh user agent at `authorization_url` and returns where it ends up.
+  virtual AuthorizationResult authorize(const std::string& authorization_url,
+                                        const std::string& redirect_uri) = 0;
+};
+
+// Follows the server's own redirects (GET, with a cookie jar) for auto-consent servers.
+class RedirectDriver : public AuthorizationDriver {
+public:
+  explicit RedirectDriver(HttpClient& http, int max_steps = 12) : http_(http), max_steps_(max_steps) {}
+  std::string_view name() const override { return "redirect"; }
+  AuthorizationResult authorize(const std::string& authorization_url,
+                                const std::string& redirect_uri) override;
+
+private:
+  HttpClient& http_;
+  int max_steps_;
+};
+
+// True when `location` has the scheme, host, port and path of `redirect_uri`.
+bool location_reaches(const std::string& location, const std::string& redirect_uri);
+// True when `location` has the scheme, host and port of `redirect_uri`.
+bool same_origin(const std::string& location, const std::string& redirect_uri);
+
+} // namespace conformance

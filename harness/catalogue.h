@@ -1,0 +1,50 @@
+// The requirement catalogue (suites/requirements.json, compiled into the binary)
+// and the profiles that decide a row's level (DESIGN.md "Requirement", "Profile").
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conformance {
+
+enum class Level { Must, Should, May };
+std::string_view level_name(Level level);
+std::optional<Level> parse_level(std::string_view text);
+
+struct Requirement {
+  std::string id;        // "PKCE-03"; stable, never positional
+  std::string area;      // "PKCE"
+  std::string area_name; // "PKCE", "Redirect URI", ...
+  std::string source;    // spec sections
+  Level level = Level::Must;
+  std::string level_text; // the catalogue's wording, e.g. "MUST (if sent)"
+  std::string summary;    // our paraphrase
+  std::map<std::string, Level> profile_levels;
+
+  Level level_for(std::string_view profile) const;
+};
+
+class Catalogue {
+public:
+  static const Catalogue& instance(); // parsed once from the embedded JSON
+  static Catalogue parse(std::string_view json_text);
+
+  const Requirement* find(std::string_view id) const;
+  const std::vector<Requirement>& requirements() const { return requirements_; }
+  const std::vector<std::string>& profiles() const { return profiles_; }
+  const std::string& default_profile() const { return default_profile_; }
+  bool has_profile(std::string_view name) const;
+
+private:
+  std::vector<Requirement> requirements_;
+  std::vector<std::string> profiles_;
+  std::string default_profile_;
+};
+
+// The text of suites/requirements.json, embedded at build time.
+std::string_view embedded_requirements_json();
+
+} // namespace conformance

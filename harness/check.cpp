@@ -1,0 +1,162 @@
+#include "check.h"
+
+#include <algorithm>
+
+namespace conformance {
+namespace {
+
+std::vector<CheckInfo>& registry() {
+  static std::vector<CheckInfo> checks;
+  return checks;
+}
+
+JudgingPolicy& policy() {
+  static JudgingPolicy p{Catalogue::instance().default_profile(), false};
+  return p;
+}
+
+thread_local CheckContext* current = nullptr;
+
+void add(std::string_view requirement, Outcome outcome, std::string message, Level level) {
+  if (outcome == Outcome::Fail || outcome == Outcome::Error)
+    ADD_FAILURE() << kVerdictMarker << requirement << ": " << message;
+  if (!current) return;
+  current->add_finding({std::string(requirement), std::string(level_name(level)), outcome,
+                        std::move(message)});
+}
+
+} // namespace
+
+bool register_check(std::string suite, std::string name, std::vector<std::string> requirements) {
+  registry().push_back({std::move(suite), std::move(name), std::move(requirements)});
+  return true;
+}
+
+const std::vector<CheckInfo>& registered_checks() { return registry(); }
+
+const CheckInfo* find_check(std::string_view suite, std::string_view name) {
+  for (const auto& c : registry())
+    if (c.suite == suite && c.name == name) return &c;
+  return nullptr;
+}
+
+void set_judging_policy(JudgingPolicy p) { policy() = std::move(p); }
+const JudgingPolicy& judging_policy() { return policy(); }
+
+Level level_of(std::string_view requirement) {
+  const Requirement* r = Catalogue::instance().find(requirement);
+  if (!r) throw std::logic_error("check cites unknown requirement " + std::string(requirement));
+  return r->level_for(policy().profile);
+}
+
+void pass(std::string_view requirement, std::string message) {
+  add(requirement, Outcome::Pass, std::move(message), level_of(requirement));
+}
+
+void violation(std::string_view requirement, std::string message, std::optional<Level> level) {
+  Level applied = level.value_or(level_of(requirement));
+  Outcome outcome = Outcome::Fail;
+  if (applied == Level::Should) outcome = policy().strict ? Outcome::Fail : Outcome::Warn;
+  if (applied == Level::May) outcome = Outcome::Info;
+  add(requirement, outcome, std::move(message), applied);
+}
+
+void note(std::string_view requirement, std::string message) {
+  add(requirement, Outcome::Info, std::move(message), level_of(requirement));
+}
+
+void skip_check(const std::string& reason) { throw CheckAborted(Outcome::Skip, reason); }
+void cannot_run(const std::string& reason) { throw CheckAborted(Outcome::Error, reason); }
+
+CheckContext::CheckContext(std::string suite, std::string name) {
+  result_.suite = std::move(suite);
+  result_.name = std::move(name);
+  if (const CheckInfo* info = find_check(result_.suite, result_.name))
+    result_.requirements = info->requirements;
+}
+
+void CheckContext::record(Exchange exchange) {
+  // Reports stay readable: bodies beyond 64 KiB are shortened in the evidence only.
+  constexpr size_t kEvidenceBodyLimit = 64 * 1024;
+  for (std::string* body : {&exchange.request_body, &exchange.response_body}) {
+    if (body->size() > kEvidenceBodyLimit) {
+      body->resize(kEvidenceBodyLimit);
+      exchange.response_truncated = true;
+    }
+  }
+  result_.evidence.push_back(std::move(exchange));
+}
+
+void CheckContext::add_finding(Finding finding) {
+  if (std::find(result_.requirements.begin(), result_.requirements.end(), finding.requirement) ==
+      result_.requirements.end())
+    result_.requirements.push_back(finding.requirement);
+  result_.findings.push_back(std::move(finding));
+}
+
+void CheckContext::abort_with(Outcome outcome, std::string message) {
+  aborted_ = {outcome, std::move(message)};
+}
+
+void CheckContext::unexpected_failure(std::string message) { unexpected_.push_back(std::move(message)); }
+
+CheckResult CheckContext::finish(bool gtest_skipped, const std::string& skip_message,
+                                 double duration_ms) {
+  CheckResult result = std::move(result_);
+  result.duration_ms = duration_ms;
+  Level strongest = Level::May;
+  for (const auto& id : result.requirements)
+    if (const Requirement* r = Catalogue::instance().find(id))
+      strongest = std::min(strongest, r->level_for(policy().profile)); // Must < Should < May
+  result.level = std::string(level_name(strongest));
+
+  Outcome outcome = Outcome::Skip;
+  bool judged = false;
+  for (const auto& f : result.findings) {
+    outcome = judged ? worst(outcome, f.outcome) : f.outcome;
+    judged = true;
+  }
+  std::vector<std::string> messages;
+  if (aborted_) {
+    outcome = judged ? worst(outcome, aborted_->first) : aborted_->first;
+    judged = true;
+  } else if (gtest_skipped && !judged) {
+    messages.push_back(skip_message.empty() ? "skipped" : skip_message);
+  }
+  for (const auto& u : unexpected_) {
+    outcome = worst(outcome, Outcome::Error);
+    messages.push_back("harness error: " + u);
+    judged = true;
+  }
+  if (!judged && !gtest_skipped) {
+    // A check that records no verdict asserts nothing: that is a harness defect, never a pass.
+    outcome = Outcome::Error;
+    messages.push_back("the check recorded no verdict");
+  }
+  for (const auto& f : result.findings)
+    if (f.outcome == outcome) messages.push_back(f.requirement + ": " + f.message);
+  if (aborted_ && (aborted_->first == outcome || messages.empty())) messages.push_back(aborted_->second);
+  if (messages.empty())
+    for (const auto& f : result.findings) messages.push_back(f.requirement + ": " + f.message);
+  result.outcome = outcome;
+  for (size_t i = 0; i < messages.size(); ++i) result.message += (i ? "; " : "") + messages[i];
+  return result;
+}
+
+CheckContext* current_check() { return current; }
+void set_current_check(CheckContext* context) { current = context; }
+
+void run_check(const std::function<void()>& body) {
+  try {
+    body();
+  } catch (const CheckAborted& aborted) {
+    if (current) current->abort_with(aborted.outcome(), aborted.what());
+    if (aborted.outcome() == Outcome::Skip) GTEST_SKIP() << aborted.what();
+    ADD_FAILURE() << kVerdictMarker << aborted.what();
+  } catch (const std::exception& e) {
+    if (current) current->unexpected_failure(std::string("exception: ") + e.what());
+    ADD_FAILURE() << kVerdictMarker << "harness exception: " << e.what();
+  }
+}
+
+} // namespace conformance

@@ -1,0 +1,97 @@
+// The check vocabulary (DESIGN.md "Check"): how a GoogleTest test cites
+// requirements and records verdicts. Severity is decided here, where a
+// requirement is judged, from its level, the profile and --strict.
+#pragma once
+
+#include "catalogue.h"
+#include "result_record.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <initializer_list>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conformance {
+
+// What every check cites, known before any check runs (for --list and the catalogue test).
+struct CheckInfo {
+  std::string suite;
+  std::string name;
+  std::vector<std::string> requirements;
+};
+bool register_check(std::string suite, std::string name, std::vector<std::string> requirements);
+const std::vector<CheckInfo>& registered_checks();
+const CheckInfo* find_check(std::string_view suite, std::string_view name);
+
+// How findings become outcomes for this run.
+struct JudgingPolicy {
+  std::string profile;
+  bool strict = false;
+};
+void set_judging_policy(JudgingPolicy policy);
+const JudgingPolicy& judging_policy();
+
+// Level of a requirement under the run's profile; throws std::logic_error for unknown IDs.
+Level level_of(std::string_view requirement);
+
+// --- verdicts, called from check bodies ---
+// The requirement held, with what was observed.
+void pass(std::string_view requirement, std::string message);
+// The requirement was broken: fail for MUST, warn for SHOULD (fail under --strict), info for MAY.
+// `level` overrides the catalogue level where a row mixes levels (e.g. TOKEN-05).
+void violation(std::string_view requirement, std::string message, std::optional<Level> level = {});
+// Worth reporting, neither pass nor violation (e.g. a MAY behaviour, a divergence).
+void note(std::string_view requirement, std::string message);
+
+// Thrown to end a check early: skip when a prerequisite is absent (always with the
+// reason), error when the harness could not carry the check out.
+class CheckAborted : public std::runtime_error {
+public:
+  CheckAborted(Outcome outcome, const std::string& message)
+      : std::runtime_error(message), outcome_(outcome) {}
+  Outcome outcome() const { return outcome_; }
+
+private:
+  Outcome outcome_;
+};
+[[noreturn]] void skip_check(const std::string& reason);
+[[noreturn]] void cannot_run(const std::string& reason);
+
+// The state of the running check; the GoogleTest listener owns its lifetime.
+class CheckContext : public EvidenceSink {
+public:
+  CheckContext(std::string suite, std::string name);
+  void record(Exchange exchange) override;
+  void add_finding(Finding finding);
+  void abort_with(Outcome outcome, std::string message);
+  void unexpected_failure(std::string message);
+  // Folds findings, skip state and evidence into the result.
+  CheckResult finish(bool gtest_skipped, const std::string& skip_message, double duration_ms);
+
+private:
+  CheckResult result_;
+  std::optional<std::pair<Outcome, std::string>> aborted_;
+  std::vector<std::string> unexpected_;
+};
+CheckContext* current_check();
+void set_current_check(CheckContext* context);
+
+// Marks the GoogleTest failures our verdicts raise, so others are seen as harness errors.
+inline constexpr std::string_view kVerdictMarker = "[verdict] ";
+
+void run_check(const std::function<void()>& body);
+
+} // namespace conformance
+
+// Declares a check: CONFORMANCE_CHECK(Pkce, PlainMethodIsRejected, "PKCE-05") { ... }
+#define CONFORMANCE_CHECK(Suite, Name, ...)                                                        \
+  static void Suite##Name##Body();                                                                 \
+  [[maybe_unused]] static const bool Suite##Name##Registered =                                     \
+      ::conformance::register_check(#Suite, #Name, {__VA_ARGS__});                                 \
+  TEST(Suite, Name) { ::conformance::run_check(&Suite##Name##Body); }                             \
+  static void Suite##Name##Body()

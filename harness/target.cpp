@@ -1,0 +1,83 @@
+#include "target.h"
+
+#include "check.h"
+
+namespace conformance {
+namespace {
+Target* current_target = nullptr;
+}
+
+Target& target() {
+  if (!current_target) throw std::logic_error("no target: the run has not been set up");
+  return *current_target;
+}
+void set_target(Target* t) { current_target = t; }
+
+Target::Target(RunOptions options, Discovery discovery)
+    : options_(std::move(options)), discovery_(std::move(discovery)), http_(options_.http),
+      driver_(std::make_unique<RedirectDriver>(http_)) {}
+
+std::string Target::issuer() const {
+  if (metadata().contains("issuer") && metadata()["issuer"].is_string())
+    return metadata()["issuer"].get<std::string>();
+  return discovery_.issuer;
+}
+
+std::optional<std::string> Target::endpoint(std::string_view member) const {
+  auto it = metadata().find(member);
+  if (it == metadata().end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::string Target::require_endpoint(std::string_view member) const {
+  auto value = endpoint(member);
+  if (!value) skip_check("the metadata has no " + std::string(member));
+  return *value;
+}
+
+const TestClient& Target::client(std::string_view role) {
+  if (auto it = clients_.find(role); it != clients_.end()) return it->second;
+  if (auto it = client_failures_.find(role); it != client_failures_.end()) cannot_run(it->second);
+  auto registration_endpoint = endpoint("registration_endpoint");
+  if (!registration_endpoint)
+    skip_check("needs a registered client, and the server advertises no registration_endpoint");
+  ClientAuth auth = role == "basic"  ? ClientAuth::SecretBasic
+                    : role == "post" ? ClientAuth::SecretPost
+                                     : ClientAuth::None;
+  auto registration = register_client(http_, *registration_endpoint,
+                                      client_metadata(options_.redirect_uri, auth), auth);
+  if (!registration.client) {
+    std::string why = "could not register the " + std::string(role) + " test client: " + registration.problem;
+    client_failures_.emplace(std::string(role), why);
+    cannot_run(why);
+  }
+  return clients_.emplace(std::string(role), std::move(*registration.client)).first->second;
+}
+
+AuthorizationResult authorize(const AuthorizationRequest& request, const std::string& redirect_uri) {
+  std::string endpoint = target().require_endpoint("authorization_endpoint");
+  return target().driver().authorize(authorization_url(endpoint, request), redirect_uri);
+}
+
+CodeGrant obtain_code(const TestClient& client, const Pkce& pkce) {
+  CodeGrant grant{client, pkce, authorization_request(client, pkce), {}, {}};
+  grant.authorization = authorize(grant.request, client.redirect_uri);
+  auto code = grant.authorization.code();
+  if (grant.authorization.ending != AuthorizationResult::Ending::RedirectedToClient || !code)
+    cannot_run("prerequisite failed: a well-formed authorization request did not yield a code (" +
+               grant.authorization.describe() + ")");
+  grant.code = *code;
+  return grant;
+}
+
+HttpResponse send_token_request(const TestClient& client, oauth::Params form) {
+  std::string endpoint = target().require_endpoint("token_endpoint");
+  return token_request(target().http(), endpoint, client, std::move(form));
+}
+
+HttpResponse redeem(const CodeGrant& grant) {
+  return send_token_request(grant.client,
+                            code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier));
+}
+
+} // namespace conformance

@@ -1,0 +1,173 @@
+#include "verifiers.h"
+
+#include "check.h"
+#include "redaction.h"
+
+#include <algorithm>
+#include <array>
+
+namespace conformance {
+namespace {
+
+constexpr std::array<std::string_view, 6> kTokenErrors = {
+    "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+    "unsupported_grant_type", "invalid_scope"};
+constexpr std::array<std::string_view, 7> kAuthorizationErrors = {
+    "invalid_request", "unauthorized_client", "access_denied", "unsupported_response_type",
+    "invalid_scope", "server_error", "temporarily_unavailable"};
+// Registered extension codes (IANA OAuth Extensions Error Registry) that OAuth servers use.
+constexpr std::array<std::string_view, 9> kExtensionErrors = {
+    "invalid_target", "invalid_dpop_proof", "use_dpop_nonce", "login_required",
+    "consent_required", "interaction_required", "account_selection_required",
+    "invalid_authorization_details", "unsupported_token_type"};
+
+template <size_t N>
+bool contains(const std::array<std::string_view, N>& set, std::string_view code) {
+  return std::find(set.begin(), set.end(), code) != set.end();
+}
+
+std::optional<std::string> error_code(const HttpResponse& response) {
+  auto doc = response.json();
+  if (!doc || !doc->is_object() || !doc->contains("error") || !(*doc)["error"].is_string())
+    return std::nullopt;
+  return (*doc)["error"].get<std::string>();
+}
+
+std::string expected_codes(const std::vector<std::string>& codes) {
+  return codes.empty() ? std::string("an OAuth error") : "error " + join(codes, " or ");
+}
+
+} // namespace
+
+bool is_registered_token_error(std::string_view code) {
+  return contains(kTokenErrors, code) || contains(kExtensionErrors, code);
+}
+bool is_registered_authorization_error(std::string_view code) {
+  return contains(kAuthorizationErrors, code) || contains(kExtensionErrors, code);
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(separator) : "") + items[i];
+  return out;
+}
+
+std::string quote(const HttpResponse& response, size_t body_chars) {
+  if (!response.answered()) return response.summary();
+  std::string body = redactor().redact_body(response.body, response.media_type());
+  for (char& c : body)
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  if (body.size() > body_chars) body = body.substr(0, body_chars) + "...";
+  return response.summary() + (body.empty() ? "" : " " + body);
+}
+
+void judge_token_error_format(const HttpResponse& response) {
+  if (!response.answered() || response.status / 100 == 2) return;
+  auto code = error_code(response);
+  std::vector<std::string> problems;
+  bool client_auth_failure = code && *code == "invalid_client";
+  if (response.status != 400 && !(client_auth_failure && response.status == 401))
+    problems.push_back("status " + std::to_string(response.status) + " (expected 400" +
+                       std::string(client_auth_failure ? " or 401" : "") + ")");
+  if (!response.is_json_media_type())
+    problems.push_back("media type '" + response.media_type() + "' (expected application/json)");
+  auto doc = response.json();
+  if (!doc || !doc->is_object()) problems.push_back("the body is not a JSON object");
+  else if (!code) problems.push_back("no string 'error' member");
+  if (problems.empty())
+    pass("ERR-01", "token error is a JSON object with error=" + *code + " (HTTP " +
+                       std::to_string(response.status) + ")");
+  else
+    violation("ERR-01", "token error response has " + join(problems, "; ") + ": " + quote(response));
+  if (code) {
+    if (is_registered_token_error(*code)) pass("ERR-02", "error code '" + *code + "' is defined");
+    else
+      violation("ERR-02", "error code '" + *code + "' is neither an OAuth 2.1 token error nor a registered extension",
+                Level::Should);
+  }
+}
+
+void expect_token_error(const HttpResponse& response, std::string_view requirement,
+                        const std::vector<std::string>& codes, std::string_view what) {
+  std::string expected = "expected " + expected_codes(codes) + " for " + std::string(what);
+  if (!response.answered()) {
+    violation(requirement, expected + "; got " + response.summary());
+    return;
+  }
+  if (response.status / 100 == 2) {
+    auto doc = response.json();
+    bool token = doc && doc->is_object() && doc->contains("access_token");
+    violation(requirement, expected + "; got HTTP " + std::to_string(response.status) +
+                               (token ? " with an access token" : "") );
+    return;
+  }
+  judge_token_error_format(response);
+  if (response.status >= 500) {
+    violation(requirement, expected + "; got a server error: " + quote(response));
+    return;
+  }
+  if (response.status < 400) {
+    violation(requirement, expected + "; got " + quote(response));
+    return;
+  }
+  auto code = error_code(response);
+  if (!code) {
+    // Refused, which is what the row protects; the unreadable format is ERR-01's verdict.
+    pass(requirement, "refused with HTTP " + std::to_string(response.status) +
+                          " (no readable error code; see ERR-01)");
+    return;
+  }
+  if (codes.empty() || std::find(codes.begin(), codes.end(), *code) != codes.end())
+    pass(requirement, "refused with HTTP " + std::to_string(response.status) + " error=" + *code);
+  else
+    violation(requirement, expected + "; got error=" + *code + " (HTTP " + std::to_string(response.status) + ")");
+}
+
+std::optional<nlohmann::json> expect_token_success(const HttpResponse& response,
+                                                   std::string_view requirement,
+                                                   std::string_view what) {
+  std::string expected = "expected HTTP 200 with a JSON token response for " + std::string(what);
+  auto doc = response.json();
+  if (response.status != 200 || !doc || !doc->is_object() || !doc->contains("access_token")) {
+    violation(requirement, expected + "; got " + quote(response));
+    return std::nullopt;
+  }
+  return doc;
+}
+
+nlohmann::json require_token_success(const HttpResponse& response, std::string_view what) {
+  auto doc = response.json();
+  if (response.status != 200 || !doc || !doc->is_object() || !doc->contains("access_token"))
+    cannot_run("prerequisite failed: " + std::string(what) + " did not return tokens: " + quote(response));
+  return *doc;
+}
+
+void expect_authorization_error(const AuthorizationResult& result, std::string_view requirement,
+                                const std::vector<std::string>& codes, std::string_view what) {
+  std::string expected = "expected a redirect to the client with " + expected_codes(codes) + " for " +
+                         std::string(what);
+  using Ending = AuthorizationResult::Ending;
+  if (result.reached_client()) {
+    if (result.code() || result.param("access_token")) {
+      violation(requirement, expected + "; the server " + result.describe());
+      return;
+    }
+    auto error = result.error();
+    if (error && (codes.empty() || std::find(codes.begin(), codes.end(), *error) != codes.end()))
+      pass(requirement, "refused: " + result.describe());
+    else
+      violation(requirement, expected + "; the server " + result.describe());
+    return;
+  }
+  if (result.ending == Ending::StoppedAtServer && result.last_response.status >= 400 &&
+      result.last_response.status < 500) {
+    violation(requirement,
+              "refused, but with an error page at the server instead of a redirect carrying " +
+                  expected_codes(codes) + ": " + quote(result.last_response, 80),
+              Level::Should);
+    return;
+  }
+  violation(requirement, expected + "; the request " + result.describe());
+}
+
+} // namespace conformance

@@ -1,0 +1,50 @@
+// Small reusable verifiers (DESIGN.md convention 4): each judges one kind of
+// response against the pass criterion a catalogue row states, and says what was
+// expected and what came back.
+#pragma once
+
+#include "authorization_driver.h"
+#include "http_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace conformance {
+
+// The error codes OAuth 2.1 §3.2.4 / §4.1.2.1 define, plus registered extensions.
+bool is_registered_token_error(std::string_view code);
+bool is_registered_authorization_error(std::string_view code);
+
+// A token request that must be refused: `requirement` passes on a 4xx whose `error` is
+// one of `codes` (any code when empty); it fails when a token is issued, on a 5xx or no
+// response, or on another error code. Every error seen is also judged for format
+// (ERR-01) and vocabulary (ERR-02).
+void expect_token_error(const HttpResponse& response, std::string_view requirement,
+                        const std::vector<std::string>& codes, std::string_view what);
+
+// Judges the format of a token endpoint error response (ERR-01, ERR-02).
+void judge_token_error_format(const HttpResponse& response);
+
+// A token response that must succeed (RFC 6749 §5.1): returns the JSON object, or ends
+// the check with a violation of `requirement` saying what came back instead.
+std::optional<nlohmann::json> expect_token_success(const HttpResponse& response,
+                                                   std::string_view requirement,
+                                                   std::string_view what);
+// The same, for a prerequisite: a refusal ends the check in error, not in a violation.
+nlohmann::json require_token_success(const HttpResponse& response, std::string_view what);
+
+// An authorization request that must be refused: `requirement` passes when the user
+// agent is sent to the client with `error` in `codes`; an error page at the server is a
+// SHOULD-level deviation (the client never learns why); a code is a violation.
+void expect_authorization_error(const AuthorizationResult& result, std::string_view requirement,
+                                const std::vector<std::string>& codes, std::string_view what);
+
+// Quotes a response for a message: status, media type and the start of the body.
+std::string quote(const HttpResponse& response, size_t body_chars = 160);
+std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");
+
+} // namespace conformance

@@ -1,0 +1,46 @@
+// The table of deliberate faults the reference server can switch on, one per `--fault NAME`.
+// The harness self-check turns each on in turn and expects exactly the mapped requirements to
+// change, so every fault must stay surgical.
+#pragma once
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+namespace refserver {
+
+enum class Fault {
+  PkcePlainAccepted,
+  PkceVerificationSkipped,
+  PkceChallengeOptional,
+  PkceMethodCaseInsensitive,
+  PkceMethodIgnored,
+  CodesReusable,
+  CodeNotBoundToClient,
+  TokenRedirectUriUnchecked,
+  TokenTypeLowercase,
+  NoCacheControl,
+  ExpiresInString,
+  TokenErrorsPlainText,
+  UnsupportedGrantNonstandardCode,
+  DcrStatus200,
+  MetadataNoPkceMethods,
+  MetadataIssuerTrailingSlash,
+  MetadataEmptyArray,
+  MetadataAdvertisesRemovedFlows,
+  MetadataDeadEndpoint,
+};
+
+struct FaultInfo {
+  Fault fault;
+  std::string_view name;   // the `--fault` spelling
+  std::string_view breaks; // the requirement a server with this fault violates
+};
+
+// Every fault, in declaration order.
+const std::vector<FaultInfo>& fault_table();
+
+std::optional<Fault> fault_from_name(std::string_view name);
+std::string_view fault_name(Fault fault);
+
+} // namespace refserver

@@ -1,0 +1,105 @@
+// The reference-server binary: parses flags, starts the server, prints its base URL as the first
+// line of stdout and runs until SIGINT or SIGTERM.
+#include "faults.h"
+#include "options.h"
+#include "server.h"
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <pthread.h>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::string valid_fault_names() {
+  std::string out;
+  for (const auto& info : refserver::fault_table()) {
+    if (!out.empty()) out += ", ";
+    out += info.name;
+  }
+  return out;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Reference OAuth 2.1 authorization server with switchable deliberate faults"};
+  refserver::ServerOptions options;
+  long long code_lifetime = options.code_lifetime.count();
+  long long access_token_lifetime = options.access_token_lifetime.count();
+  long long refresh_token_lifetime = options.refresh_token_lifetime.count();
+  std::vector<std::string> fault_names;
+  bool list_faults = false;
+  bool verbose = false;
+
+  app.add_option("--host", options.host, "Address to bind; also the issuer's host")
+      ->capture_default_str();
+  app.add_option("--port", options.port, "TCP port; 0 picks a free one")
+      ->check(CLI::Range(0, 65535))
+      ->capture_default_str();
+  app.add_option("--code-lifetime", code_lifetime, "Authorization code lifetime in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--access-token-lifetime", access_token_lifetime,
+                 "Access token lifetime in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--refresh-token-lifetime", refresh_token_lifetime,
+                 "Refresh token lifetime in seconds")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  app.add_option("--threads", options.threads, "Worker threads")
+      ->check(CLI::Range(1, 1024))
+      ->capture_default_str();
+  app.add_option("--fault", fault_names, "Switch on a deliberate fault (repeatable)")
+      ->allow_extra_args(false);
+  app.add_flag("--list-faults", list_faults, "Print each fault and what it breaks, then exit");
+  app.add_flag("--verbose", verbose, "Log one line per request to stderr");
+  CLI11_PARSE(app, argc, argv);
+
+  if (list_faults) {
+    for (const auto& info : refserver::fault_table())
+      std::cout << info.name << '\t' << info.breaks << '\n';
+    return 0;
+  }
+  for (const std::string& name : fault_names) {
+    auto fault = refserver::fault_from_name(name);
+    if (!fault) {
+      std::cerr << "unknown fault '" << name << "'; valid faults: " << valid_fault_names() << '\n';
+      return 2;
+    }
+    options.faults.insert(*fault);
+  }
+  options.code_lifetime = std::chrono::seconds(code_lifetime);
+  options.access_token_lifetime = std::chrono::seconds(access_token_lifetime);
+  options.refresh_token_lifetime = std::chrono::seconds(refresh_token_lifetime);
+  options.log_requests = verbose;
+
+  // Block the stop signals before any thread exists so every thread inherits the mask and
+  // sigwait() below is the only place they are delivered.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // A client hanging up mid-response must not kill the server.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  refserver::ReferenceServer server(options);
+  try {
+    server.start();
+  } catch (const std::exception& e) {
+    std::cerr << "reference-server: " << e.what() << '\n';
+    return 1;
+  }
+  // The harness reads this line to find the server; nothing else goes to stdout.
+  std::cout << server.base_url() << std::endl;
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  server.stop();
+  return 0;
+}

@@ -1,0 +1,27 @@
+// Runtime configuration of the reference server, filled by main.cpp or by tests directly.
+#pragma once
+
+#include "faults.h"
+
+#include <chrono>
+#include <cstddef>
+#include <set>
+#include <string>
+
+namespace refserver {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  int port = 0; // 0 picks an ephemeral port
+  std::chrono::seconds code_lifetime{60};
+  std::chrono::seconds access_token_lifetime{3600};
+  std::chrono::seconds refresh_token_lifetime{86400};
+  std::set<Fault> faults;
+  size_t max_body_bytes = 64 * 1024;
+  int threads = 8;
+  bool log_requests = false; // one line per request on stderr; never includes secrets
+
+  bool has(Fault f) const { return faults.count(f) != 0; }
+};
+
+} // namespace refserver

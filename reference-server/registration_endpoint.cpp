@@ -1,0 +1,198 @@
+// RFC 7591 registration: validates client metadata, stores the client, echoes the metadata.
+#include "registration_endpoint.h"
+
+#include "base64url.h"
+#include "url.h"
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <chrono>
+#include <memory>
+
+namespace refserver {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::array<std::string_view, 3> kAuthMethods = {"none", "client_secret_post",
+                                                          "client_secret_basic"};
+constexpr std::array<std::string_view, 3> kGrantTypes = {"authorization_code", "refresh_token",
+                                                         "client_credentials"};
+// Schemes that execute or embed content instead of navigating to a client.
+constexpr std::array<std::string_view, 7> kForbiddenSchemes = {
+    "javascript", "data", "vbscript", "file", "about", "blob", "filesystem"};
+// Members the server decides; a client sending them does not get to choose (RFC 9700 §4.15.1
+// for client_id).
+constexpr std::array<std::string_view, 6> kServerControlled = {"client_id",
+                                                               "client_secret",
+                                                               "client_id_issued_at",
+                                                               "client_secret_expires_at",
+                                                               "registration_access_token",
+                                                               "registration_client_uri"};
+
+template <class Array> bool contains(const Array& values, std::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
+
+HttpResponse error(std::string_view code, std::string_view description) {
+  return json_error(400, code, description);
+}
+
+// Reads an optional array-of-strings member. False when present with the wrong shape.
+bool read_string_array(const json& doc, const char* name,
+                       std::optional<std::vector<std::string>>& out) {
+  auto it = doc.find(name);
+  if (it == doc.end()) return true;
+  if (!it->is_array()) return false;
+  std::vector<std::string> values;
+  for (const json& v : *it) {
+    if (!v.is_string()) return false;
+    values.push_back(v.get<std::string>());
+  }
+  out = std::move(values);
+  return true;
+}
+
+bool is_scheme_syntax(std::string_view scheme) {
+  if (scheme.empty() || !std::isalpha(static_cast<unsigned char>(scheme[0]))) return false;
+  return std::all_of(scheme.begin(), scheme.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '-' || c == '.';
+  });
+}
+
+} // namespace
+
+std::optional<std::string> redirect_uri_problem(std::string_view uri) {
+  if (uri.empty()) return "redirect URI is empty";
+  for (char c : uri)
+    if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
+      return "redirect URI contains whitespace or control characters";
+  // RFC 6749 §3.1.2: the endpoint URI must not include a fragment.
+  if (uri.find('#') != std::string_view::npos) return "redirect URI must not contain a fragment";
+  size_t colon = uri.find(':');
+  if (colon == std::string_view::npos || !is_scheme_syntax(uri.substr(0, colon)))
+    return "redirect URI must be an absolute URI";
+  std::string scheme(uri.substr(0, colon));
+  for (char& c : scheme)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (contains(kForbiddenSchemes, scheme))
+    return "redirect URI scheme " + scheme + " is not allowed";
+
+  if (scheme == "https" || scheme == "http") {
+    auto parts = oauth::parse_url(uri);
+    if (uri.substr(colon, 3) != "://" || !parts || parts->host.empty())
+      return "redirect URI must be an absolute URI with a host";
+    // OAuth 2.1 §2.3.1 / RFC 8252 §8.3: plain http only where the traffic never leaves the host.
+    if (scheme == "http" && !oauth::is_loopback_host(parts->host))
+      return "http redirect URIs are only allowed for loopback hosts";
+    return std::nullopt;
+  }
+  // RFC 8252 §7.1: private-use schemes must be reverse domain names the client controls.
+  if (scheme.find('.') == std::string::npos)
+    return "private-use URI schemes must be in reverse domain name form (e.g. com.example.app)";
+  if (colon + 1 == uri.size()) return "redirect URI has no path";
+  return std::nullopt;
+}
+
+RegistrationService::RegistrationService(const ServerOptions& options, Store& store)
+    : options_(options), store_(store) {}
+
+HttpResponse RegistrationService::register_client(const RegistrationRequest& request) const {
+  if (media_type(request.content_type) != "application/json")
+    return error("invalid_client_metadata", "the request body must be application/json");
+  json doc = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object())
+    return error("invalid_client_metadata", "the request body must be a JSON object");
+
+  std::optional<std::vector<std::string>> redirect_uris;
+  if (!read_string_array(doc, "redirect_uris", redirect_uris))
+    return error("invalid_client_metadata", "redirect_uris must be an array of strings");
+
+  // RFC 7591 §2: an absent method means client_secret_basic.
+  std::string auth_method = "client_secret_basic";
+  if (auto it = doc.find("token_endpoint_auth_method"); it != doc.end()) {
+    if (!it->is_string() || !contains(kAuthMethods, it->get<std::string>()))
+      return error("invalid_client_metadata", "unsupported token_endpoint_auth_method");
+    auth_method = it->get<std::string>();
+  }
+
+  std::optional<std::vector<std::string>> grant_types_in;
+  if (!read_string_array(doc, "grant_types", grant_types_in))
+    return error("invalid_client_metadata", "grant_types must be an array of strings");
+  std::vector<std::string> grant_types =
+      grant_types_in.value_or(std::vector<std::string>{"authorization_code"});
+  if (grant_types.empty()) return error("invalid_client_metadata", "grant_types must not be empty");
+  for (const std::string& g : grant_types)
+    if (!contains(kGrantTypes, g))
+      return error("invalid_client_metadata", "unsupported grant type: " + g);
+  const bool uses_code = contains(grant_types, "authorization_code");
+
+  std::optional<std::vector<std::string>> response_types_in;
+  if (!read_string_array(doc, "response_types", response_types_in))
+    return error("invalid_client_metadata", "response_types must be an array of strings");
+  // The RFC 7591 default is ["code"]; a client that does not use the code grant gets none, so
+  // that the default never makes its own registration inconsistent.
+  std::vector<std::string> response_types = response_types_in.value_or(
+      uses_code ? std::vector<std::string>{"code"} : std::vector<std::string>{});
+  for (const std::string& r : response_types)
+    if (r != "code") return error("invalid_client_metadata", "unsupported response type: " + r);
+  // RFC 7591 §2.1: authorization_code goes with the code response type and vice versa.
+  if (uses_code != contains(response_types, "code"))
+    return error("invalid_client_metadata",
+                 "grant_types and response_types are inconsistent (authorization_code needs code)");
+  if (contains(grant_types, "client_credentials") && auth_method == "none")
+    return error("invalid_client_metadata", "client_credentials requires client authentication");
+
+  if (auto it = doc.find("scope"); it != doc.end() && !it->is_string())
+    return error("invalid_client_metadata", "scope must be a string");
+  if (auto it = doc.find("client_name"); it != doc.end() && !it->is_string())
+    return error("invalid_client_metadata", "client_name must be a string");
+
+  if (redirect_uris)
+    for (const std::string& uri : *redirect_uris)
+      if (auto problem = redirect_uri_problem(uri)) return error("invalid_redirect_uri", *problem);
+  if (uses_code && (!redirect_uris || redirect_uris->empty()))
+    return error("invalid_redirect_uri", "the authorization_code grant needs redirect_uris");
+
+  auto client = std::make_shared<Client>();
+  client->auth_method = auth_method;
+  client->redirect_uris = redirect_uris.value_or(std::vector<std::string>{});
+  client->grant_types = grant_types;
+  client->response_types = response_types;
+  if (auto it = doc.find("scope"); it != doc.end()) client->scope = it->get<std::string>();
+  std::string secret;
+  if (auth_method != "none") {
+    secret = oauth::random_base64url(32);
+    client->secret_digest = Client::digest_secret(secret);
+  }
+  // 128 random bits: a collision is not a practical concern, but never overwrite a client.
+  for (;;) {
+    client->client_id = oauth::random_base64url(16);
+    if (store_.add_client(client)) break;
+  }
+
+  nlohmann::ordered_json out;
+  out["client_id"] = client->client_id;
+  out["client_id_issued_at"] = std::chrono::duration_cast<std::chrono::seconds>(
+                                   std::chrono::system_clock::now().time_since_epoch())
+                                   .count();
+  if (!secret.empty()) {
+    out["client_secret"] = secret;
+    out["client_secret_expires_at"] = 0; // never expires (RFC 7591 §3.2.1)
+  }
+  if (redirect_uris) out["redirect_uris"] = *redirect_uris;
+  out["token_endpoint_auth_method"] = auth_method;
+  out["grant_types"] = grant_types;
+  out["response_types"] = response_types;
+  // RFC 7591 §3.2.1: echo the registered metadata, including members this server does not use.
+  for (auto it = doc.begin(); it != doc.end(); ++it)
+    if (!out.contains(it.key()) && !contains(kServerControlled, it.key()))
+      out[it.key()] = it.value();
+
+  HttpResponse response = json_response(options_.has(Fault::DcrStatus200) ? 200 : 201, out);
+  add_no_store(response);
+  return response;
+}
+
+} // namespace refserver

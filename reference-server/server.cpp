@@ -1,0 +1,231 @@
+// HTTP glue: routes httplib requests to the transport-neutral endpoint services.
+#include "server.h"
+
+#include "authorization_endpoint.h"
+#include "metadata_endpoint.h"
+#include "registration_endpoint.h"
+#include "store.h"
+#include "token_endpoint.h"
+
+#include <atomic>
+#include <cstdio>
+#include <httplib.h>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+#include <utility>
+#include <vector>
+
+namespace refserver {
+namespace {
+
+void send(const HttpResponse& from, httplib::Response& to) {
+  to.status = from.status;
+  for (const auto& [name, value] : from.headers)
+    to.set_header(name.c_str(), value);
+  if (!from.content_type.empty())
+    to.set_content(from.body, from.content_type.c_str());
+  else
+    to.body = from.body;
+}
+
+// Every path served, with its one method.
+const std::vector<std::pair<std::string, std::string>> kRoutes = {
+    {"/.well-known/oauth-authorization-server", "GET"},
+    {"/authorize", "GET"},
+    {"/token", "POST"},
+    {"/register", "POST"},
+};
+
+std::string url_host(const std::string& host) {
+  if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
+  return host;
+}
+
+// Paths are attacker-controlled; keep the log one line of printable text.
+std::string printable(std::string_view text) {
+  std::string out;
+  for (char c : text)
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
+} // namespace
+
+struct ReferenceServer::Impl {
+  explicit Impl(ServerOptions opts) : options(std::move(opts)) {}
+
+  ServerOptions options;
+  Store store;
+  httplib::Server http;
+  // Built in start(): the issuer depends on the port actually bound.
+  std::unique_ptr<MetadataService> metadata;
+  std::unique_ptr<RegistrationService> registration;
+  std::unique_ptr<AuthorizationService> authorization;
+  std::unique_ptr<TokenService> token;
+
+  std::mutex lifecycle;
+  std::thread listener;
+  std::atomic<bool> listen_returned{false};
+  bool started = false;
+  bool stopped = false;
+  int port = 0;
+  std::string base_url;
+
+  void install_routes();
+};
+
+void ReferenceServer::Impl::install_routes() {
+  // Unknown paths and wrong methods are answered before httplib reads a body, so the status
+  // does not depend on whether the request carried one.
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const std::string* allowed = nullptr;
+    for (const auto& [path, method] : kRoutes)
+      if (req.path == path) allowed = &method;
+    if (!allowed) {
+      send(json_error(404, "not_found", "no such endpoint"), res);
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (req.method == *allowed || (req.method == "HEAD" && *allowed == "GET"))
+      return httplib::Server::HandlerResponse::Unhandled;
+    if (req.path == "/token") {
+      send(token->method_not_allowed(), res);
+    } else {
+      HttpResponse response = json_error(405, "invalid_request", "method not allowed");
+      response.set_header("Allow", *allowed);
+      send(response, res);
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  });
+
+  http.Get(
+      R"(/\.well-known/oauth-authorization-server)",
+      [this](const httplib::Request&, httplib::Response& res) { send(metadata->metadata(), res); });
+
+  http.Post("/register", [this](const httplib::Request& req, httplib::Response& res) {
+    send(registration->register_client({req.get_header_value("Content-Type"), req.body}), res);
+  });
+
+  http.Get("/authorize", [this](const httplib::Request& req, httplib::Response& res) {
+    // Parse the raw query ourselves: duplicates and exact values matter to OAuth.
+    std::string_view target = req.target;
+    size_t question = target.find('?');
+    std::string_view query =
+        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
+    send(authorization->authorize({oauth::parse_form(query)}), res);
+  });
+
+  http.Post("/token", [this](const httplib::Request& req, httplib::Response& res) {
+    TokenRequest request;
+    request.form_encoded =
+        media_type(req.get_header_value("Content-Type")) == "application/x-www-form-urlencoded";
+    if (request.form_encoded) request.params = oauth::parse_form(req.body);
+    request.authorization = req.get_header_value("Authorization");
+    send(token->token(request), res);
+  });
+
+  // Fills in bodies httplib leaves empty (unknown path, oversized body, malformed request);
+  // responses our handlers built are left untouched.
+  http.set_error_handler(
+      httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const char* error = res.status == 404   ? "not_found"
+                            : res.status >= 500 ? "server_error"
+                                                : "invalid_request";
+        res.set_content(nlohmann::json{{"error", error}}.dump(), "application/json");
+        return httplib::Server::HandlerResponse::Handled;
+      }));
+
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+        // Whatever a handler had set (e.g. a half-built redirect) must not leak out.
+        res.headers.clear();
+        res.status = 500;
+        res.set_content(R"({"error":"server_error"})", "application/json");
+      });
+
+  if (options.log_requests)
+    http.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+      // Only method, path and status: queries and bodies carry codes, tokens and secrets.
+      std::fprintf(stderr, "%s %s %d\n", printable(req.method).c_str(), printable(req.path).c_str(),
+                   res.status);
+    });
+}
+
+ReferenceServer::ReferenceServer(ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+ReferenceServer::~ReferenceServer() {
+  stop();
+}
+
+int ReferenceServer::start() {
+  std::lock_guard lock(impl_->lifecycle);
+  Impl& s = *impl_;
+  if (s.stopped) throw std::logic_error("ReferenceServer cannot be restarted after stop()");
+  if (s.started) return s.port;
+
+  const size_t threads = static_cast<size_t>(std::max(1, s.options.threads));
+  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  s.http.set_payload_max_length(s.options.max_body_bytes);
+  s.http.set_read_timeout(5, 0);
+  s.http.set_write_timeout(5, 0);
+  s.http.set_keep_alive_max_count(1000);
+  // httplib's stop() waits for idle keep-alive connections to time out; a short idle timeout
+  // keeps shutdown prompt even when a client still holds a pooled connection.
+  s.http.set_keep_alive_timeout(1);
+
+  if (s.options.port == 0) {
+    s.port = s.http.bind_to_any_port(s.options.host);
+    if (s.port <= 0) throw std::runtime_error("cannot bind to " + s.options.host);
+  } else {
+    if (!s.http.bind_to_port(s.options.host, s.options.port))
+      throw std::runtime_error("cannot bind to " + s.options.host + ":" +
+                               std::to_string(s.options.port));
+    s.port = s.options.port;
+  }
+  s.base_url = "http://" + url_host(s.options.host) + ":" + std::to_string(s.port);
+
+  s.metadata = std::make_unique<MetadataService>(s.options, s.base_url);
+  s.registration = std::make_unique<RegistrationService>(s.options, s.store);
+  s.authorization = std::make_unique<AuthorizationService>(
+      s.options, s.store, advertised_issuer(s.options, s.base_url));
+  s.token = std::make_unique<TokenService>(s.options, s.store);
+  s.install_routes();
+
+  s.listener = std::thread([&s] {
+    s.http.listen_after_bind();
+    s.listen_returned = true;
+  });
+  // httplib's stop() is a no-op until the accept loop runs, so wait for it; otherwise an early
+  // stop() would leave the listener running forever.
+  while (!s.http.is_running() && !s.listen_returned)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  s.started = true;
+  if (!s.http.is_running()) {
+    s.listener.join();
+    s.stopped = true;
+    throw std::runtime_error("cannot listen on " + s.base_url);
+  }
+  return s.port;
+}
+
+std::string ReferenceServer::base_url() const {
+  std::lock_guard lock(impl_->lifecycle);
+  return impl_->base_url;
+}
+
+void ReferenceServer::stop() {
+  std::lock_guard lock(impl_->lifecycle);
+  Impl& s = *impl_;
+  if (!s.started || s.stopped) return;
+  s.stopped = true;
+  s.http.stop();
+  if (s.listener.joinable()) s.listener.join();
+}
+
+const ServerOptions& ReferenceServer::options() const {
+  return impl_->options;
+}
+
+} // namespace refserver

@@ -1,0 +1,37 @@
+// The reference OAuth 2.1 authorization server: wires the endpoint services to an HTTP listener
+// running on background threads. Embeddable in tests; main.cpp wraps it as a binary.
+#pragma once
+
+#include "options.h"
+
+#include <memory>
+#include <string>
+
+namespace refserver {
+
+class ReferenceServer {
+public:
+  explicit ReferenceServer(ServerOptions options);
+  ~ReferenceServer(); // stops the server
+  ReferenceServer(const ReferenceServer&) = delete;
+  ReferenceServer& operator=(const ReferenceServer&) = delete;
+
+  // Binds host:port (port 0 picks an ephemeral port), starts listening on a background thread
+  // and returns the bound port. Throws std::runtime_error if it cannot bind or listen, and
+  // std::logic_error when called again after stop().
+  int start();
+
+  // "http://HOST:PORT", also the issuer. Empty before start().
+  std::string base_url() const;
+
+  // Idempotent; joins the listener and worker threads.
+  void stop();
+
+  const ServerOptions& options() const;
+
+private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+} // namespace refserver

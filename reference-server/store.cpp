@@ -1,0 +1,167 @@
+// In-memory store: sharded maps plus a sweeper thread for expired codes and tokens.
+#include "store.h"
+
+#include "pkce.h"
+
+#include <algorithm>
+
+namespace refserver {
+
+bool Client::allows_grant(std::string_view grant_type) const {
+  return std::find(grant_types.begin(), grant_types.end(), grant_type) != grant_types.end();
+}
+
+bool Client::allows_response_type(std::string_view response_type) const {
+  return std::find(response_types.begin(), response_types.end(), response_type) !=
+         response_types.end();
+}
+
+std::string Client::digest_secret(std::string_view secret) {
+  // The S256 transform is exactly base64url(SHA-256(x)); reuse it rather than pulling in a
+  // second hashing helper.
+  return oauth::s256_challenge(secret);
+}
+
+bool Client::secret_matches(std::string_view presented) const {
+  if (secret_digest.empty()) return false;
+  return oauth::constant_time_equals(digest_secret(presented), secret_digest);
+}
+
+Store::Store(std::chrono::milliseconds sweep_interval)
+    : sweeper_([this, sweep_interval] { sweeper_loop(sweep_interval); }) {}
+
+Store::~Store() {
+  {
+    std::lock_guard lock(sweeper_mutex_);
+    stopping_ = true;
+  }
+  sweeper_cv_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
+}
+
+void Store::sweeper_loop(std::chrono::milliseconds interval) {
+  std::unique_lock lock(sweeper_mutex_);
+  while (!stopping_) {
+    if (sweeper_cv_.wait_for(lock, interval, [this] { return stopping_; })) break;
+    lock.unlock();
+    sweep(Clock::now());
+    lock.lock();
+  }
+}
+
+bool Store::add_client(std::shared_ptr<const Client> client) {
+  std::string id = client->client_id;
+  return clients_.insert(id, std::move(client));
+}
+
+std::shared_ptr<const Client> Store::find_client(const std::string& client_id) {
+  return clients_.with(client_id, [](std::shared_ptr<const Client>* found) {
+    return found ? *found : std::shared_ptr<const Client>{};
+  });
+}
+
+void Store::add_code(const std::string& code, AuthorizationCode record) {
+  grants_.with_or_create(record.grant_id, [&](Grant& grant) {
+    grant.expires_at = std::max(grant.expires_at, record.expires_at);
+  });
+  codes_.insert(code, std::move(record));
+}
+
+Redemption<AuthorizationCode>
+Store::redeem_code(const std::string& code, bool single_use,
+                   const std::function<bool(const AuthorizationCode&)>& accept) {
+  Clock::time_point now = Clock::now();
+  return codes_.with(code, [&](AuthorizationCode* found) {
+    Redemption<AuthorizationCode> out;
+    if (!found) return out;
+    out.record = *found;
+    if (found->expires_at <= now)
+      out.status = RedeemStatus::Expired;
+    else if (single_use && found->used)
+      out.status = RedeemStatus::Replayed;
+    else if (!accept(*found))
+      out.status = RedeemStatus::Rejected;
+    else {
+      if (single_use) found->used = true;
+      out.status = RedeemStatus::Redeemed;
+    }
+    return out;
+  });
+}
+
+Redemption<TokenRecord>
+Store::redeem_refresh_token(const std::string& token,
+                            const std::function<bool(const TokenRecord&)>& accept) {
+  Clock::time_point now = Clock::now();
+  return refresh_tokens_.with(token, [&](TokenRecord* found) {
+    Redemption<TokenRecord> out;
+    if (!found) return out;
+    out.record = *found;
+    if (found->expires_at <= now)
+      out.status = RedeemStatus::Expired;
+    else if (found->rotated)
+      out.status = RedeemStatus::Replayed;
+    else if (!accept(*found))
+      out.status = RedeemStatus::Rejected;
+    else {
+      found->rotated = true;
+      out.status = RedeemStatus::Redeemed;
+    }
+    return out;
+  });
+}
+
+bool Store::issue_tokens(const NewTokens& tokens) {
+  // Lock order is always grant shard, then token shard (revoke_grant does the same), so holding
+  // the grant lock while inserting closes the race with a concurrent revocation.
+  return grants_.with_or_create(tokens.access.grant_id, [&](Grant& grant) {
+    if (grant.revoked) return false;
+    access_tokens_.insert(tokens.access_token, tokens.access);
+    grant.access_tokens.push_back(tokens.access_token);
+    grant.expires_at = std::max(grant.expires_at, tokens.access.expires_at);
+    if (!tokens.refresh_token.empty()) {
+      refresh_tokens_.insert(tokens.refresh_token, tokens.refresh);
+      grant.refresh_tokens.push_back(tokens.refresh_token);
+      grant.expires_at = std::max(grant.expires_at, tokens.refresh.expires_at);
+    }
+    return true;
+  });
+}
+
+void Store::revoke_grant(const std::string& grant_id) {
+  grants_.with_or_create(grant_id, [&](Grant& grant) {
+    grant.revoked = true;
+    for (const std::string& token : grant.access_tokens)
+      access_tokens_.erase(token);
+    for (const std::string& token : grant.refresh_tokens)
+      refresh_tokens_.erase(token);
+    grant.access_tokens.clear();
+    grant.refresh_tokens.clear();
+  });
+}
+
+std::optional<TokenRecord> Store::find_access_token(const std::string& token) {
+  Clock::time_point now = Clock::now();
+  return access_tokens_.with(token, [&](TokenRecord* found) -> std::optional<TokenRecord> {
+    if (!found || found->expires_at <= now) return std::nullopt;
+    return *found;
+  });
+}
+
+std::optional<TokenRecord> Store::find_refresh_token(const std::string& token) {
+  Clock::time_point now = Clock::now();
+  return refresh_tokens_.with(token, [&](TokenRecord* found) -> std::optional<TokenRecord> {
+    if (!found || found->expires_at <= now) return std::nullopt;
+    return *found;
+  });
+}
+
+void Store::sweep(Clock::time_point now) {
+  codes_.erase_if([&](const AuthorizationCode& c) { return c.expires_at <= now; });
+  access_tokens_.erase_if([&](const TokenRecord& t) { return t.expires_at <= now; });
+  refresh_tokens_.erase_if([&](const TokenRecord& t) { return t.expires_at <= now; });
+  // A grant outlives all its codes and tokens, so dropping it cannot orphan a live token.
+  grants_.erase_if([&](const Grant& g) { return g.expires_at <= now; });
+}
+
+} // namespace refserver

@@ -1,0 +1,147 @@
+// In-memory state of the reference server: registered clients, authorization codes, access and
+// refresh tokens, and the grants that tie tokens to the code they descend from (so a code replay
+// or a refresh token reuse can revoke the whole family). A background thread drops expired
+// entries.
+#pragma once
+
+#include "sharded_map.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace refserver {
+
+using Clock = std::chrono::steady_clock;
+
+struct Client {
+  std::string client_id;
+  std::string auth_method; // none, client_secret_post or client_secret_basic
+  std::vector<std::string> redirect_uris;
+  std::vector<std::string> grant_types;
+  std::vector<std::string> response_types;
+  std::string scope;
+  // SHA-256 of the secret; empty for public clients. Comparing digests keeps the comparison
+  // constant-time and independent of the presented secret's length.
+  std::string secret_digest;
+
+  bool is_confidential() const { return !secret_digest.empty(); }
+  bool allows_grant(std::string_view grant_type) const;
+  bool allows_response_type(std::string_view response_type) const;
+  bool secret_matches(std::string_view presented) const;
+  static std::string digest_secret(std::string_view secret);
+};
+
+struct AuthorizationCode {
+  std::string client_id;
+  std::string redirect_uri;          // where the response went: as sent, or the registered default
+  bool redirect_uri_sent = false;    // whether the authorization request carried redirect_uri
+  std::string code_challenge;        // empty only under the pkce-challenge-optional fault
+  std::string code_challenge_method; // "S256", or "plain" under pkce-plain-accepted
+  std::string scope;
+  std::vector<std::string> resources;
+  std::string subject;
+  std::string grant_id; // family shared by every token descended from this code
+  Clock::time_point expires_at;
+  bool used = false;
+};
+
+struct TokenRecord {
+  std::string client_id;
+  std::string subject; // empty for client_credentials
+  std::string scope;   // for refresh tokens: the scope of the original grant
+  std::vector<std::string> resources;
+  std::string grant_id;
+  Clock::time_point expires_at;
+  bool rotated = false; // refresh tokens only: already exchanged for a successor
+};
+
+enum class RedeemStatus {
+  Redeemed, // accepted and (for single-use items) marked used
+  NotFound,
+  Expired,
+  Replayed, // already used / rotated: the caller should revoke the grant
+  Rejected, // the caller's accept() said no; nothing was changed
+};
+
+template <class Record> struct Redemption {
+  RedeemStatus status = RedeemStatus::NotFound;
+  Record record; // a copy, valid unless NotFound
+};
+
+struct NewTokens {
+  std::string access_token;
+  TokenRecord access;
+  std::string refresh_token; // empty when no refresh token is issued
+  TokenRecord refresh;
+};
+
+class Store {
+public:
+  explicit Store(std::chrono::milliseconds sweep_interval = std::chrono::seconds(1));
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  // False if the client_id is already taken.
+  bool add_client(std::shared_ptr<const Client> client);
+  std::shared_ptr<const Client> find_client(const std::string& client_id);
+
+  // Also opens the code's grant, so tokens issued later can be revoked together.
+  void add_code(const std::string& code, AuthorizationCode record);
+
+  // Looks the code up and, when accept(record) returns true, marks it used, all under the
+  // code's shard lock: two concurrent redemptions cannot both succeed. With single_use false
+  // (the codes-reusable fault) nothing is marked.
+  Redemption<AuthorizationCode>
+  redeem_code(const std::string& code, bool single_use,
+              const std::function<bool(const AuthorizationCode&)>& accept);
+
+  // Same for refresh tokens: on acceptance the token is marked rotated.
+  Redemption<TokenRecord>
+  redeem_refresh_token(const std::string& token,
+                       const std::function<bool(const TokenRecord&)>& accept);
+
+  // Stores the tokens under their grant (tokens.access.grant_id). Returns false, storing nothing,
+  // when the grant was revoked meanwhile (e.g. a concurrent replay of the same code).
+  bool issue_tokens(const NewTokens& tokens);
+
+  // Removes every access and refresh token of the grant and blocks further issuance under it.
+  void revoke_grant(const std::string& grant_id);
+
+  std::optional<TokenRecord> find_access_token(const std::string& token);
+  std::optional<TokenRecord> find_refresh_token(const std::string& token);
+
+  // Drops everything that expired before `now`. Called by the sweeper; public for tests.
+  void sweep(Clock::time_point now);
+
+private:
+  struct Grant {
+    bool revoked = false;
+    std::vector<std::string> access_tokens;
+    std::vector<std::string> refresh_tokens;
+    Clock::time_point expires_at{};
+  };
+
+  void sweeper_loop(std::chrono::milliseconds interval);
+
+  ShardedMap<std::shared_ptr<const Client>> clients_;
+  ShardedMap<AuthorizationCode> codes_;
+  ShardedMap<TokenRecord> access_tokens_;
+  ShardedMap<TokenRecord> refresh_tokens_;
+  ShardedMap<Grant> grants_;
+
+  std::mutex sweeper_mutex_;
+  std::condition_variable sweeper_cv_;
+  bool stopping_ = false;
+  std::thread sweeper_;
+};
+
+} // namespace refserver

@@ -1,0 +1,307 @@
+// Token endpoint logic, independent of the HTTP library.
+#include "token_endpoint.h"
+
+#include "base64url.h"
+#include "pkce.h"
+#include "policy.h"
+#include "request_params.h"
+
+#include <algorithm>
+#include <array>
+
+namespace refserver {
+namespace {
+
+constexpr std::array<std::string_view, 3> kGrantTypes = {"authorization_code", "refresh_token",
+                                                         "client_credentials"};
+
+// Basic credentials use the standard base64 alphabet with padding (RFC 7617 §2).
+std::optional<std::string> decode_standard_base64(std::string_view text) {
+  std::string url(text);
+  while (!url.empty() && url.back() == '=')
+    url.pop_back();
+  if (text.size() - url.size() > 2) return std::nullopt;
+  for (char& c : url) {
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+    else if (c == '-' || c == '_')
+      return std::nullopt;
+  }
+  return oauth::base64url_decode(url);
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+} // namespace
+
+TokenService::TokenService(const ServerOptions& options, Store& store)
+    : options_(options), store_(store) {}
+
+HttpResponse TokenService::error_response(const Error& error) const {
+  HttpResponse response;
+  response.status = error.status;
+  if (options_.has(Fault::TokenErrorsPlainText)) {
+    response.content_type = "text/plain";
+    response.body = error.error;
+  } else {
+    nlohmann::ordered_json body;
+    body["error"] = error.error;
+    if (!error.description.empty()) body["error_description"] = error.description;
+    response.content_type = "application/json";
+    response.body = body.dump();
+  }
+  if (!options_.has(Fault::NoCacheControl)) add_no_store(response);
+  // RFC 6749 §5.2: a failed HTTP authentication attempt is answered with a challenge.
+  if (error.basic_challenge)
+    response.set_header("WWW-Authenticate", "Basic realm=\"reference-server\"");
+  return response;
+}
+
+HttpResponse TokenService::method_not_allowed() const {
+  HttpResponse response = error_response({405, "invalid_request",
+                                          "the token endpoint only "
+                                          "accepts POST"});
+  response.set_header("Allow", "POST");
+  return response;
+}
+
+TokenService::ClientOrError TokenService::authenticate(const TokenRequest& request,
+                                                       const oauth::Params& params) const {
+  bool used_basic = false;
+  std::string basic_id;
+  std::string basic_secret;
+  std::string_view header = trim(request.authorization);
+  std::string_view scheme = header.substr(0, header.find(' '));
+  if (!header.empty() && iequals(scheme, "Basic")) {
+    used_basic = true;
+    auto decoded = decode_standard_base64(trim(header.substr(scheme.size())));
+    size_t colon = decoded ? decoded->find(':') : std::string::npos;
+    if (colon == std::string::npos)
+      return Error{401, "invalid_client", "malformed HTTP Basic credentials", true};
+    // RFC 6749 §2.3.1: both halves are form-urlencoded before going into Basic.
+    basic_id = oauth::percent_decode(std::string_view(*decoded).substr(0, colon), true);
+    basic_secret = oauth::percent_decode(std::string_view(*decoded).substr(colon + 1), true);
+  }
+
+  auto body_id = oauth::first_param(params, "client_id");
+  auto body_secret = oauth::first_param(params, "client_secret");
+  // OAuth 2.1 §2.4: a client uses exactly one authentication method per request.
+  if (used_basic && body_secret)
+    return Error{400, "invalid_request", "more than one client authentication method used"};
+  if (used_basic && body_id && *body_id != basic_id)
+    return Error{400, "invalid_request", "client_id differs from the HTTP Basic client id"};
+
+  std::string client_id = used_basic ? basic_id : body_id.value_or("");
+  if (client_id.empty())
+    return Error{401, "invalid_client", "no client identification", used_basic};
+  std::shared_ptr<const Client> client = store_.find_client(client_id);
+  if (!client) return Error{401, "invalid_client", "unknown client", used_basic};
+
+  std::string secret = used_basic ? basic_secret : body_secret.value_or("");
+  if (client->is_confidential()) {
+    if (secret.empty())
+      return Error{401, "invalid_client", "client authentication required", used_basic};
+    if (!client->secret_matches(secret))
+      return Error{401, "invalid_client", "client authentication failed", used_basic};
+  } else if (!secret.empty()) {
+    return Error{401, "invalid_client", "the client is public and has no secret", used_basic};
+  }
+  return client;
+}
+
+HttpResponse TokenService::token(const TokenRequest& request) const {
+  if (!request.form_encoded)
+    return error_response(
+        {400, "invalid_request", "the body must be application/x-www-form-urlencoded"});
+  const oauth::Params params = drop_empty(request.params);
+  if (auto name = repeated_parameter(params))
+    return error_response({400, "invalid_request", "parameter repeated: " + *name});
+
+  auto grant_type = oauth::first_param(params, "grant_type");
+  if (!grant_type) return error_response({400, "invalid_request", "grant_type is missing"});
+  // Removed OAuth 2.0 grants (password, implicit) are simply unknown here.
+  if (std::find(kGrantTypes.begin(), kGrantTypes.end(), *grant_type) == kGrantTypes.end())
+    return error_response({400,
+                           options_.has(Fault::UnsupportedGrantNonstandardCode)
+                               ? "unsupported_grant"
+                               : "unsupported_grant_type",
+                           "unsupported grant_type: " + *grant_type});
+
+  ClientOrError auth = authenticate(request, params);
+  if (auto* error = std::get_if<Error>(&auth)) return error_response(*error);
+  const Client& client = *std::get<std::shared_ptr<const Client>>(auth);
+  if (!client.allows_grant(*grant_type))
+    return error_response(
+        {400, "unauthorized_client", "the client is not registered for " + *grant_type});
+
+  if (*grant_type == "authorization_code") return authorization_code_grant(client, params);
+  if (*grant_type == "refresh_token") return refresh_token_grant(client, params);
+  return client_credentials_grant(client, params);
+}
+
+HttpResponse TokenService::authorization_code_grant(const Client& client,
+                                                    const oauth::Params& params) const {
+  auto code = oauth::first_param(params, "code");
+  if (!code) return error_response({400, "invalid_request", "code is missing"});
+  auto redirect_uri = oauth::first_param(params, "redirect_uri");
+  auto verifier = oauth::first_param(params, "code_verifier");
+
+  Error rejection;
+  auto reject = [&](std::string error, std::string description) {
+    rejection = {400, std::move(error), std::move(description)};
+    return false;
+  };
+  // Runs under the code's lock, so a code is marked used only by a request that fully passes.
+  auto accept = [&](const AuthorizationCode& c) {
+    if (!options_.has(Fault::CodeNotBoundToClient) && c.client_id != client.client_id)
+      return reject("invalid_grant", "the code was issued to another client");
+    // OAuth 2.1 §10.2 keeps RFC 6749's check when the client sends redirect_uri, but lets it
+    // be omitted.
+    if (redirect_uri && !options_.has(Fault::TokenRedirectUriUnchecked) &&
+        *redirect_uri != c.redirect_uri)
+      return reject("invalid_grant", "redirect_uri does not match the authorization request");
+    // An empty challenge only exists under pkce-challenge-optional.
+    if (!options_.has(Fault::PkceVerificationSkipped) && !c.code_challenge.empty()) {
+      if (!verifier) return reject("invalid_grant", "code_verifier is missing");
+      if (!oauth::is_valid_verifier_syntax(*verifier))
+        return reject("invalid_grant", "code_verifier is not 43-128 characters of [A-Za-z0-9-._~]");
+      bool matches = c.code_challenge_method == "plain"
+                         ? oauth::constant_time_equals(*verifier, c.code_challenge)
+                         : oauth::s256_matches(*verifier, c.code_challenge);
+      if (!matches) return reject("invalid_grant", "code_verifier does not match code_challenge");
+    }
+    return true;
+  };
+
+  auto redemption = store_.redeem_code(*code, !options_.has(Fault::CodesReusable), accept);
+  switch (redemption.status) {
+  case RedeemStatus::NotFound:
+  case RedeemStatus::Expired:
+    return error_response({400, "invalid_grant", "the code is invalid or expired"});
+  case RedeemStatus::Replayed:
+    // RFC 6749 §4.1.2: a reused code suggests theft; revoke what it already produced.
+    store_.revoke_grant(redemption.record.grant_id);
+    return error_response({400, "invalid_grant", "the code was already used"});
+  case RedeemStatus::Rejected:
+    return error_response(rejection);
+  case RedeemStatus::Redeemed:
+    break;
+  }
+  const AuthorizationCode& c = redemption.record;
+  return issue(client, c.subject, c.scope, c.scope, c.resources, c.grant_id,
+               client.allows_grant("refresh_token"));
+}
+
+HttpResponse TokenService::refresh_token_grant(const Client& client,
+                                               const oauth::Params& params) const {
+  auto token = oauth::first_param(params, "refresh_token");
+  if (!token) return error_response({400, "invalid_request", "refresh_token is missing"});
+  std::vector<std::string> requested =
+      split_scope(oauth::first_param(params, "scope").value_or(""));
+
+  Error rejection;
+  std::string access_scope;
+  auto accept = [&](const TokenRecord& t) {
+    if (t.client_id != client.client_id) {
+      rejection = {400, "invalid_grant", "the refresh token was issued to another client"};
+      return false;
+    }
+    // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+    std::vector<std::string> granted = split_scope(t.scope);
+    for (const std::string& s : requested)
+      if (std::find(granted.begin(), granted.end(), s) == granted.end()) {
+        rejection = {400, "invalid_scope", "scope exceeds the original grant: " + s};
+        return false;
+      }
+    access_scope = requested.empty() ? t.scope : join_scope(requested);
+    return true;
+  };
+
+  auto redemption = store_.redeem_refresh_token(*token, accept);
+  switch (redemption.status) {
+  case RedeemStatus::NotFound:
+  case RedeemStatus::Expired:
+    return error_response({400, "invalid_grant", "the refresh token is invalid or expired"});
+  case RedeemStatus::Replayed:
+    // RFC 9700 §4.14.2: reuse of a rotated refresh token invalidates the whole family.
+    store_.revoke_grant(redemption.record.grant_id);
+    return error_response({400, "invalid_grant", "the refresh token was already used"});
+  case RedeemStatus::Rejected:
+    return error_response(rejection);
+  case RedeemStatus::Redeemed:
+    break;
+  }
+  const TokenRecord& t = redemption.record;
+  return issue(client, t.subject, t.scope, access_scope, t.resources, t.grant_id, true);
+}
+
+HttpResponse TokenService::client_credentials_grant(const Client& client,
+                                                    const oauth::Params& params) const {
+  // OAuth 2.1 §4.2: only confidential clients may use this grant.
+  if (!client.is_confidential())
+    return error_response(
+        {400, "unauthorized_client", "client_credentials requires a confidential client"});
+  std::vector<std::string> scopes = split_scope(oauth::first_param(params, "scope").value_or(""));
+  for (const std::string& s : scopes)
+    if (!is_supported_scope(s))
+      return error_response({400, "invalid_scope", "unknown scope: " + s});
+  std::vector<std::string> resources;
+  for (const auto& [name, value] : params) {
+    if (name != "resource") continue;
+    auto parts = oauth::parse_url(value);
+    if (!parts || value.find('#') != std::string::npos)
+      return error_response(
+          {400, "invalid_target", "resource must be an absolute URI without a fragment"});
+    resources.push_back(value);
+  }
+  std::string scope = scopes.empty() ? std::string(kDefaultScope) : join_scope(scopes);
+  return issue(client, "", scope, scope, resources, oauth::random_base64url(16), false);
+}
+
+HttpResponse TokenService::issue(const Client& client, const std::string& subject,
+                                 const std::string& grant_scope, const std::string& access_scope,
+                                 const std::vector<std::string>& resources,
+                                 const std::string& grant_id, bool with_refresh_token) const {
+  const Clock::time_point now = Clock::now();
+  NewTokens tokens;
+  tokens.access_token = oauth::random_base64url(32);
+  tokens.access = {.client_id = client.client_id,
+                   .subject = subject,
+                   .scope = access_scope,
+                   .resources = resources,
+                   .grant_id = grant_id,
+                   .expires_at = now + options_.access_token_lifetime};
+  if (with_refresh_token) {
+    tokens.refresh_token = oauth::random_base64url(32);
+    tokens.refresh = tokens.access;
+    tokens.refresh.scope = grant_scope;
+    tokens.refresh.expires_at = now + options_.refresh_token_lifetime;
+  }
+  if (!store_.issue_tokens(tokens))
+    return error_response({400, "invalid_grant", "the grant has been revoked"});
+
+  const long long lifetime = options_.access_token_lifetime.count();
+  nlohmann::ordered_json body;
+  body["access_token"] = tokens.access_token;
+  body["token_type"] = options_.has(Fault::TokenTypeLowercase) ? "bearer" : "Bearer";
+  if (options_.has(Fault::ExpiresInString))
+    body["expires_in"] = std::to_string(lifetime);
+  else
+    body["expires_in"] = lifetime;
+  if (with_refresh_token) body["refresh_token"] = tokens.refresh_token;
+  body["scope"] = access_scope;
+
+  HttpResponse response = json_response(200, body);
+  if (!options_.has(Fault::NoCacheControl)) add_no_store(response);
+  return response;
+}
+
+} // namespace refserver

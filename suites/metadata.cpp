@@ -1,0 +1,219 @@
+// META: authorization server metadata and discovery (RFC 8414, MCP discovery order).
+#include "check.h"
+#include "target.h"
+#include "verifiers.h"
+
+#include <set>
+
+namespace conformance {
+namespace {
+
+bool is_mcp_2025_11_or_later() {
+  const auto& p = judging_policy().profile;
+  return p == "mcp-2025-11-25" || p == "mcp-2026-07-28";
+}
+
+// http on a loopback origin is a development set-up: report it, don't fail it.
+void judge_https(std::string_view requirement, const std::string& what, const std::string& url) {
+  auto parts = oauth::parse_url(url);
+  if (!parts) violation(requirement, what + " is not an absolute URL: " + url);
+  else if (parts->scheme == "https") pass(requirement, what + " uses https");
+  else if (parts->scheme == "http" && oauth::is_loopback_host(parts->host))
+    note(requirement, what + " uses http on a loopback origin (" + url + "); production needs https");
+  else violation(requirement, what + " must be https, got " + url);
+}
+
+std::vector<std::string> issuer_problems(const nlohmann::json& doc, const std::string& expected) {
+  std::vector<std::string> problems;
+  if (!doc.contains("issuer") || !doc["issuer"].is_string()) return {"no string 'issuer' member"};
+  std::string issuer = doc["issuer"].get<std::string>();
+  if (issuer != expected)
+    problems.push_back("issuer '" + issuer + "' is not exactly '" + expected + "', the issuer the URL was built from");
+  if (issuer.find_first_of("?#") != std::string::npos) problems.push_back("issuer has a query or fragment");
+  return problems;
+}
+
+std::vector<std::string> required_member_problems(const nlohmann::json& doc) {
+  std::vector<std::string> problems;
+  for (const char* member : {"issuer", "authorization_endpoint", "token_endpoint"})
+    if (!doc.contains(member) || !doc[member].is_string() || doc[member].get<std::string>().empty())
+      problems.push_back(std::string("'") + member + "' missing or not a string");
+  auto rt = doc.find("response_types_supported");
+  if (rt == doc.end() || !rt->is_array()) problems.push_back("'response_types_supported' missing or not an array");
+  else if (std::find(rt->begin(), rt->end(), "code") == rt->end())
+    problems.push_back("'response_types_supported' does not include \"code\"");
+  return problems;
+}
+
+bool lists(const nlohmann::json& doc, const char* member, const char* value) {
+  auto it = doc.find(member);
+  return it != doc.end() && it->is_array() && std::find(it->begin(), it->end(), value) != it->end();
+}
+
+std::vector<std::string> empty_members(const nlohmann::json& doc) {
+  std::vector<std::string> empty;
+  for (const auto& [key, value] : doc.items())
+    if (value.is_null() || (value.is_array() && value.empty()) || (value.is_object() && value.empty()) ||
+        (value.is_string() && value.get<std::string>().empty()))
+      empty.push_back(key);
+  return empty;
+}
+
+const std::string& expected_issuer() { return target().discovery().issuer; }
+
+} // namespace
+
+CONFORMANCE_CHECK(Metadata, WellKnownUrlServesJson, "META-01") {
+  auto candidates = discovery_candidates(expected_issuer());
+  const std::string& url = candidates.front().url;
+  HttpResponse r = target().http().get(url);
+  auto doc = r.json();
+  if (r.status == 200 && doc && doc->is_object()) {
+    if (r.media_type() == "application/json") pass("META-01", "200 application/json object at " + url);
+    else violation("META-01", "metadata at " + url + " is served as '" + r.media_type() + "', not application/json");
+    return;
+  }
+  std::string appended = appended_oauth_metadata_url(expected_issuer());
+  if (appended != url) {
+    HttpResponse a = target().http().get(appended);
+    auto adoc = a.json();
+    if (a.status == 200 && adoc && adoc->is_object()) {
+      violation("META-01", "metadata exists only at the appended form " + appended +
+                               "; RFC 8414 §3.1 places it at " + url + " (got " + r.summary() + ")");
+      return;
+    }
+  }
+  const auto& d = target().discovery();
+  if (is_mcp_2025_11_or_later() && d.found() && d.attempts[*d.first_hit].candidate.kind != WellKnownKind::OAuthPathInserted) {
+    note("META-01", "no RFC 8414 document at " + url + " (" + r.summary() +
+                        "); the profile accepts OpenID discovery instead (META-02)");
+    return;
+  }
+  violation("META-01", "expected 200 application/json at " + url + "; got " + quote(r));
+}
+
+CONFORMANCE_CHECK(Metadata, DiscoveryFindsDocumentInMcpOrder, "META-02") {
+  Discovery d = discover(target().http(), target().options().base_url, false);
+  bool rfc8414_only = !is_mcp_2025_11_or_later();
+  std::vector<std::string> rejected;
+  const DiscoveryAttempt* first = nullptr;
+  std::vector<const DiscoveryAttempt*> hits;
+  for (const auto& attempt : d.attempts) {
+    if (!attempt.json_object) continue;
+    if (rfc8414_only && attempt.candidate.kind != WellKnownKind::OAuthPathInserted) continue;
+    auto doc = *attempt.response.json();
+    auto problems = issuer_problems(doc, d.issuer);
+    for (auto& p : required_member_problems(doc)) problems.push_back(p);
+    if (level_of("META-05") == Level::Must && !lists(doc, "code_challenge_methods_supported", "S256"))
+      problems.push_back("no S256 in code_challenge_methods_supported");
+    for (auto& m : empty_members(doc)) problems.push_back("empty member '" + m + "'");
+    hits.push_back(&attempt);
+    if (problems.empty() && !first) first = &attempt;
+    if (!problems.empty()) rejected.push_back(attempt.candidate.url + ": " + join(problems, "; "));
+  }
+  if (!first) {
+    violation("META-02", hits.empty() ? "no well-known URL in the MCP order returned metadata" +
+                                            std::string(rfc8414_only ? " (this profile counts only RFC 8414)" : "")
+                                      : "no discovered document is valid: " + join(rejected, " | "));
+    return;
+  }
+  pass("META-02", "MCP clients use " + first->candidate.url + " (" +
+                      std::string(well_known_kind_name(first->candidate.kind)) + ")");
+  for (const auto* other : hits) {
+    if (other == first) continue;
+    auto a = *first->response.json(), b = *other->response.json();
+    for (const char* member : {"issuer", "authorization_endpoint", "token_endpoint"})
+      if (a.value(member, nlohmann::json()) != b.value(member, nlohmann::json()))
+        violation("META-02", std::string("'") + member + "' differs between " + first->candidate.url + " and " +
+                                 other->candidate.url, Level::Should);
+  }
+}
+
+CONFORMANCE_CHECK(Metadata, IssuerMatchesDiscoveryUrl, "META-03") {
+  auto problems = issuer_problems(target().metadata(), expected_issuer());
+  if (!problems.empty()) {
+    violation("META-03", join(problems, "; "));
+    return;
+  }
+  judge_https("META-03", "the issuer", target().metadata()["issuer"].get<std::string>());
+}
+
+CONFORMANCE_CHECK(Metadata, RequiredMembersPresent, "META-04") {
+  auto problems = required_member_problems(target().metadata());
+  if (problems.empty()) pass("META-04", "issuer, endpoints and response_types_supported with \"code\" are present");
+  else violation("META-04", join(problems, "; "));
+}
+
+CONFORMANCE_CHECK(Metadata, AdvertisesS256, "META-05") {
+  const auto& doc = target().metadata();
+  auto it = doc.find("code_challenge_methods_supported");
+  if (it == doc.end()) violation("META-05", "code_challenge_methods_supported is absent: clients must assume no PKCE");
+  else if (!lists(doc, "code_challenge_methods_supported", "S256"))
+    violation("META-05", "code_challenge_methods_supported is " + it->dump() + ", without \"S256\"");
+  else pass("META-05", "code_challenge_methods_supported lists S256");
+}
+
+CONFORMANCE_CHECK(Metadata, NoEmptyMembers, "META-06") {
+  auto empty = empty_members(target().metadata());
+  if (empty.empty()) pass("META-06", "no null or empty members");
+  else violation("META-06", "members that should have been omitted are present but empty: " + join(empty));
+}
+
+CONFORMANCE_CHECK(Metadata, EndpointsAreHttpsAndServed, "META-07") {
+  struct Probe { const char* member; const char* method; };
+  const Probe probes[] = {{"authorization_endpoint", "GET"}, {"token_endpoint", "POST"},
+                          {"registration_endpoint", "POST"}, {"revocation_endpoint", "POST"},
+                          {"introspection_endpoint", "POST"}, {"pushed_authorization_request_endpoint", "POST"},
+                          {"jwks_uri", "GET"}, {"userinfo_endpoint", "GET"}};
+  for (const auto& probe : probes) {
+    auto url = target().endpoint(probe.member);
+    if (!url) continue;
+    judge_https("META-07", probe.member, *url);
+    // A minimal request: an empty form POST, or a bare GET. Anything but 404/405/5xx shows it is served.
+    HttpResponse r = std::string(probe.method) == "GET"
+                         ? target().http().get(*url)
+                         : target().http().post_form(*url, {});
+    if (!r.answered() || r.status == 404 || r.status == 405 || r.status >= 500)
+      violation("META-07", std::string(probe.member) + " " + *url + " is not served: " + probe.method + " got " + quote(r));
+    else pass("META-07", std::string(probe.member) + " answers " + probe.method + " with HTTP " + std::to_string(r.status));
+  }
+}
+
+CONFORMANCE_CHECK(Metadata, RemovedFlowsNotAdvertised, "META-08") {
+  const auto& doc = target().metadata();
+  std::vector<std::string> advertised;
+  if (auto rt = doc.find("response_types_supported"); rt != doc.end() && rt->is_array())
+    for (const auto& v : *rt) {
+      if (!v.is_string()) continue;
+      std::string words = " " + v.get<std::string>() + " ";
+      if (words.find(" token ") != std::string::npos) advertised.push_back("response type \"" + v.get<std::string>() + "\"");
+    }
+  for (const char* grant : {"implicit", "password"})
+    if (lists(doc, "grant_types_supported", grant)) advertised.push_back(std::string("grant type \"") + grant + "\"");
+  if (advertised.empty()) pass("META-08", "no implicit or password flow advertised");
+  else violation("META-08", "removed flows are advertised: " + join(advertised));
+}
+
+CONFORMANCE_CHECK(Metadata, RegistrationIsDiscoverable, "META-09") {
+  const auto& doc = target().metadata();
+  if (!target().endpoint("registration_endpoint")) {
+    // MCP clients find DCR only through the metadata: a working but unadvertised /register is useless to them.
+    std::string conventional = oauth::origin_of(target().issuer()).value_or("") + "/register";
+    HttpResponse r = target().http().post_json(
+        conventional, client_metadata(target().options().redirect_uri, ClientAuth::None));
+    if (r.status == 201 || (r.status == 200 && r.json() && r.json()->contains("client_id")))
+      violation("META-09", "registration works at " + conventional + " but no registration_endpoint is advertised");
+    else note("META-09", "no registration_endpoint advertised and none at " + conventional + " (" + r.summary() + ")");
+    return;
+  }
+  pass("META-09", "registration_endpoint is advertised");
+  if (!doc.contains("token_endpoint_auth_methods_supported"))
+    violation("META-09", "token_endpoint_auth_methods_supported is absent, which implies client_secret_basic only: "
+                         "public MCP clients cannot use this server", Level::Should);
+  else if (!lists(doc, "token_endpoint_auth_methods_supported", "none"))
+    violation("META-09", "token_endpoint_auth_methods_supported does not list \"none\": public MCP clients cannot use this server",
+              Level::Should);
+  else pass("META-09", "token_endpoint_auth_methods_supported lists \"none\" for public clients");
+}
+
+} // namespace conformance

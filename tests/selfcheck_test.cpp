@@ -1,0 +1,133 @@
+// The self-check (DESIGN.md convention 8): the whole suite against the clean
+// reference server (nothing fails or warns) and against each fault in
+// fixtures/faults.json (exactly the mapped requirements fail or warn).
+#include "process.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+
+namespace {
+
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+struct FaultCase {
+  std::string fault; // empty for the clean server
+  std::set<std::string> caught_by;
+};
+
+json load_json(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in);
+}
+
+std::vector<FaultCase> cases() {
+  std::vector<FaultCase> out{{"", {}}};
+  for (const auto& [name, entry] : load_json(FAULTS_JSON).at("faults").items())
+    out.push_back({name, entry.at("caught_by").get<std::set<std::string>>()});
+  return out;
+}
+
+std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
+  if (info.param.fault.empty()) return "CleanServer";
+  std::string name;
+  bool upper = true;
+  for (char c : info.param.fault) {
+    if (c == '-') {
+      upper = true;
+      continue;
+    }
+    name += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return name;
+}
+
+struct SuiteRun {
+  ProcessResult process;
+  json record;
+};
+
+SuiteRun run_suite(const std::vector<std::string>& server_args, const std::vector<std::string>& conformance_args) {
+  std::vector<std::string> argv{REFERENCE_SERVER_BIN, "--port", "0", "--code-lifetime", "30"};
+  argv.insert(argv.end(), server_args.begin(), server_args.end());
+  BackgroundProcess server(argv);
+  std::string url = server.first_line(10s);
+  EXPECT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << "reference server printed '" << url << "'";
+  std::string report = (std::filesystem::temp_directory_path() /
+                        ("selfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".json"))
+                           .string();
+  std::vector<std::string> cmd{CONFORMANCE_BIN, "--base-url", url, "--json", report};
+  cmd.insert(cmd.end(), conformance_args.begin(), conformance_args.end());
+  SuiteRun run{run_process(cmd, 300s), json()};
+  if (std::filesystem::exists(report)) {
+    run.record = load_json(report);
+    std::filesystem::remove(report);
+  }
+  return run;
+}
+
+std::set<std::string> failing_or_warning(const json& record) {
+  std::set<std::string> out;
+  for (const auto& [id, r] : record.at("requirements").items())
+    if (r.at("outcome") == "fail" || r.at("outcome") == "warn") out.insert(id);
+  return out;
+}
+
+std::string explain(const json& record) {
+  std::string out;
+  for (const auto& c : record.at("checks"))
+    if (c.at("outcome") != "pass")
+      out += "  " + c.at("outcome").get<std::string>() + " " + c.at("suite").get<std::string>() + "." +
+             c.at("name").get<std::string>() + ": " + c.at("message").get<std::string>() + "\n";
+  return out;
+}
+
+class SelfCheck : public testing::TestWithParam<FaultCase> {};
+
+TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
+  const FaultCase& c = GetParam();
+  std::vector<std::string> server_args;
+  if (!c.fault.empty()) server_args = {"--fault", c.fault};
+  // Faults run under --strict so a SHOULD-level catch also turns the exit code to 1.
+  SuiteRun run = run_suite(server_args, c.fault.empty() ? std::vector<std::string>{} : std::vector<std::string>{"--strict"});
+  ASSERT_FALSE(run.process.timed_out);
+  ASSERT_FALSE(run.record.is_null()) << "no JSON report; stderr: " << run.process.err;
+  EXPECT_EQ(run.process.exit_code, c.fault.empty() ? 0 : 1) << run.process.out;
+  EXPECT_EQ(failing_or_warning(run.record), c.caught_by) << explain(run.record);
+  EXPECT_EQ(run.record.at("summary").at("error"), 0) << explain(run.record);
+  if (c.fault.empty()) {
+    EXPECT_GE(run.record.at("checks").size(), 25u);
+    EXPECT_EQ(run.record.at("summary").at("fail"), 0);
+    EXPECT_EQ(run.record.at("summary").at("warn"), 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(ReferenceServer, SelfCheck, testing::ValuesIn(cases()), case_name);
+
+TEST(SelfCheckFaultTable, EveryServerFaultIsMappedAndEveryMappingExists) {
+  ProcessResult listed = run_process({REFERENCE_SERVER_BIN, "--list-faults"}, 10s);
+  ASSERT_EQ(listed.exit_code, 0);
+  std::set<std::string> server_faults;
+  size_t start = 0;
+  while (start < listed.out.size()) {
+    size_t end = listed.out.find('\n', start);
+    if (end == std::string::npos) end = listed.out.size();
+    std::string line = listed.out.substr(start, end - start);
+    if (!line.empty()) server_faults.insert(line.substr(0, line.find('\t')));
+    start = end + 1;
+  }
+  std::set<std::string> mapped;
+  for (const auto& [name, entry] : load_json(FAULTS_JSON).at("faults").items()) {
+    mapped.insert(name);
+    EXPECT_FALSE(entry.at("caught_by").empty()) << name << " is caught by nothing";
+  }
+  EXPECT_EQ(server_faults, mapped);
+}
+
+} // namespace

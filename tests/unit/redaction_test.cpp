@@ -1,0 +1,54 @@
+// Redaction: secrets never survive into evidence, whatever position they travel in.
+#include "redaction.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using conformance::Exchange;
+using conformance::Redactor;
+
+TEST(RedactionUnit, HidesSecretsByPosition) {
+  Redactor r;
+  Exchange e;
+  e.method = "POST";
+  e.url = "https://as.example/cb?code=SPLxlOBeZQQYbYS6WxSbIA&state=xyz";
+  e.request_headers = {{"Authorization", "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW"},
+                       {"Content-Type", "application/x-www-form-urlencoded"},
+                       {"Cookie", "session=abcdef123456"}};
+  e.request_body = "grant_type=authorization_code&code=SPLxlOBeZQQYbYS6WxSbIA&code_verifier=verifier-value-123&client_secret=hunter2hunter2";
+  e.response_headers = {{"content-type", "application/json"}, {"set-cookie", "sid=s3cr3tvalue; HttpOnly; Path=/"}};
+  e.response_body = R"({"access_token":"2YotnFZFEjr1zCsicMWpAA","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","token_type":"Bearer"})";
+  Exchange out = r.redact(e);
+  std::string all = out.url + out.request_body + out.response_body;
+  for (const auto& [n, v] : out.request_headers) all += n + v;
+  for (const auto& [n, v] : out.response_headers) all += n + v;
+  for (const char* secret : {"SPLxlOBeZQQYbYS6WxSbIA", "czZCaGRSa3F0MzpnWDFmQmF0M2JW", "abcdef123456",
+                             "verifier-value-123", "hunter2hunter2", "s3cr3tvalue", "2YotnFZFEjr1zCsicMWpAA",
+                             "tGzv3JOkF0XG5Qx2TlKWIA"})
+    EXPECT_EQ(all.find(secret), std::string::npos) << secret << " leaked: " << all;
+  // What is evidence stays: the auth scheme, cookie attributes, non-secret parameters.
+  EXPECT_NE(all.find("Basic [REDACTED]"), std::string::npos);
+  EXPECT_NE(all.find("HttpOnly"), std::string::npos);
+  EXPECT_NE(all.find("state=xyz"), std::string::npos);
+  EXPECT_NE(all.find("Bearer"), std::string::npos);
+}
+
+TEST(RedactionUnit, HidesKnownSecretValuesWhereverTheyAppear) {
+  Redactor r;
+  r.add_secret("a-client-secret-value");
+  std::string page = "<p>Unknown secret a-client-secret-value for client</p>";
+  EXPECT_EQ(r.redact_text(page).find("a-client-secret-value"), std::string::npos);
+  // Percent-encoded echoes are caught too.
+  r.add_secret("sec ret/value+1");
+  EXPECT_EQ(r.redact_text("x=sec%20ret%2Fvalue%2B1").find("ret"), std::string::npos);
+}
+
+TEST(RedactionUnit, ImplicitFragmentsAreRedacted) {
+  Redactor r;
+  std::string url = r.redact_url("https://c.example/cb#access_token=abcdefghij&token_type=bearer");
+  EXPECT_EQ(url.find("abcdefghij"), std::string::npos);
+  EXPECT_NE(url.find("token_type=bearer"), std::string::npos);
+}
+
+} // namespace
