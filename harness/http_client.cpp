@@ -59,13 +59,6 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-std::mutex& share_mutex() {
-  static std::mutex m;
-  return m;
-}
-void share_lock(CURL*, curl_lock_data, curl_lock_access, void*) { share_mutex().lock(); }
-void share_unlock(CURL*, curl_lock_data, void*) { share_mutex().unlock(); }
-
 } // namespace
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
@@ -109,14 +102,11 @@ std::string HttpResponse::summary() const {
 
 CookieJar::CookieJar() {
   global_init_once();
-  CURLSH* share = curl_share_init();
-  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
-  curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
-  curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
-  share_ = share;
+  handle_ = curl_easy_init();
+  curl_easy_setopt(static_cast<CURL*>(handle_), CURLOPT_COOKIEFILE, ""); // cookie engine on, no file
 }
 
-CookieJar::~CookieJar() { curl_share_cleanup(static_cast<CURLSH*>(share_)); }
+CookieJar::~CookieJar() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
 
 HttpClient::HttpClient(HttpOptions options) : options_(options) {
   global_init_once();
@@ -126,8 +116,10 @@ HttpClient::HttpClient(HttpOptions options) : options_(options) {
 HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
 
 HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
-  CURL* curl = static_cast<CURL*>(handle_);
-  curl_easy_reset(curl);
+  // The client's own handle starts clean each time; a jar's handle keeps its cookies, so every
+  // option below is set explicitly rather than relying on a reset.
+  CURL* curl = static_cast<CURL*>(jar ? jar->handle() : handle_);
+  if (!jar) curl_easy_reset(curl);
   HttpResponse response;
   Transfer transfer{&response, options_.max_body_bytes};
 
@@ -144,6 +136,8 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "conformance/0.1 (OAuth 2.1 / MCP harness)");
   // Keep the body exactly as sent: no transparent decompression hides what the server did.
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, nullptr);
+  curl_easy_setopt(curl, CURLOPT_NOBODY, 0L);
   if (request.method == "GET") {
     curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
   } else if (request.method == "HEAD") {
@@ -164,10 +158,6 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   if (!has_accept) header_list = curl_slist_append(header_list, "Accept: application/json, text/html;q=0.9, */*;q=0.5");
   header_list = curl_slist_append(header_list, "Expect:"); // no 100-continue round trip
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
-  if (jar) {
-    curl_easy_setopt(curl, CURLOPT_SHARE, jar->share_handle());
-    curl_easy_setopt(curl, CURLOPT_COOKIEFILE, ""); // enable the cookie engine, no file
-  }
 
   auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(curl);
@@ -186,7 +176,6 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
       response.transport_error = "timed out after " + std::to_string(options_.timeout.count()) + " ms";
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
-  curl_easy_setopt(curl, CURLOPT_SHARE, nullptr);
   curl_slist_free_all(header_list);
 
   Exchange exchange;

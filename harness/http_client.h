@@ -49,17 +49,18 @@ struct HttpResponse {
   std::string summary() const;
 };
 
-// Cookies for one user agent (a browser session), on libcurl's cookie engine.
+// Cookies for one user agent (a browser session), on libcurl's cookie engine: the jar
+// owns a connection handle of its own whose cookies nothing else sees.
 class CookieJar {
 public:
   CookieJar();
   ~CookieJar();
   CookieJar(const CookieJar&) = delete;
   CookieJar& operator=(const CookieJar&) = delete;
-  void* share_handle() const { return share_; }
+  void* handle() const { return handle_; }
 
 private:
-  void* share_; // CURLSH*
+  void* handle_; // CURL* with the cookie engine on; never reset, or the cookies would go
 };
 
 class HttpClient {

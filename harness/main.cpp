@@ -91,7 +91,8 @@ int main(int argc, char** argv) {
   app.add_option("--profile", profile, "Spec profile deciding version-dependent levels")
       ->capture_default_str()
       ->check(CLI::IsMember(Catalogue::instance().profiles()));
-  app.add_option("--json", json_path, "Write the JSON result record to this path");
+  // The path is optional only so that `--list --json` reads naturally.
+  app.add_option("--json", json_path, "Write the JSON result record to this path")->expected(0, 1);
   app.add_flag("--list", list, "List the checks and the requirement IDs they cite (with --json: as JSON)");
   app.set_version_flag("--version", CONFORMANCE_VERSION);
   try {
@@ -112,11 +113,16 @@ int main(int argc, char** argv) {
   std::vector<char*> gtest_argv{argv[0]};
   for (auto& extra : extras) gtest_argv.push_back(extra.data());
   int gtest_argc = static_cast<int>(gtest_argv.size());
+  gtest_argv.push_back(nullptr); // GoogleTest shifts argv in place up to argv[argc]
   testing::InitGoogleTest(&gtest_argc, gtest_argv.data());
 
   if (list) {
     print_list(app.count("--json") > 0);
     return kExitOk;
+  }
+  if (app.count("--json") > 0 && json_path.empty()) {
+    std::cerr << "conformance: --json needs a PATH (only --list --json prints to stdout)\n";
+    return kExitCannotRun;
   }
 
   std::unique_ptr<refserver::ReferenceServer> bundled;

@@ -7,11 +7,13 @@
 #include "store.h"
 #include "token_endpoint.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <httplib.h>
 #include <mutex>
 #include <stdexcept>
+#include <sys/socket.h>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -174,7 +176,16 @@ int ReferenceServer::start() {
   // httplib's stop() waits for idle keep-alive connections to time out; a short idle timeout
   // keeps shutdown prompt even when a client still holds a pooled connection.
   s.http.set_keep_alive_timeout(1);
+  // Headers and body leave in separate writes; without TCP_NODELAY each response waits
+  // ~40 ms for the client's delayed ACK (Nagle), which would dominate every flow.
+  s.http.set_tcp_nodelay(true);
 
+  // httplib's default also sets SO_REUSEPORT, which would let a second server silently share
+  // a port that is already taken; keep only SO_REUSEADDR so binding a busy port fails.
+  s.http.set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   if (s.options.port == 0) {
     s.port = s.http.bind_to_any_port(s.options.host);
     if (s.port <= 0) throw std::runtime_error("cannot bind to " + s.options.host);

@@ -28,7 +28,8 @@ json load_json(const std::string& path) {
 
 std::vector<FaultCase> cases() {
   std::vector<FaultCase> out{{"", {}}};
-  for (const auto& [name, entry] : load_json(FAULTS_JSON).at("faults").items())
+  const json table = load_json(FAULTS_JSON); // named: a temporary would die before the loop body
+  for (const auto& [name, entry] : table.at("faults").items())
     out.push_back({name, entry.at("caught_by").get<std::set<std::string>>()});
   return out;
 }
@@ -123,7 +124,8 @@ TEST(SelfCheckFaultTable, EveryServerFaultIsMappedAndEveryMappingExists) {
     start = end + 1;
   }
   std::set<std::string> mapped;
-  for (const auto& [name, entry] : load_json(FAULTS_JSON).at("faults").items()) {
+  const json table = load_json(FAULTS_JSON);
+  for (const auto& [name, entry] : table.at("faults").items()) {
     mapped.insert(name);
     EXPECT_FALSE(entry.at("caught_by").empty()) << name << " is caught by nothing";
   }
