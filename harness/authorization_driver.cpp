@@ -1,16 +1,12 @@
 #include "authorization_driver.h"
 
 #include "redaction.h"
+#include "text.h"
 
 #include <algorithm>
 
 namespace conformance {
 namespace {
-
-std::string lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string effective_port(const oauth::UrlParts& p) {
   if (!p.port.empty()) return p.port;
@@ -24,7 +20,7 @@ std::string effective_port(const oauth::UrlParts& p) {
 bool same_origin(const std::string& location, const std::string& redirect_uri) {
   auto a = oauth::parse_url(location);
   auto b = oauth::parse_url(redirect_uri);
-  return a && b && a->scheme == b->scheme && lower(a->host) == lower(b->host) &&
+  return a && b && a->scheme == b->scheme && oauth::iequals(a->host, b->host) &&
          effective_port(*a) == effective_port(*b);
 }
 

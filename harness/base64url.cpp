@@ -8,12 +8,29 @@
 
 namespace oauth {
 
-std::string base64url_encode(std::string_view bytes) {
+std::string base64_encode(std::string_view bytes) {
   std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
   int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
                                 reinterpret_cast<const unsigned char*>(bytes.data()),
                                 static_cast<int>(bytes.size()));
   out.resize(static_cast<size_t>(written));
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  std::string url(text);
+  while (!url.empty() && url.back() == '=') url.pop_back();
+  if (text.size() - url.size() > 2) return std::nullopt;
+  for (char& c : url) {
+    if (c == '+') c = '-';
+    else if (c == '/') c = '_';
+    else if (c == '-' || c == '_') return std::nullopt; // not in the standard alphabet
+  }
+  return base64url_decode(url);
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out = base64_encode(bytes);
   while (!out.empty() && out.back() == '=') out.pop_back();
   for (char& c : out) {
     if (c == '+') c = '-';

@@ -10,6 +10,10 @@ namespace oauth {
 
 std::string base64url_encode(std::string_view bytes);
 
+// The standard alphabet with padding (RFC 4648 §4), as HTTP Basic uses it (RFC 7617 §2).
+std::string base64_encode(std::string_view bytes);
+std::optional<std::string> base64_decode(std::string_view text);
+
 // Returns nullopt on characters outside the base64url alphabet or an impossible length.
 std::optional<std::string> base64url_decode(std::string_view text);
 

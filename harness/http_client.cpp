@@ -1,5 +1,7 @@
 #include "http_client.h"
 
+#include "text.h"
+
 #include <curl/curl.h>
 
 #include <algorithm>
@@ -9,17 +11,8 @@
 namespace conformance {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string trim(std::string_view s) {
-  size_t b = s.find_first_not_of(" \t\r\n");
-  size_t e = s.find_last_not_of(" \t\r\n");
-  return b == std::string_view::npos ? std::string() : std::string(s.substr(b, e - b + 1));
-}
+using oauth::trim;
+std::string lower(std::string_view s) { return oauth::ascii_lower(s); }
 
 void global_init_once() {
   static std::once_flag once;
@@ -55,7 +48,7 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon != std::string_view::npos)
-    t->response->headers.emplace_back(lower(trim(line.substr(0, colon))), trim(line.substr(colon + 1)));
+    t->response->headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
   return n;
 }
 

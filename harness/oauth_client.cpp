@@ -4,8 +4,6 @@
 #include "pkce.h"
 #include "redaction.h"
 
-#include <openssl/evp.h>
-
 namespace conformance {
 
 std::string_view client_auth_name(ClientAuth auth) {
@@ -113,12 +111,7 @@ oauth::Params code_grant(const std::string& code, const std::optional<std::strin
 }
 
 std::string basic_authorization(const std::string& client_id, const std::string& secret) {
-  std::string pair = oauth::percent_encode(client_id) + ":" + oauth::percent_encode(secret);
-  std::string out(4 * ((pair.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(pair.data()), static_cast<int>(pair.size()));
-  out.resize(static_cast<size_t>(n));
-  return "Basic " + out;
+  return "Basic " + oauth::base64_encode(oauth::percent_encode(client_id) + ":" + oauth::percent_encode(secret));
 }
 
 HttpResponse token_request(HttpClient& http, const std::string& token_endpoint,

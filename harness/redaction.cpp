@@ -1,5 +1,6 @@
 #include "redaction.h"
 
+#include "text.h"
 #include "url.h"
 
 #include <nlohmann/json.hpp>
@@ -10,11 +11,7 @@
 namespace conformance {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+std::string lower(std::string_view s) { return oauth::ascii_lower(s); }
 
 void redact_json(nlohmann::json& node) {
   if (node.is_object()) {

@@ -5,6 +5,7 @@
 #include "pkce.h"
 #include "policy.h"
 #include "request_params.h"
+#include "text.h"
 
 #include <algorithm>
 
@@ -64,7 +65,7 @@ AuthorizationService::effective_challenge_method(const std::optional<std::string
     return options_.has(Fault::PkcePlainAccepted) ? std::optional<std::string>("plain")
                                                   : std::nullopt;
   if (*sent == "S256") return "S256";
-  if (options_.has(Fault::PkceMethodCaseInsensitive) && iequals(*sent, "S256")) return "S256";
+  if (options_.has(Fault::PkceMethodCaseInsensitive) && oauth::iequals(*sent, "S256")) return "S256";
   if (options_.has(Fault::PkcePlainAccepted) && *sent == "plain") return "plain";
   return std::nullopt;
 }

@@ -1,6 +1,8 @@
 // Helpers for building transport-neutral responses.
 #include "http_response.h"
 
+#include "text.h"
+
 #include <cctype>
 
 namespace refserver {
@@ -11,7 +13,7 @@ void HttpResponse::set_header(std::string name, std::string value) {
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
   for (const auto& [n, v] : headers)
-    if (iequals(n, name)) return v;
+    if (oauth::iequals(n, name)) return v;
   return std::nullopt;
 }
 
@@ -71,15 +73,6 @@ std::string media_type(std::string_view content_type) {
     if (c != ' ' && c != '\t')
       out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
 }
 
 } // namespace refserver

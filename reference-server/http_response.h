@@ -35,6 +35,4 @@ std::string html_escape(std::string_view text);
 // The media type of a Content-Type value: lower-cased, parameters and whitespace dropped.
 std::string media_type(std::string_view content_type);
 
-bool iequals(std::string_view a, std::string_view b);
-
 } // namespace refserver

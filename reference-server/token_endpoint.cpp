@@ -5,6 +5,7 @@
 #include "pkce.h"
 #include "policy.h"
 #include "request_params.h"
+#include "text.h"
 
 #include <algorithm>
 #include <array>
@@ -14,31 +15,6 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kGrantTypes = {"authorization_code", "refresh_token",
                                                          "client_credentials"};
-
-// Basic credentials use the standard base64 alphabet with padding (RFC 7617 §2).
-std::optional<std::string> decode_standard_base64(std::string_view text) {
-  std::string url(text);
-  while (!url.empty() && url.back() == '=')
-    url.pop_back();
-  if (text.size() - url.size() > 2) return std::nullopt;
-  for (char& c : url) {
-    if (c == '+')
-      c = '-';
-    else if (c == '/')
-      c = '_';
-    else if (c == '-' || c == '_')
-      return std::nullopt;
-  }
-  return oauth::base64url_decode(url);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
 
 } // namespace
 
@@ -78,11 +54,11 @@ TokenService::ClientOrError TokenService::authenticate(const TokenRequest& reque
   bool used_basic = false;
   std::string basic_id;
   std::string basic_secret;
-  std::string_view header = trim(request.authorization);
+  std::string_view header = oauth::trim(request.authorization);
   std::string_view scheme = header.substr(0, header.find(' '));
-  if (!header.empty() && iequals(scheme, "Basic")) {
+  if (!header.empty() && oauth::iequals(scheme, "Basic")) {
     used_basic = true;
-    auto decoded = decode_standard_base64(trim(header.substr(scheme.size())));
+    auto decoded = oauth::base64_decode(oauth::trim(header.substr(scheme.size())));
     size_t colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos)
       return Error{401, "invalid_client", "malformed HTTP Basic credentials", true};

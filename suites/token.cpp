@@ -3,6 +3,7 @@
 #include "base64url.h"
 #include "check.h"
 #include "target.h"
+#include "text.h"
 #include "verifiers.h"
 
 #include <sstream>
@@ -20,9 +21,7 @@ bool has_directive(const std::string& header_value, std::string_view directive) 
     size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
     if (b == std::string::npos) continue;
     std::string token = item.substr(b, e - b + 1);
-    token = token.substr(0, token.find('='));
-    std::transform(token.begin(), token.end(), token.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (token == directive) return true;
+    if (oauth::iequals(token.substr(0, token.find('=')), directive)) return true;
   }
   return false;
 }
@@ -62,8 +61,7 @@ CONFORMANCE_CHECK(Token, TokenTypeIsBearer, "TOKEN-04") {
     return;
   }
   std::string type = doc["token_type"].get<std::string>();
-  std::string folded = type;
-  std::transform(folded.begin(), folded.end(), folded.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::string folded = oauth::ascii_lower(type);
   if (type == "Bearer" || type == "DPoP") pass("TOKEN-04", "token_type is \"" + type + "\"");
   else if (folded == "bearer" || folded == "dpop")
     violation("TOKEN-04", "token_type is \"" + type + "\": valid case-insensitively, but clients that compare "
