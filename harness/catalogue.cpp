@@ -57,8 +57,27 @@ Catalogue Catalogue::parse(std::string_view json_text) {
 }
 
 const Catalogue& Catalogue::instance() {
-  static const Catalogue catalogue = parse(embedded_requirements_json());
+  static const Catalogue catalogue = [] {
+    Catalogue c = parse(embedded_requirements_json());
+    c.add_exclusions(embedded_exclusions_json());
+    return c;
+  }();
   return catalogue;
+}
+
+void Catalogue::add_exclusions(std::string_view json_text) {
+  auto doc = nlohmann::json::parse(json_text);
+  for (const auto& row : doc.at("excluded")) {
+    std::string id = row.at("id").get<std::string>();
+    if (!find(id)) throw std::runtime_error("excluded.json names unknown requirement " + id);
+    exclusions_[id] = row.at("reason").get<std::string>();
+  }
+}
+
+std::optional<std::string> Catalogue::exclusion(std::string_view id) const {
+  auto it = exclusions_.find(id);
+  if (it == exclusions_.end()) return std::nullopt;
+  return it->second;
 }
 
 const Requirement* Catalogue::find(std::string_view id) const {

@@ -37,14 +37,20 @@ public:
   const std::vector<std::string>& profiles() const { return profiles_; }
   const std::string& default_profile() const { return default_profile_; }
   bool has_profile(std::string_view name) const;
+  // Why a row is not tested (suites/excluded.json), or nullopt when it is in scope.
+  std::optional<std::string> exclusion(std::string_view id) const;
+  // Reads suites/excluded.json's text into the catalogue; unknown IDs are an error.
+  void add_exclusions(std::string_view json_text);
 
 private:
   std::vector<Requirement> requirements_;
   std::vector<std::string> profiles_;
   std::string default_profile_;
+  std::map<std::string, std::string, std::less<>> exclusions_;
 };
 
-// The text of suites/requirements.json, embedded at build time.
+// The texts of suites/requirements.json and suites/excluded.json, embedded at build time.
 std::string_view embedded_requirements_json();
+std::string_view embedded_exclusions_json();
 
 } // namespace conformance

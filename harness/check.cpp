@@ -34,7 +34,14 @@ bool register_check(std::string suite, std::string name, std::vector<std::string
 
 const std::vector<CheckInfo>& registered_checks() { return registry(); }
 
-const CheckInfo* find_check(std::string_view suite, std::string_view name) {
+std::string_view report_suite_name(std::string_view gtest_suite) {
+  size_t slash = gtest_suite.find('/');
+  return slash == std::string_view::npos ? gtest_suite : gtest_suite.substr(slash + 1);
+}
+
+const CheckInfo* find_check(std::string_view gtest_suite, std::string_view gtest_name) {
+  std::string_view suite = report_suite_name(gtest_suite);
+  std::string_view name = gtest_name.substr(0, gtest_name.find('/'));
   for (const auto& c : registry())
     if (c.suite == suite && c.name == name) return &c;
   return nullptr;
@@ -69,10 +76,9 @@ void skip_check(const std::string& reason) { throw CheckAborted(Outcome::Skip, r
 void cannot_run(const std::string& reason) { throw CheckAborted(Outcome::Error, reason); }
 
 CheckContext::CheckContext(std::string suite, std::string name) {
-  result_.suite = std::move(suite);
+  if (const CheckInfo* info = find_check(suite, name)) result_.requirements = info->requirements;
+  result_.suite = std::string(report_suite_name(suite));
   result_.name = std::move(name);
-  if (const CheckInfo* info = find_check(result_.suite, result_.name))
-    result_.requirements = info->requirements;
 }
 
 void CheckContext::record(Exchange exchange) {

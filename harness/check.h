@@ -26,7 +26,11 @@ struct CheckInfo {
 };
 bool register_check(std::string suite, std::string name, std::vector<std::string> requirements);
 const std::vector<CheckInfo>& registered_checks();
+// Finds a check by GoogleTest's names; "Prefix/Suite" and "Name/Variant" find the
+// parameterised check's registration.
 const CheckInfo* find_check(std::string_view suite, std::string_view name);
+// "Variants/RedirectUri" -> "RedirectUri": the suite name a report shows.
+std::string_view report_suite_name(std::string_view gtest_suite);
 
 // How findings become outcomes for this run.
 struct JudgingPolicy {
@@ -95,3 +99,16 @@ void run_check(const std::function<void()>& body);
       ::conformance::register_check(#Suite, #Name, {__VA_ARGS__});                                 \
   TEST(Suite, Name) { ::conformance::run_check(&Suite##Name##Body); }                             \
   static void Suite##Name##Body()
+
+// Declares a check run once per variant, each reported as its own check
+// ("Suite.Name/Variant"). `Fixture` is a testing::TestWithParam<T>; the body sees `param`.
+//   CONFORMANCE_CHECK_P(RedirectUriVariant, NearMissIsRefused, "REDIR-01") { ... param ... }
+//   INSTANTIATE_TEST_SUITE_P(Variants, RedirectUriVariant, testing::ValuesIn(...), name_of);
+#define CONFORMANCE_CHECK_P(Fixture, Name, ...)                                                    \
+  static void Fixture##Name##Body(const Fixture::ParamType& param);                                \
+  [[maybe_unused]] static const bool Fixture##Name##Registered =                                   \
+      ::conformance::register_check(#Fixture, #Name, {__VA_ARGS__});                               \
+  TEST_P(Fixture, Name) {                                                                          \
+    ::conformance::run_check([this] { Fixture##Name##Body(GetParam()); });                         \
+  }                                                                                                \
+  static void Fixture##Name##Body([[maybe_unused]] const Fixture::ParamType& param)

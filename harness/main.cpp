@@ -39,33 +39,53 @@ std::string now_utc() {
   return buf;
 }
 
+// Every check GoogleTest knows (variants included) with the
+// requirement IDs it cites, and which catalogue rows are covered, excluded or still open.
 void print_list(bool as_json) {
-  const auto& checks = registered_checks();
-  if (!as_json) {
-    for (const auto& c : checks) {
-      std::cout << c.suite << "." << c.name << "  [";
-      for (size_t i = 0; i < c.requirements.size(); ++i) std::cout << (i ? "," : "") << c.requirements[i];
-      std::cout << "]\n";
+  const Catalogue& catalogue = Catalogue::instance();
+  nlohmann::json checks = nlohmann::json::array();
+  std::set<std::string> cited;
+  const testing::UnitTest& unit = *testing::UnitTest::GetInstance();
+  for (int s = 0; s < unit.total_test_suite_count(); ++s) {
+    const testing::TestSuite& suite = *unit.GetTestSuite(s);
+    for (int t = 0; t < suite.total_test_count(); ++t) {
+      const testing::TestInfo& info = *suite.GetTestInfo(t);
+      const CheckInfo* check = find_check(info.test_suite_name(), info.name());
+      std::vector<std::string> ids = check ? check->requirements : std::vector<std::string>{};
+      cited.insert(ids.begin(), ids.end());
+      checks.push_back({{"suite", std::string(report_suite_name(info.test_suite_name()))},
+                        {"name", info.name()},
+                        {"requirements", ids}});
     }
-    std::set<std::string> cited;
-    for (const auto& c : checks) cited.insert(c.requirements.begin(), c.requirements.end());
-    std::cout << "\n" << checks.size() << " checks cite " << cited.size() << " of "
-              << Catalogue::instance().requirements().size() << " requirements.\n";
+  }
+  nlohmann::json covered = nlohmann::json::array(), open = nlohmann::json::array();
+  nlohmann::json excluded = nlohmann::json::array();
+  for (const auto& r : catalogue.requirements()) {
+    if (cited.count(r.id)) covered.push_back(r.id);
+    else if (auto reason = catalogue.exclusion(r.id)) excluded.push_back({{"id", r.id}, {"reason", *reason}});
+    else open.push_back(r.id);
+  }
+  if (as_json) {
+    nlohmann::json out = {{"checks", checks},
+                          {"requirements", {{"total", catalogue.requirements().size()},
+                                            {"covered", covered},
+                                            {"excluded", excluded},
+                                            {"not_covered", open}}}};
+    std::cout << out.dump(2) << "\n";
     return;
   }
-  nlohmann::json out = {{"checks", nlohmann::json::array()}};
-  std::set<std::string> cited;
   for (const auto& c : checks) {
-    out["checks"].push_back({{"suite", c.suite}, {"name", c.name}, {"requirements", c.requirements}});
-    cited.insert(c.requirements.begin(), c.requirements.end());
+    std::cout << c["suite"].get<std::string>() << "." << c["name"].get<std::string>() << "  [";
+    const auto& ids = c["requirements"];
+    for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? "," : "") << ids[i].get<std::string>();
+    std::cout << "]\n";
   }
-  nlohmann::json covered = nlohmann::json::array(), uncovered = nlohmann::json::array();
-  for (const auto& r : Catalogue::instance().requirements())
-    (cited.count(r.id) ? covered : uncovered).push_back(r.id);
-  out["requirements"] = {{"total", Catalogue::instance().requirements().size()},
-                         {"covered", covered},
-                         {"not_covered", uncovered}};
-  std::cout << out.dump(2) << "\n";
+  if (!excluded.empty()) std::cout << "\nExcluded (not black-box testable here):\n";
+  for (const auto& e : excluded)
+    std::cout << "  " << e["id"].get<std::string>() << ": " << e["reason"].get<std::string>() << "\n";
+  std::cout << "\n" << checks.size() << " checks; of " << catalogue.requirements().size()
+            << " requirements " << covered.size() << " covered, " << excluded.size() << " excluded, "
+            << open.size() << " not covered yet.\n";
 }
 
 } // namespace
@@ -82,6 +102,7 @@ int main(int argc, char** argv) {
   std::string profile = Catalogue::instance().default_profile();
   std::string json_path;
   bool list = false;
+  int code_lifetime = 0;
   app.add_option("--base-url", base_url, "Base URL (issuer) of the authorization server under test");
   app.add_option("--timeout", timeout_seconds, "Per-request timeout in seconds")
       ->capture_default_str()->check(CLI::PositiveNumber);
@@ -93,6 +114,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(Catalogue::instance().profiles()));
   // The path is optional only so that `--list --json` reads naturally.
   app.add_option("--json", json_path, "Write the JSON result record to this path")->expected(0, 1);
+  app.add_option("--code-lifetime", code_lifetime,
+                 "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)")
+      ->check(CLI::PositiveNumber);
   app.add_flag("--list", list, "List the checks and the requirement IDs they cite (with --json: as JSON)");
   app.set_version_flag("--version", CONFORMANCE_VERSION);
   try {
@@ -139,6 +163,7 @@ int main(int argc, char** argv) {
   options.http.max_body_bytes = max_body;
   options.profile = profile;
   options.strict = strict;
+  if (code_lifetime > 0) options.code_lifetime = std::chrono::seconds(code_lifetime);
 
   // Preflight: only "nothing answers" or "no metadata anywhere" ends the run.
   Discovery discovery;

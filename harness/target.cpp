@@ -36,16 +36,20 @@ std::string Target::require_endpoint(std::string_view member) const {
 }
 
 const TestClient& Target::client(std::string_view role) {
+  ClientAuth auth = role == "basic"  ? ClientAuth::SecretBasic
+                    : role == "post" ? ClientAuth::SecretPost
+                                     : ClientAuth::None;
+  return client_registered_as(role, client_metadata(options_.redirect_uri, auth), auth);
+}
+
+const TestClient& Target::client_registered_as(std::string_view role, const nlohmann::json& metadata,
+                                               ClientAuth auth) {
   if (auto it = clients_.find(role); it != clients_.end()) return it->second;
   if (auto it = client_failures_.find(role); it != client_failures_.end()) cannot_run(it->second);
   auto registration_endpoint = endpoint("registration_endpoint");
   if (!registration_endpoint)
     skip_check("needs a registered client, and the server advertises no registration_endpoint");
-  ClientAuth auth = role == "basic"  ? ClientAuth::SecretBasic
-                    : role == "post" ? ClientAuth::SecretPost
-                                     : ClientAuth::None;
-  auto registration = register_client(http_, *registration_endpoint,
-                                      client_metadata(options_.redirect_uri, auth), auth);
+  auto registration = register_client(http_, *registration_endpoint, metadata, auth);
   if (!registration.client) {
     std::string why = "could not register the " + std::string(role) + " test client: " + registration.problem;
     client_failures_.emplace(std::string(role), why);

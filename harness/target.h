@@ -7,6 +7,7 @@
 #include "http_client.h"
 #include "oauth_client.h"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -21,6 +22,9 @@ struct RunOptions {
   bool strict = false;
   // The loopback redirect URI the harness registers; never fetched (DESIGN.md "Driver").
   std::string redirect_uri = "http://127.0.0.1/callback";
+  // The server's authorization code lifetime, when the operator states it: CODE-04 waits
+  // that long (plus a margin) to test expiry; without it CODE-04 is skipped.
+  std::optional<std::chrono::seconds> code_lifetime;
 };
 
 class Target {
@@ -43,6 +47,10 @@ public:
   // one are skipped when the server offers no registration, and end in error when
   // registration fails (the evidence is on the check that first asked).
   const TestClient& client(std::string_view role); // "public", "second", "basic", "post"
+  // A client registered with the given metadata on first use, cached under `role`
+  // (e.g. a client whose only redirect URI is https://harness.example/cb).
+  const TestClient& client_registered_as(std::string_view role, const nlohmann::json& metadata,
+                                         ClientAuth auth = ClientAuth::None);
 
 private:
   RunOptions options_;

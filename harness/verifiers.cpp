@@ -143,7 +143,8 @@ nlohmann::json require_token_success(const HttpResponse& response, std::string_v
 }
 
 void expect_authorization_error(const AuthorizationResult& result, std::string_view requirement,
-                                const std::vector<std::string>& codes, std::string_view what) {
+                                const std::vector<std::string>& codes, std::string_view what,
+                                bool page_is_fine) {
   std::string expected = "expected a redirect to the client with " + expected_codes(codes) + " for " +
                          std::string(what);
   using Ending = AuthorizationResult::Ending;
@@ -153,6 +154,11 @@ void expect_authorization_error(const AuthorizationResult& result, std::string_v
       return;
     }
     auto error = result.error();
+    if (error) {
+      if (is_registered_authorization_error(*error)) pass("ERR-02", "authorization error '" + *error + "' is defined");
+      else violation("ERR-02", "authorization error '" + *error + "' is neither an OAuth 2.1 code nor a registered extension",
+                     Level::Should);
+    }
     if (error && (codes.empty() || std::find(codes.begin(), codes.end(), *error) != codes.end()))
       pass(requirement, "refused: " + result.describe());
     else
@@ -161,6 +167,10 @@ void expect_authorization_error(const AuthorizationResult& result, std::string_v
   }
   if (result.ending == Ending::StoppedAtServer && result.last_response.status >= 400 &&
       result.last_response.status < 500) {
+    if (page_is_fine) {
+      pass(requirement, "refused with an error page at the server: " + quote(result.last_response, 80));
+      return;
+    }
     violation(requirement,
               "refused, but with an error page at the server instead of a redirect carrying " +
                   expected_codes(codes) + ": " + quote(result.last_response, 80),
@@ -168,6 +178,62 @@ void expect_authorization_error(const AuthorizationResult& result, std::string_v
     return;
   }
   violation(requirement, expected + "; the request " + result.describe());
+}
+
+void expect_no_redirect_to_client(const AuthorizationResult& result, std::string_view requirement,
+                                  const std::string& sent_redirect_uri, std::string_view what,
+                                  std::optional<Level> level) {
+  std::string prefix = "for " + std::string(what) + ": ";
+  for (const auto& location : result.locations) {
+    if (location.rfind(sent_redirect_uri, 0) == 0 || same_origin(location, sent_redirect_uri)) {
+      violation(requirement, prefix + "the server sent the user agent to the unregistered URI (" +
+                                 redactor().redact_url(location) + ")", level);
+      return;
+    }
+  }
+  if (result.ending == AuthorizationResult::Ending::NoResponse) {
+    violation(requirement, prefix + "expected an error page; " + result.describe(), level);
+    return;
+  }
+  pass(requirement, "refused without redirecting to the client: " + result.describe());
+}
+
+void judge_registration_error_format(const HttpResponse& response) {
+  if (!response.answered() || response.status / 100 == 2) return;
+  std::vector<std::string> problems;
+  if (response.status != 400) problems.push_back("status " + std::to_string(response.status) + " (expected 400)");
+  if (!response.is_json_media_type()) problems.push_back("media type '" + response.media_type() + "'");
+  auto doc = response.json();
+  if (!doc || !doc->is_object()) problems.push_back("the body is not a JSON object");
+  else {
+    if (!doc->contains("error") || !(*doc)["error"].is_string()) problems.push_back("no string 'error' member");
+    if (doc->contains("error_description") && !(*doc)["error_description"].is_string())
+      problems.push_back("error_description is not a string");
+  }
+  if (problems.empty()) pass("DCR-08", "registration error is a 400 JSON object with an error code");
+  else violation("DCR-08", "registration error response has " + join(problems, "; ") + ": " + quote(response));
+}
+
+void expect_registration_error(const HttpResponse& response, std::string_view requirement,
+                               const std::vector<std::string>& preferred, std::string_view what,
+                               std::optional<Level> level) {
+  std::string expected = "expected 400 " + expected_codes(preferred) + " for " + std::string(what);
+  if (!response.answered() || response.status >= 500) {
+    violation(requirement, expected + "; got " + quote(response), level);
+    return;
+  }
+  if (response.status / 100 == 2) {
+    violation(requirement, expected + "; the registration was accepted (HTTP " + std::to_string(response.status) + ")",
+              level);
+    return;
+  }
+  judge_registration_error_format(response);
+  auto code = error_code(response);
+  if (code && std::find(preferred.begin(), preferred.end(), *code) != preferred.end())
+    pass(requirement, "refused with HTTP " + std::to_string(response.status) + " error=" + *code);
+  else
+    violation(requirement, "refused, but " + expected + "; got " + (code ? "error=" + *code : quote(response)),
+              Level::Should);
 }
 
 } // namespace conformance

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "authorization_driver.h"
+#include "catalogue.h"
 #include "http_client.h"
 
 #include <nlohmann/json.hpp>
@@ -38,10 +39,27 @@ std::optional<nlohmann::json> expect_token_success(const HttpResponse& response,
 nlohmann::json require_token_success(const HttpResponse& response, std::string_view what);
 
 // An authorization request that must be refused: `requirement` passes when the user
-// agent is sent to the client with `error` in `codes`; an error page at the server is a
-// SHOULD-level deviation (the client never learns why); a code is a violation.
+// agent is sent to the client with `error` in `codes`; a code is a violation. An error
+// page at the server is a SHOULD-level deviation (the client never learns why) unless
+// `page_is_fine` (rows that accept either). Error codes are also judged for ERR-02.
 void expect_authorization_error(const AuthorizationResult& result, std::string_view requirement,
-                                const std::vector<std::string>& codes, std::string_view what);
+                                const std::vector<std::string>& codes, std::string_view what,
+                                bool page_is_fine = false);
+
+// A request the server must not answer by sending the user agent to `sent_redirect_uri`:
+// judged by where the user agent was sent (every Location), not by one status code. An
+// HTML error page, a JSON 400 or the server's own error page all pass.
+void expect_no_redirect_to_client(const AuthorizationResult& result, std::string_view requirement,
+                                  const std::string& sent_redirect_uri, std::string_view what,
+                                  std::optional<Level> level = {});
+
+// A registration the server must refuse (RFC 7591 §3.2.2): `requirement` passes on 400
+// with `error` = `preferred`; another error code is a SHOULD-level deviation; a 2xx is a
+// violation. The error's format is judged under DCR-08.
+void expect_registration_error(const HttpResponse& response, std::string_view requirement,
+                               const std::vector<std::string>& preferred, std::string_view what,
+                               std::optional<Level> level = {});
+void judge_registration_error_format(const HttpResponse& response);
 
 // Quotes a response for a message: status, media type and the start of the body.
 std::string quote(const HttpResponse& response, size_t body_chars = 160);

@@ -1,7 +1,8 @@
-// Authorization request validation and code issuance, with the pkce-* faults applied.
+// Authorization request validation and code issuance, with the authorization-side faults applied.
 #include "authorization_endpoint.h"
 
 #include "base64url.h"
+#include "html_page.h"
 #include "pkce.h"
 #include "policy.h"
 #include "request_params.h"
@@ -12,10 +13,10 @@
 namespace refserver {
 namespace {
 
-// For an http URI on a loopback IP literal in plain form, the URI with its port removed.
+// For an http URI on a loopback host in plain form, the URI with its port removed.
 std::optional<std::string> without_loopback_port(std::string_view uri) {
   auto parts = oauth::parse_url(uri);
-  if (!parts || parts->scheme != "http" || !oauth::is_loopback_ip(parts->host) ||
+  if (!parts || parts->scheme != "http" || !oauth::is_loopback_host(parts->host) ||
       parts->has_fragment)
     return std::nullopt;
   std::string tail = parts->path + (parts->has_query ? "?" + parts->query : "");
@@ -25,23 +26,21 @@ std::optional<std::string> without_loopback_port(std::string_view uri) {
   return "http://" + parts->host + tail;
 }
 
-HttpResponse error_page(std::string_view title, std::string_view detail) {
-  HttpResponse response;
-  response.status = 400;
-  response.content_type = "text/html; charset=utf-8";
-  response.set_header("Cache-Control", "no-store");
-  response.body = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" +
-                  html_escape(title) + "</title></head>\n<body><h1>" + html_escape(title) +
-                  "</h1>\n<p>" + html_escape(detail) + "</p></body></html>\n";
-  return response;
-}
-
 HttpResponse redirect(const std::string& location) {
   HttpResponse response;
   response.status = 302;
   response.set_header("Location", location);
   response.set_header("Cache-Control", "no-store");
   return response;
+}
+
+// `uri` without its query, keeping any fragment (the redirect-query-dropped fault).
+std::string without_query(std::string_view uri) {
+  size_t hash = uri.find('#');
+  std::string_view before = uri.substr(0, hash);
+  std::string out(before.substr(0, before.find('?')));
+  if (hash != std::string_view::npos) out += uri.substr(hash);
+  return out;
 }
 
 } // namespace
@@ -65,71 +64,144 @@ AuthorizationService::effective_challenge_method(const std::optional<std::string
     return options_.has(Fault::PkcePlainAccepted) ? std::optional<std::string>("plain")
                                                   : std::nullopt;
   if (*sent == "S256") return "S256";
-  if (options_.has(Fault::PkceMethodCaseInsensitive) && oauth::iequals(*sent, "S256")) return "S256";
+  if (options_.has(Fault::PkceMethodCaseInsensitive) && oauth::iequals(*sent, "S256"))
+    return "S256";
   if (options_.has(Fault::PkcePlainAccepted) && *sent == "plain") return "plain";
   return std::nullopt;
 }
 
+bool AuthorizationService::matches_registration(const Client& client,
+                                                std::string_view requested) const {
+  return std::any_of(client.redirect_uris.begin(), client.redirect_uris.end(),
+                     [&](const std::string& r) {
+                       if (options_.has(Fault::LoopbackPortExact)) return r == requested;
+                       if (redirect_uri_matches(r, requested)) return true;
+                       if (options_.has(Fault::RedirectUriPrefixMatch))
+                         return requested.starts_with(r);
+                       if (options_.has(Fault::RedirectUriCaseInsensitive))
+                         return oauth::iequals(r, requested);
+                       return false;
+                     });
+}
+
+HttpResponse AuthorizationService::error_page(const AuthorizationRequest& request,
+                                              std::string_view title,
+                                              std::string_view detail) const {
+  if (!options_.has(Fault::ErrorPageReflectsInput)) return html_error_page(400, title, detail);
+  // The fault: untrusted parameters go into the markup as they are.
+  std::string body = "<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(detail) +
+                     "</p>\n<p>Request for redirect_uri " +
+                     oauth::first_param(request.params, "redirect_uri").value_or("") +
+                     " with state " + oauth::first_param(request.params, "state").value_or("") +
+                     "</p>\n";
+  return html_page(400, title, body);
+}
+
+HttpResponse AuthorizationService::redirect_to(std::string_view redirect_uri, oauth::Params params,
+                                               const std::optional<std::string>& state,
+                                               bool error) const {
+  // OAuth 2.1 §4.1.2.1: state is echoed on errors too, exactly as received.
+  if (state && !(error && options_.has(Fault::StateDroppedOnError)))
+    params.emplace_back("state", *state);
+  if (!options_.has(Fault::IssMissing)) params.emplace_back("iss", issuer_);
+  std::string base(redirect_uri);
+  if (options_.has(Fault::RedirectQueryDropped)) base = without_query(base);
+  return redirect(oauth::append_query(base, params));
+}
+
 std::variant<ValidatedAuthorization, HttpResponse>
 AuthorizationService::validate(const AuthorizationRequest& request) const {
-  const oauth::Params params = drop_empty(request.params);
+  const oauth::Params params =
+      options_.has(Fault::EmptyValuesKept) ? request.params : drop_empty(request.params);
+  // Under the fault, the first of repeated values wins instead of the request failing.
+  const bool repeats_allowed = options_.has(Fault::RepeatedParametersAccepted);
+  auto single = [&](std::string_view name) {
+    size_t n = oauth::count_param(params, name);
+    return n == 1 || (repeats_allowed && n > 1);
+  };
+  auto page = [&](std::string_view title, std::string_view detail) {
+    return error_page(request, title, detail);
+  };
   ValidatedAuthorization out;
 
   // Until client and redirect URI are established, errors must not redirect: the URI could
   // send the user agent to an attacker (OAuth 2.1 §4.1.2.1).
   size_t client_ids = oauth::count_param(params, "client_id");
-  if (client_ids == 0) return error_page("Invalid request", "client_id is missing.");
-  if (client_ids > 1) return error_page("Invalid request", "client_id is repeated.");
+  if (client_ids == 0) return page("Invalid request", "client_id is missing.");
+  if (!single("client_id")) return page("Invalid request", "client_id is repeated.");
   out.client = store_.find_client(*oauth::first_param(params, "client_id"));
-  if (!out.client) return error_page("Unknown client", "No client is registered with this id.");
+  if (!out.client) {
+    if (options_.has(Fault::UnknownClientRedirected)) {
+      if (auto uri = oauth::first_param(params, "redirect_uri")) {
+        std::optional<std::string> state;
+        if (single("state")) state = oauth::first_param(params, "state");
+        return redirect_to(*uri,
+                           {{"error", "invalid_client"},
+                            {"error_description", "no client is registered with this id"}},
+                           state, true);
+      }
+    }
+    return page("Unknown client", "No client is registered with this id.");
+  }
 
   size_t redirect_uris = oauth::count_param(params, "redirect_uri");
-  if (redirect_uris > 1) return error_page("Invalid request", "redirect_uri is repeated.");
-  if (redirect_uris == 1) {
+  if (redirect_uris > 0 && !single("redirect_uri"))
+    return page("Invalid request", "redirect_uri is repeated.");
+  if (redirect_uris > 0) {
     out.redirect_uri = *oauth::first_param(params, "redirect_uri");
     out.redirect_uri_sent = true;
-    if (out.redirect_uri.find('#') != std::string::npos)
-      return error_page("Invalid redirect URI", "redirect_uri must not contain a fragment.");
-    const auto& registered = out.client->redirect_uris;
-    if (std::none_of(registered.begin(), registered.end(), [&](const std::string& r) {
-          return redirect_uri_matches(r, out.redirect_uri);
-        }))
-      return error_page("Invalid redirect URI",
-                        "redirect_uri does not match a URI registered for this client: " +
-                            out.redirect_uri);
+    // A client registered without redirect URIs (only possible under that fault) has nothing to
+    // match against; the faulty server then trusts whatever the request names.
+    bool unvalidated = options_.has(Fault::RedirectUriUnvalidated) ||
+                       (options_.has(Fault::DcrRedirectUrisOptional) && out.client->redirect_uris.empty());
+    if (!unvalidated) {
+      if (out.redirect_uri.find('#') != std::string::npos)
+        return page("Invalid redirect URI", "redirect_uri must not contain a fragment.");
+      if (!matches_registration(*out.client, out.redirect_uri))
+        return page("Invalid redirect URI",
+                    "redirect_uri does not match a URI registered for this client: " +
+                        out.redirect_uri);
+    }
   } else if (out.client->redirect_uris.size() == 1) {
     out.redirect_uri = out.client->redirect_uris.front();
   } else if (out.client->redirect_uris.empty()) {
-    return error_page("Invalid request", "The client has no registered redirect URI.");
+    return page("Invalid request", "The client has no registered redirect URI.");
+  } else if (options_.has(Fault::RedirectFirstRegistered)) {
+    out.redirect_uri = out.client->redirect_uris.front();
   } else {
-    return error_page("Invalid request",
-                      "redirect_uri is required when the client registered several.");
+    return page("Invalid request", "redirect_uri is required when the client registered several.");
   }
 
   // A repeated state is not echoed: there is no telling which one the client meant.
-  if (oauth::count_param(params, "state") == 1) out.state = oauth::first_param(params, "state");
+  if (single("state")) out.state = oauth::first_param(params, "state");
   auto fail = [&](std::string_view error, std::string_view description) -> HttpResponse {
-    oauth::Params query = {{"error", std::string(error)},
-                           {"error_description", std::string(description)}};
-    if (out.state) query.emplace_back("state", *out.state);
-    query.emplace_back("iss", issuer_);
-    return redirect(oauth::append_query(out.redirect_uri, query));
+    return error_redirect(out, error, description);
   };
 
-  if (auto name = repeated_parameter(params))
-    return fail("invalid_request", "parameter repeated: " + *name);
+  if (!repeats_allowed)
+    if (auto name = repeated_parameter(params))
+      return fail("invalid_request", "parameter repeated: " + *name);
 
   auto response_type = oauth::first_param(params, "response_type");
-  if (!response_type) return fail("invalid_request", "response_type is missing");
+  if (!response_type)
+    return fail(options_.has(Fault::ResponseTypeMissingUnsupported) ? "unsupported_response_type"
+                                                                    : "invalid_request",
+                "response_type is missing");
   // Only the code flow exists in OAuth 2.1: the implicit grant (token) is gone.
-  if (*response_type != "code")
+  if (*response_type == "token" && options_.has(Fault::ImplicitGrantHonoured)) {
+    out.implicit = true;
+  } else if (*response_type != "code") {
     return fail("unsupported_response_type", "only response_type=code is supported");
-  if (!out.client->allows_response_type("code"))
+  } else if (!out.client->allows_response_type("code")) {
     return fail("unauthorized_client", "the client is not registered for response_type=code");
+  }
 
-  // OAuth 2.1 §4.1.1: PKCE is required for every client.
+  // OAuth 2.1 §4.1.1: PKCE is required for every client (the implicit fault path has no code
+  // to bind a challenge to).
   auto challenge = oauth::first_param(params, "code_challenge");
-  if (!challenge) {
+  if (out.implicit) {
+    // No code, so nothing for a challenge to protect.
+  } else if (!challenge) {
     if (!options_.has(Fault::PkceChallengeOptional))
       return fail("invalid_request", "code_challenge is required");
   } else {
@@ -147,9 +219,13 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
     out.code_challenge_method = *method;
   }
 
-  std::vector<std::string> scopes = split_scope(oauth::first_param(params, "scope").value_or(""));
-  for (const std::string& s : scopes)
-    if (!is_supported_scope(s)) return fail("invalid_scope", "unknown scope: " + s);
+  auto scope_param = oauth::first_param(params, "scope");
+  std::vector<std::string> scopes = split_scope(scope_param.value_or(""));
+  // Only reachable under empty-values-kept: "scope=" counts as a scope nobody knows.
+  if (scope_param && scope_param->empty()) return fail("invalid_scope", "empty scope");
+  if (!options_.has(Fault::UnknownScopeGranted))
+    for (const std::string& s : scopes)
+      if (!is_supported_scope(s)) return fail("invalid_scope", "unknown scope: " + s);
   out.scope = scopes.empty() ? std::string(kDefaultScope) : join_scope(scopes);
 
   // RFC 8707 §2: each resource is an absolute URI without a fragment.
@@ -163,8 +239,18 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
   return out;
 }
 
+HttpResponse AuthorizationService::error_redirect(const ValidatedAuthorization& request,
+                                                  std::string_view error,
+                                                  std::string_view description) const {
+  return redirect_to(
+      request.redirect_uri,
+      {{"error", std::string(error)}, {"error_description", std::string(description)}},
+      request.state, true);
+}
+
 HttpResponse AuthorizationService::approve(const ValidatedAuthorization& request,
                                            std::string_view subject) const {
+  if (request.implicit) return issue_implicit_token(request, subject);
   AuthorizationCode record;
   record.client_id = request.client->client_id;
   record.redirect_uri = request.redirect_uri;
@@ -175,14 +261,36 @@ HttpResponse AuthorizationService::approve(const ValidatedAuthorization& request
   record.resources = request.resources;
   record.subject = subject;
   record.grant_id = oauth::random_base64url(16);
-  record.expires_at = Clock::now() + options_.code_lifetime;
+  record.expires_at = options_.has(Fault::CodeLifetimeIgnored)
+                          ? Clock::time_point::max()
+                          : Clock::now() + options_.code_lifetime;
   const std::string code = oauth::random_base64url(32);
   store_.add_code(code, std::move(record));
+  return redirect_to(request.redirect_uri, {{"code", code}}, request.state, false);
+}
 
-  oauth::Params query = {{"code", code}};
-  if (request.state) query.emplace_back("state", *request.state);
-  query.emplace_back("iss", issuer_);
-  return redirect(oauth::append_query(request.redirect_uri, query));
+HttpResponse AuthorizationService::issue_implicit_token(const ValidatedAuthorization& request,
+                                                        std::string_view subject) const {
+  // The implicit-grant-honoured fault: a real access token, delivered in the fragment as
+  // OAuth 2.0's implicit grant did.
+  NewTokens tokens;
+  tokens.access_token = oauth::random_base64url(32);
+  tokens.access = {.client_id = request.client->client_id,
+                   .subject = std::string(subject),
+                   .scope = request.scope,
+                   .resources = request.resources,
+                   .grant_id = oauth::random_base64url(16),
+                   .expires_at = Clock::now() + options_.access_token_lifetime};
+  store_.issue_tokens(tokens);
+
+  oauth::Params params = {{"access_token", tokens.access_token},
+                          {"token_type", "Bearer"},
+                          {"expires_in", std::to_string(options_.access_token_lifetime.count())}};
+  if (request.state) params.emplace_back("state", *request.state);
+  if (!options_.has(Fault::IssMissing)) params.emplace_back("iss", issuer_);
+  std::string base = request.redirect_uri.substr(0, request.redirect_uri.find('#'));
+  if (options_.has(Fault::RedirectQueryDropped)) base = without_query(base);
+  return redirect(base + "#" + oauth::form_encode(params));
 }
 
 HttpResponse AuthorizationService::authorize(const AuthorizationRequest& request) const {

@@ -52,6 +52,84 @@ const std::vector<FaultInfo>& fault_table() {
        "(OAuth 2.1 §10, RFC 9700 §2.1.2)"},
       {Fault::MetadataDeadEndpoint, "metadata-dead-endpoint",
        "every endpoint advertised in metadata is actually served (RFC 8414 §2)"},
+      {Fault::RedirectUriUnvalidated, "redirect-uri-unvalidated",
+       "the authorization endpoint only redirects to a URI registered for the client "
+       "(OAuth 2.1 §2.3, §4.1.2.1)"},
+      {Fault::RedirectUriPrefixMatch, "redirect-uri-prefix-match",
+       "redirect URIs are compared with the registration by exact string comparison, not as "
+       "prefixes (OAuth 2.1 §2.3.1, RFC 9700 §4.1.3)"},
+      {Fault::RedirectUriCaseInsensitive, "redirect-uri-case-insensitive",
+       "redirect URIs are compared case-sensitively, character by character (OAuth 2.1 "
+       "§2.3.1, RFC 3986 §6.2.1)"},
+      {Fault::LoopbackPortExact, "loopback-port-exact",
+       "loopback redirect URIs match whatever port the client picks at request time "
+       "(RFC 8252 §7.3, OAuth 2.1 §8.4.2)"},
+      {Fault::UnknownClientRedirected, "unknown-client-redirected",
+       "an unknown client_id gets the server's own error page, never a redirect (OAuth 2.1 "
+       "§4.1.2.1)"},
+      {Fault::RedirectQueryDropped, "redirect-query-dropped",
+       "the query of a registered redirect URI is kept when response parameters are added "
+       "(OAuth 2.1 §2.3, §4.1.2)"},
+      {Fault::RedirectFirstRegistered, "redirect-first-registered",
+       "a client with several redirect URIs that names none is refused, not sent to one the "
+       "server picks (OAuth 2.1 §2.3.2)"},
+      {Fault::ErrorPageReflectsInput, "error-page-reflects-input",
+       "redirect_uri and state are untrusted input and never reflected unescaped (OAuth 2.1 "
+       "§7.11, RFC 6749 §10.14)"},
+      {Fault::DcrAcceptsHttpRedirect, "dcr-accepts-http-redirect",
+       "plain-http redirect URIs are registered only for loopback hosts (OAuth 2.1 §1.5, "
+       "RFC 9700 §2.6)"},
+      {Fault::DcrAcceptsFragment, "dcr-accepts-fragment",
+       "registered redirect URIs are absolute and carry no fragment (OAuth 2.1 §2.3, RFC 6749 "
+       "§3.1.2)"},
+      {Fault::DcrAcceptsDotlessScheme, "dcr-accepts-dotless-scheme",
+       "private-use redirect URI schemes are in reverse domain name form (RFC 8252 §7.1)"},
+      {Fault::DcrRedirectUrisOptional, "dcr-redirect-uris-optional",
+       "clients using the authorization_code grant must register redirect_uris, so no "
+       "authorization response can go to an address the client never registered (RFC 7591 §2, "
+       "OAuth 2.1 §2.3.1)"},
+      {Fault::RepeatedParametersAccepted, "repeated-parameters-accepted",
+       "authorization request parameters must not be repeated; a repeat is invalid_request "
+       "(OAuth 2.1 §3.1, RFC 6749 §3.1)"},
+      {Fault::EmptyValuesKept, "empty-values-kept",
+       "a parameter sent without a value is treated as omitted (OAuth 2.1 §3.1)"},
+      {Fault::ResponseTypeMissingUnsupported, "response-type-missing-unsupported",
+       "a missing response_type is invalid_request, not unsupported_response_type (OAuth 2.1 "
+       "§4.1.2.1)"},
+      {Fault::ImplicitGrantHonoured, "implicit-grant-honoured",
+       "response_type=token (the implicit grant) is refused: OAuth 2.1 removed it (OAuth 2.1 "
+       "§10.1, RFC 9700 §2.1.2)"},
+      {Fault::StateDroppedOnError, "state-dropped-on-error",
+       "error responses echo the client's state exactly (OAuth 2.1 §4.1.2.1)"},
+      {Fault::IssMissing, "iss-missing",
+       "every authorization response carries iss when the metadata says so (RFC 9207 §2, "
+       "§3)"},
+      {Fault::AuthorizeCors, "authorize-cors",
+       "the authorization endpoint is navigated to, not fetched: it sends no CORS headers "
+       "(OAuth 2.1 §3.1)"},
+      {Fault::UnknownScopeGranted, "unknown-scope-granted",
+       "unknown scope values are refused with invalid_scope, never granted (OAuth 2.1 "
+       "§4.1.2.1, RFC 6749 §3.3)"},
+      {Fault::CodeReuseNotRevoking, "code-reuse-not-revoking",
+       "a valid replay of a used code revokes the tokens issued from it (OAuth 2.1 §4.1.3, "
+       "§7.5.3)"},
+      {Fault::CodeReplayRevokesOnInvalid, "code-replay-revokes-on-invalid",
+       "a replay with the wrong client or code_verifier is refused without revoking anything "
+       "(OAuth 2.1 §7.5.3)"},
+      {Fault::CodeLifetimeIgnored, "code-lifetime-ignored",
+       "authorization codes expire shortly after issuance (OAuth 2.1 §4.1.2, RFC 6749 "
+       "§4.1.2)"},
+      {Fault::TokenRequiresRedirectUri, "token-requires-redirect-uri",
+       "the token endpoint accepts a code request without redirect_uri (OAuth 2.1 §10.2)"},
+      {Fault::CodeReuse500, "code-reuse-500",
+       "a replayed code is answered 400 invalid_grant, not a server error (OAuth 2.1 §4.1.3, "
+       "§3.2.4)"},
+      {Fault::Login307, "login-307",
+       "after a login or consent form POST the server redirects with 303, never 307 "
+       "(OAuth 2.1 §7.5.4, RFC 9700 §4.12)"},
+      {Fault::ConsentDenyIgnored, "consent-deny-ignored",
+       "a denied consent ends in error=access_denied and issues no code (OAuth 2.1 "
+       "§4.1.2.1)"},
   };
   return table;
 }

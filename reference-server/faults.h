@@ -29,6 +29,38 @@ enum class Fault {
   MetadataEmptyArray,
   MetadataAdvertisesRemovedFlows,
   MetadataDeadEndpoint,
+  // Redirect URIs at the authorization endpoint.
+  RedirectUriUnvalidated,
+  RedirectUriPrefixMatch,
+  RedirectUriCaseInsensitive,
+  LoopbackPortExact,
+  UnknownClientRedirected,
+  RedirectQueryDropped,
+  RedirectFirstRegistered,
+  ErrorPageReflectsInput,
+  // Redirect URIs at registration.
+  DcrAcceptsHttpRedirect,
+  DcrAcceptsFragment,
+  DcrAcceptsDotlessScheme,
+  DcrRedirectUrisOptional,
+  // Authorization request parameters and responses.
+  RepeatedParametersAccepted,
+  EmptyValuesKept,
+  ResponseTypeMissingUnsupported,
+  ImplicitGrantHonoured,
+  StateDroppedOnError,
+  IssMissing,
+  AuthorizeCors,
+  UnknownScopeGranted,
+  // Codes at the token endpoint.
+  CodeReuseNotRevoking,
+  CodeReplayRevokesOnInvalid,
+  CodeLifetimeIgnored,
+  TokenRequiresRedirectUri,
+  CodeReuse500,
+  // The --login-form pages.
+  Login307,
+  ConsentDenyIgnored,
 };
 
 struct FaultInfo {

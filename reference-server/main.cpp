@@ -56,6 +56,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--fault", fault_names, "Switch on a deliberate fault (repeatable)")
       ->allow_extra_args(false);
+  app.add_flag("--login-form", options.login_form,
+               "Send /authorize through a login page and a consent page (user alice) instead of "
+               "approving at once");
+  app.add_option("--login-password", options.login_password,
+                 "Password of the test user alice on the login page")
+      ->capture_default_str();
   app.add_flag("--list-faults", list_faults, "Print each fault and what it breaks, then exit");
   app.add_flag("--verbose", verbose, "Log one line per request to stderr");
   CLI11_PARSE(app, argc, argv);

@@ -46,6 +46,9 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
 }
 
 MetadataService::MetadataService(const ServerOptions& options, std::string_view base_url)
-    : response_(json_response(200, build_metadata(options, base_url))) {}
+    : response_(json_response(200, build_metadata(options, base_url))) {
+  // Public, secret-free data that browser-based MCP clients fetch cross-origin.
+  response_.set_header("Access-Control-Allow-Origin", "*");
+}
 
 } // namespace refserver

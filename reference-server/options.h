@@ -20,6 +20,10 @@ struct ServerOptions {
   size_t max_body_bytes = 64 * 1024;
   int threads = 8;
   bool log_requests = false; // one line per request on stderr; never includes secrets
+  // Interactive mode: /authorize sends the user agent through a login page and a consent page
+  // instead of approving at once. The only account is the test user with this password.
+  bool login_form = false;
+  std::string login_password = "wonderland";
 
   bool has(Fault f) const { return faults.count(f) != 0; }
 };

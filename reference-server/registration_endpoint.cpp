@@ -63,16 +63,21 @@ bool is_scheme_syntax(std::string_view scheme) {
 
 } // namespace
 
-std::optional<std::string> redirect_uri_problem(std::string_view uri) {
+std::optional<std::string> redirect_uri_problem(std::string_view uri,
+                                                const ServerOptions& options) {
   if (uri.empty()) return "redirect URI is empty";
   for (char c : uri)
     if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f)
       return "redirect URI contains whitespace or control characters";
-  // RFC 6749 §3.1.2: the endpoint URI must not include a fragment.
-  if (uri.find('#') != std::string_view::npos) return "redirect URI must not contain a fragment";
+  // RFC 6749 §3.1.2: the endpoint URI must be absolute and must not include a fragment.
+  const bool fragments_and_relative = options.has(Fault::DcrAcceptsFragment);
+  if (!fragments_and_relative && uri.find('#') != std::string_view::npos)
+    return "redirect URI must not contain a fragment";
   size_t colon = uri.find(':');
-  if (colon == std::string_view::npos || !is_scheme_syntax(uri.substr(0, colon)))
+  if (colon == std::string_view::npos || !is_scheme_syntax(uri.substr(0, colon))) {
+    if (fragments_and_relative) return std::nullopt;
     return "redirect URI must be an absolute URI";
+  }
   std::string scheme(uri.substr(0, colon));
   for (char& c : scheme)
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -84,12 +89,13 @@ std::optional<std::string> redirect_uri_problem(std::string_view uri) {
     if (uri.substr(colon, 3) != "://" || !parts || parts->host.empty())
       return "redirect URI must be an absolute URI with a host";
     // OAuth 2.1 §2.3.1 / RFC 8252 §8.3: plain http only where the traffic never leaves the host.
-    if (scheme == "http" && !oauth::is_loopback_host(parts->host))
+    if (scheme == "http" && !oauth::is_loopback_host(parts->host) &&
+        !options.has(Fault::DcrAcceptsHttpRedirect))
       return "http redirect URIs are only allowed for loopback hosts";
     return std::nullopt;
   }
   // RFC 8252 §7.1: private-use schemes must be reverse domain names the client controls.
-  if (scheme.find('.') == std::string::npos)
+  if (scheme.find('.') == std::string::npos && !options.has(Fault::DcrAcceptsDotlessScheme))
     return "private-use URI schemes must be in reverse domain name form (e.g. com.example.app)";
   if (colon + 1 == uri.size()) return "redirect URI has no path";
   return std::nullopt;
@@ -151,8 +157,10 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
 
   if (redirect_uris)
     for (const std::string& uri : *redirect_uris)
-      if (auto problem = redirect_uri_problem(uri)) return error("invalid_redirect_uri", *problem);
-  if (uses_code && (!redirect_uris || redirect_uris->empty()))
+      if (auto problem = redirect_uri_problem(uri, options_))
+        return error("invalid_redirect_uri", *problem);
+  if (uses_code && (!redirect_uris || redirect_uris->empty()) &&
+      !options_.has(Fault::DcrRedirectUrisOptional))
     return error("invalid_redirect_uri", "the authorization_code grant needs redirect_uris");
 
   auto client = std::make_shared<Client>();
@@ -161,6 +169,8 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
   client->grant_types = grant_types;
   client->response_types = response_types;
   if (auto it = doc.find("scope"); it != doc.end()) client->scope = it->get<std::string>();
+  if (auto it = doc.find("client_name"); it != doc.end())
+    client->client_name = it->get<std::string>();
   std::string secret;
   if (auth_method != "none") {
     secret = oauth::random_base64url(32);

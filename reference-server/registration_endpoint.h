@@ -18,8 +18,8 @@ struct RegistrationRequest {
 
 // Why a redirect URI may not be registered, or nullopt when it is acceptable: https anywhere,
 // http only on loopback, private-use schemes only in reverse-DNS form (RFC 8252 §7, OAuth 2.1
-// §2.3.1), never a fragment.
-std::optional<std::string> redirect_uri_problem(std::string_view uri);
+// §2.3.1), never a fragment. The dcr-accepts-* faults in `options` relax these rules.
+std::optional<std::string> redirect_uri_problem(std::string_view uri, const ServerOptions& options);
 
 class RegistrationService {
 public:

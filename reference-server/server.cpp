@@ -2,6 +2,8 @@
 #include "server.h"
 
 #include "authorization_endpoint.h"
+#include "html_page.h"
+#include "login_flow.h"
 #include "metadata_endpoint.h"
 #include "registration_endpoint.h"
 #include "store.h"
@@ -31,13 +33,56 @@ void send(const HttpResponse& from, httplib::Response& to) {
     to.body = from.body;
 }
 
-// Every path served, with its one method.
-const std::vector<std::pair<std::string, std::string>> kRoutes = {
-    {"/.well-known/oauth-authorization-server", "GET"},
-    {"/authorize", "GET"},
-    {"/token", "POST"},
-    {"/register", "POST"},
+struct Route {
+  std::string path;
+  std::vector<std::string> methods;
 };
+
+// Every path served, with its methods. HEAD is listed only where it is harmless: a HEAD to
+// /authorize must not run the GET handler and mint a code whose response nobody reads.
+std::vector<Route> routes(const ServerOptions& options) {
+  std::vector<Route> out = {
+      {"/.well-known/oauth-authorization-server", {"GET", "HEAD"}},
+      // OAuth 2.1 §3.1: the authorization endpoint takes GET and may take a form POST.
+      {"/authorize", {"GET", "POST"}},
+      {"/token", {"POST"}},
+      {"/register", {"POST"}},
+  };
+  if (options.login_form) {
+    out.push_back({"/login", {"GET", "POST"}});
+    out.push_back({"/consent", {"GET", "POST"}});
+  }
+  return out;
+}
+
+std::string join(const std::vector<std::string>& values) {
+  std::string out;
+  for (const std::string& v : values)
+    out += (out.empty() ? "" : ", ") + v;
+  return out;
+}
+
+// The query parsed from the raw request target rather than taken from httplib's params map:
+// duplicates and exact values matter to OAuth.
+oauth::Params query_params(const httplib::Request& req) {
+  std::string_view target = req.target;
+  size_t question = target.find('?');
+  return oauth::parse_form(question == std::string_view::npos ? std::string_view{}
+                                                              : target.substr(question + 1));
+}
+
+bool is_form(const httplib::Request& req) {
+  return media_type(req.get_header_value("Content-Type")) == "application/x-www-form-urlencoded";
+}
+
+BrowserRequest browser_request(const httplib::Request& req) {
+  BrowserRequest out;
+  out.query = query_params(req);
+  out.form_encoded = req.method == "POST" && is_form(req);
+  if (out.form_encoded) out.form = oauth::parse_form(req.body);
+  out.cookie = req.get_header_value("Cookie");
+  return out;
+}
 
 std::string url_host(const std::string& host) {
   if (host.find(':') != std::string::npos && host.front() != '[') return "[" + host + "]";
@@ -65,6 +110,7 @@ struct ReferenceServer::Impl {
   std::unique_ptr<RegistrationService> registration;
   std::unique_ptr<AuthorizationService> authorization;
   std::unique_ptr<TokenService> token;
+  std::unique_ptr<LoginService> login; // only with options.login_form
 
   std::mutex lifecycle;
   std::thread listener;
@@ -75,30 +121,50 @@ struct ReferenceServer::Impl {
   std::string base_url;
 
   void install_routes();
+  void handle_authorize(const AuthorizationRequest& request, httplib::Response& res);
 };
+
+void ReferenceServer::Impl::handle_authorize(const AuthorizationRequest& request,
+                                             httplib::Response& res) {
+  HttpResponse response = login ? login->authorize(request) : authorization->authorize(request);
+  if (options.has(Fault::AuthorizeCors)) response.set_header("Access-Control-Allow-Origin", "*");
+  send(response, res);
+}
 
 void ReferenceServer::Impl::install_routes() {
   // Unknown paths and wrong methods are answered before httplib reads a body, so the status
   // does not depend on whether the request carried one.
-  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    const std::string* allowed = nullptr;
-    for (const auto& [path, method] : kRoutes)
-      if (req.path == path) allowed = &method;
-    if (!allowed) {
-      send(json_error(404, "not_found", "no such endpoint"), res);
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (req.method == *allowed || (req.method == "HEAD" && *allowed == "GET"))
-      return httplib::Server::HandlerResponse::Unhandled;
-    if (req.path == "/token") {
-      send(token->method_not_allowed(), res);
-    } else {
-      HttpResponse response = json_error(405, "invalid_request", "method not allowed");
-      response.set_header("Allow", *allowed);
-      send(response, res);
-    }
-    return httplib::Server::HandlerResponse::Handled;
-  });
+  http.set_pre_routing_handler(
+      [this, table = routes(options)](const httplib::Request& req, httplib::Response& res) {
+        const Route* route = nullptr;
+        for (const Route& r : table)
+          if (req.path == r.path) route = &r;
+        if (!route) {
+          send(json_error(404, "not_found", "no such endpoint"), res);
+          return httplib::Server::HandlerResponse::Handled;
+        }
+        const auto& methods = route->methods;
+        if (std::find(methods.begin(), methods.end(), req.method) != methods.end())
+          return httplib::Server::HandlerResponse::Unhandled;
+        if (req.path == "/token") {
+          send(token->method_not_allowed(), res);
+        } else if (req.path == "/authorize" && req.method == "OPTIONS" &&
+                   options.has(Fault::AuthorizeCors)) {
+          // The fault: a CORS preflight is granted, so scripts on any origin may call /authorize.
+          HttpResponse response;
+          response.status = 204;
+          response.set_header("Access-Control-Allow-Origin", "*");
+          response.set_header("Access-Control-Allow-Methods", "GET, POST");
+          send(response, res);
+        } else {
+          // Includes OPTIONS: the authorization and login pages are navigated to, never fetched
+          // cross-origin, so they answer no preflight and send no Access-Control-* header.
+          HttpResponse response = json_error(405, "invalid_request", "method not allowed");
+          response.set_header("Allow", join(methods));
+          send(response, res);
+        }
+        return httplib::Server::HandlerResponse::Handled;
+      });
 
   http.Get(
       R"(/\.well-known/oauth-authorization-server)",
@@ -109,18 +175,40 @@ void ReferenceServer::Impl::install_routes() {
   });
 
   http.Get("/authorize", [this](const httplib::Request& req, httplib::Response& res) {
-    // Parse the raw query ourselves: duplicates and exact values matter to OAuth.
-    std::string_view target = req.target;
-    size_t question = target.find('?');
-    std::string_view query =
-        question == std::string_view::npos ? std::string_view{} : target.substr(question + 1);
-    send(authorization->authorize({oauth::parse_form(query)}), res);
+    handle_authorize({query_params(req)}, res);
   });
+
+  // The POST form of the authorization request carries its parameters in the body only.
+  http.Post("/authorize", [this](const httplib::Request& req, httplib::Response& res) {
+    if (!is_form(req)) {
+      HttpResponse response = html_error_page(
+          400, "Invalid request", "The request body must be application/x-www-form-urlencoded.");
+      if (options.has(Fault::AuthorizeCors))
+        response.set_header("Access-Control-Allow-Origin", "*");
+      send(response, res);
+      return;
+    }
+    handle_authorize({oauth::parse_form(req.body)}, res);
+  });
+
+  if (login) {
+    http.Get("/login", [this](const httplib::Request& req, httplib::Response& res) {
+      send(login->login_page(browser_request(req)), res);
+    });
+    http.Post("/login", [this](const httplib::Request& req, httplib::Response& res) {
+      send(login->login_submit(browser_request(req)), res);
+    });
+    http.Get("/consent", [this](const httplib::Request& req, httplib::Response& res) {
+      send(login->consent_page(browser_request(req)), res);
+    });
+    http.Post("/consent", [this](const httplib::Request& req, httplib::Response& res) {
+      send(login->consent_submit(browser_request(req)), res);
+    });
+  }
 
   http.Post("/token", [this](const httplib::Request& req, httplib::Response& res) {
     TokenRequest request;
-    request.form_encoded =
-        media_type(req.get_header_value("Content-Type")) == "application/x-www-form-urlencoded";
+    request.form_encoded = is_form(req);
     if (request.form_encoded) request.params = oauth::parse_form(req.body);
     request.authorization = req.get_header_value("Authorization");
     send(token->token(request), res);
@@ -202,6 +290,7 @@ int ReferenceServer::start() {
   s.authorization = std::make_unique<AuthorizationService>(
       s.options, s.store, advertised_issuer(s.options, s.base_url));
   s.token = std::make_unique<TokenService>(s.options, s.store);
+  if (s.options.login_form) s.login = std::make_unique<LoginService>(s.options, *s.authorization);
   s.install_routes();
 
   s.listener = std::thread([&s] {

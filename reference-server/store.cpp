@@ -75,12 +75,13 @@ Store::redeem_code(const std::string& code, bool single_use,
     Redemption<AuthorizationCode> out;
     if (!found) return out;
     out.record = *found;
+    const bool replay = single_use && found->used;
     if (found->expires_at <= now)
       out.status = RedeemStatus::Expired;
-    else if (single_use && found->used)
-      out.status = RedeemStatus::Replayed;
     else if (!accept(*found))
-      out.status = RedeemStatus::Rejected;
+      out.status = replay ? RedeemStatus::ReplayRejected : RedeemStatus::Rejected;
+    else if (replay)
+      out.status = RedeemStatus::Replayed;
     else {
       if (single_use) found->used = true;
       out.status = RedeemStatus::Redeemed;

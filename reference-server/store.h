@@ -28,6 +28,7 @@ struct Client {
   std::vector<std::string> grant_types;
   std::vector<std::string> response_types;
   std::string scope;
+  std::string client_name; // shown on the consent page; may be empty
   // SHA-256 of the secret; empty for public clients. Comparing digests keeps the comparison
   // constant-time and independent of the presented secret's length.
   std::string secret_digest;
@@ -67,8 +68,9 @@ enum class RedeemStatus {
   Redeemed, // accepted and (for single-use items) marked used
   NotFound,
   Expired,
-  Replayed, // already used / rotated: the caller should revoke the grant
-  Rejected, // the caller's accept() said no; nothing was changed
+  Replayed,       // already used / rotated: the caller should revoke the grant
+  Rejected,       // the caller's accept() said no; nothing was changed
+  ReplayRejected, // already used, and accept() said no: refuse, but revoke nothing
 };
 
 template <class Record> struct Redemption {
@@ -99,7 +101,9 @@ public:
 
   // Looks the code up and, when accept(record) returns true, marks it used, all under the
   // code's shard lock: two concurrent redemptions cannot both succeed. With single_use false
-  // (the codes-reusable fault) nothing is marked.
+  // (the codes-reusable fault) nothing is marked. accept() also runs for a code already used,
+  // so that only a replay that is otherwise valid reports Replayed (OAuth 2.1 §7.5.3: an invalid
+  // replay must not let anyone revoke someone else's tokens).
   Redemption<AuthorizationCode>
   redeem_code(const std::string& code, bool single_use,
               const std::function<bool(const AuthorizationCode&)>& accept);

@@ -41,6 +41,13 @@ HttpResponse TokenService::error_response(const Error& error) const {
   return response;
 }
 
+HttpResponse TokenService::server_error() const {
+  // The code-reuse-500 fault: a bare 500 as an unhandled condition would produce.
+  HttpResponse response = json_response(500, {{"error", "server_error"}});
+  if (!options_.has(Fault::NoCacheControl)) add_no_store(response);
+  return response;
+}
+
 HttpResponse TokenService::method_not_allowed() const {
   HttpResponse response = error_response({405, "invalid_request",
                                           "the token endpoint only "
@@ -139,6 +146,8 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
   auto accept = [&](const AuthorizationCode& c) {
     if (!options_.has(Fault::CodeNotBoundToClient) && c.client_id != client.client_id)
       return reject("invalid_grant", "the code was issued to another client");
+    if (options_.has(Fault::TokenRequiresRedirectUri) && !redirect_uri && c.redirect_uri_sent)
+      return reject("invalid_request", "redirect_uri is required");
     // OAuth 2.1 §10.2 keeps RFC 6749's check when the client sends redirect_uri, but lets it
     // be omitted.
     if (redirect_uri && !options_.has(Fault::TokenRedirectUriUnchecked) &&
@@ -164,8 +173,16 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
     return error_response({400, "invalid_grant", "the code is invalid or expired"});
   case RedeemStatus::Replayed:
     // RFC 6749 §4.1.2: a reused code suggests theft; revoke what it already produced.
-    store_.revoke_grant(redemption.record.grant_id);
+    if (!options_.has(Fault::CodeReuseNotRevoking)) store_.revoke_grant(redemption.record.grant_id);
+    if (options_.has(Fault::CodeReuse500)) return server_error();
     return error_response({400, "invalid_grant", "the code was already used"});
+  case RedeemStatus::ReplayRejected:
+    // OAuth 2.1 §7.5.3: a replay that would fail anyway (wrong client or verifier) revokes
+    // nothing, or anyone who saw a used code could cancel the legitimate client's tokens.
+    if (options_.has(Fault::CodeReplayRevokesOnInvalid))
+      store_.revoke_grant(redemption.record.grant_id);
+    if (options_.has(Fault::CodeReuse500)) return server_error();
+    return error_response(rejection);
   case RedeemStatus::Rejected:
     return error_response(rejection);
   case RedeemStatus::Redeemed:
@@ -211,6 +228,7 @@ HttpResponse TokenService::refresh_token_grant(const Client& client,
     store_.revoke_grant(redemption.record.grant_id);
     return error_response({400, "invalid_grant", "the refresh token was already used"});
   case RedeemStatus::Rejected:
+  case RedeemStatus::ReplayRejected: // refresh tokens report reuse before accept() runs
     return error_response(rejection);
   case RedeemStatus::Redeemed:
     break;

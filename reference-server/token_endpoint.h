@@ -51,6 +51,7 @@ private:
                      bool with_refresh_token) const;
 
   HttpResponse error_response(const Error& error) const;
+  HttpResponse server_error() const;
 
   const ServerOptions& options_;
   Store& store_;

@@ -33,6 +33,16 @@ TEST(CliContract, EveryCitedRequirementIsInTheCatalogue) {
     for (const auto& id : check.at("requirements"))
       EXPECT_TRUE(ids.count(id.get<std::string>())) << name << " cites unknown requirement " << id;
   }
+  // An excluded row is one no check judges; each says why.
+  std::ifstream excluded_in(EXCLUDED_JSON);
+  json excluded = json::parse(excluded_in);
+  std::set<std::string> covered = list.at("requirements").at("covered").get<std::set<std::string>>();
+  for (const auto& row : excluded.at("excluded")) {
+    std::string id = row.at("id").get<std::string>();
+    EXPECT_TRUE(ids.count(id)) << "excluded.json names unknown requirement " << id;
+    EXPECT_FALSE(covered.count(id)) << id << " is excluded but a check cites it";
+    EXPECT_FALSE(row.at("reason").get<std::string>().empty()) << id;
+  }
 }
 
 TEST(CliContract, UnreachableServerExitsTwoWithOneLine) {

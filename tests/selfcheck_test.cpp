@@ -19,7 +19,14 @@ using namespace std::chrono_literals;
 struct FaultCase {
   std::string fault; // empty for the clean server
   std::set<std::string> caught_by;
+  std::string pending; // why this fault cannot be caught yet (e.g. it needs a later driver)
 };
+
+// GoogleTest prints a parameter's bytes unless told how to name it.
+void PrintTo(const FaultCase& c, std::ostream* os) { *os << (c.fault.empty() ? "clean server" : c.fault); }
+
+// Short, so CODE-04 (code expiry) is judged within seconds on every run.
+constexpr const char* kCodeLifetime = "2";
 
 json load_json(const std::string& path) {
   std::ifstream in(path);
@@ -30,7 +37,7 @@ std::vector<FaultCase> cases() {
   std::vector<FaultCase> out{{"", {}}};
   const json table = load_json(FAULTS_JSON); // named: a temporary would die before the loop body
   for (const auto& [name, entry] : table.at("faults").items())
-    out.push_back({name, entry.at("caught_by").get<std::set<std::string>>()});
+    out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(), entry.value("pending", "")});
   return out;
 }
 
@@ -55,7 +62,7 @@ struct SuiteRun {
 };
 
 SuiteRun run_suite(const std::vector<std::string>& server_args, const std::vector<std::string>& conformance_args) {
-  std::vector<std::string> argv{REFERENCE_SERVER_BIN, "--port", "0", "--code-lifetime", "30"};
+  std::vector<std::string> argv{REFERENCE_SERVER_BIN, "--port", "0", "--code-lifetime", kCodeLifetime};
   argv.insert(argv.end(), server_args.begin(), server_args.end());
   BackgroundProcess server(argv);
   std::string url = server.first_line(10s);
@@ -63,7 +70,8 @@ SuiteRun run_suite(const std::vector<std::string>& server_args, const std::vecto
   std::string report = (std::filesystem::temp_directory_path() /
                         ("selfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".json"))
                            .string();
-  std::vector<std::string> cmd{CONFORMANCE_BIN, "--base-url", url, "--json", report};
+  std::vector<std::string> cmd{CONFORMANCE_BIN, "--base-url", url, "--json", report,
+                               "--code-lifetime", kCodeLifetime};
   cmd.insert(cmd.end(), conformance_args.begin(), conformance_args.end());
   SuiteRun run{run_process(cmd, 300s), json()};
   if (std::filesystem::exists(report)) {
@@ -93,6 +101,7 @@ class SelfCheck : public testing::TestWithParam<FaultCase> {};
 
 TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
   const FaultCase& c = GetParam();
+  if (!c.pending.empty()) GTEST_SKIP() << "not provable yet: " << c.pending;
   std::vector<std::string> server_args;
   if (!c.fault.empty()) server_args = {"--fault", c.fault};
   // Faults run under --strict so a SHOULD-level catch also turns the exit code to 1.
@@ -127,7 +136,7 @@ TEST(SelfCheckFaultTable, EveryServerFaultIsMappedAndEveryMappingExists) {
   const json table = load_json(FAULTS_JSON);
   for (const auto& [name, entry] : table.at("faults").items()) {
     mapped.insert(name);
-    EXPECT_FALSE(entry.at("caught_by").empty()) << name << " is caught by nothing";
+    EXPECT_TRUE(!entry.at("caught_by").empty() || entry.contains("pending")) << name << " is caught by nothing";
   }
   EXPECT_EQ(server_faults, mapped);
 }

@@ -1,0 +1,260 @@
+// Login and consent pages with a cookie session and CSRF tokens, parked authorization requests.
+#include "login_flow.h"
+
+#include "base64url.h"
+#include "cookies.h"
+#include "html_page.h"
+#include "pkce.h"
+#include "policy.h"
+
+namespace refserver {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr auto kPendingLifetime = 10min; // time the user has to sign in and decide
+constexpr auto kSessionLifetime = 30min;
+constexpr auto kSweepInterval = 1min;
+
+HttpResponse see_other(int status, std::string location) {
+  HttpResponse response;
+  response.status = status;
+  response.set_header("Location", std::move(location));
+  response.set_header("Cache-Control", "no-store");
+  return response;
+}
+
+HttpResponse unknown_request() {
+  return html_error_page(400, "Unknown authorization request",
+                         "This sign-in link is unknown, already used or expired. Start again "
+                         "from the application.");
+}
+
+HttpResponse csrf_failure() {
+  return html_error_page(400, "Invalid form submission",
+                         "The form expired or did not come from this server. Go back and try "
+                         "again.");
+}
+
+HttpResponse not_form_encoded() {
+  return html_error_page(400, "Invalid request",
+                         "The form must be sent as application/x-www-form-urlencoded.");
+}
+
+std::string hidden(std::string_view name, std::string_view value) {
+  return "<input type=\"hidden\" name=\"" + html_escape(name) + "\" value=\"" + html_escape(value) +
+         "\">\n";
+}
+
+// Where the user agent goes after the decision: the redirect URI's host, or for a private-use
+// scheme the scheme, which names the app.
+std::string destination_of(std::string_view redirect_uri) {
+  auto parts = oauth::parse_url(redirect_uri);
+  if (parts && !parts->host.empty()) return parts->host;
+  return std::string(redirect_uri.substr(0, redirect_uri.find(':')));
+}
+
+} // namespace
+
+LoginService::LoginService(const ServerOptions& options, const AuthorizationService& authorization)
+    : options_(options), authorization_(authorization) {}
+
+void LoginService::sweep_if_due() {
+  const Clock::time_point now = Clock::now();
+  Clock::rep due = next_sweep_.load();
+  if (now.time_since_epoch().count() < due) return;
+  // One caller wins the slot and sweeps; the others carry on.
+  if (!next_sweep_.compare_exchange_strong(due, (now + kSweepInterval).time_since_epoch().count()))
+    return;
+  pending_.erase_if([&](const Pending& p) { return p.expires_at <= now; });
+  sessions_.erase_if([&](const Session& s) { return s.expires_at <= now; });
+}
+
+std::optional<LoginService::Pending> LoginService::find_pending(const oauth::Params& params) {
+  auto id = oauth::first_param(params, "request");
+  if (!id) return std::nullopt;
+  const Clock::time_point now = Clock::now();
+  return pending_.with(*id, [&](Pending* found) -> std::optional<Pending> {
+    if (!found || found->expires_at <= now) return std::nullopt;
+    return *found;
+  });
+}
+
+std::optional<LoginService::SessionRef> LoginService::find_session(const BrowserRequest& request) {
+  auto id = cookie_value(request.cookie, kSessionCookie);
+  if (!id) return std::nullopt;
+  const Clock::time_point now = Clock::now();
+  return sessions_.with(*id, [&](Session* found) -> std::optional<SessionRef> {
+    if (!found || found->expires_at <= now) return std::nullopt;
+    return SessionRef{*id, *found};
+  });
+}
+
+LoginService::SessionRef LoginService::create_session(std::string subject) {
+  sweep_if_due();
+  SessionRef out;
+  out.session = {.csrf_token = oauth::random_base64url(32),
+                 .subject = std::move(subject),
+                 .expires_at = Clock::now() + kSessionLifetime};
+  do
+    out.id = oauth::random_base64url(32);
+  while (!sessions_.insert(out.id, out.session));
+  return out;
+}
+
+std::string LoginService::session_cookie(std::string_view session_id) {
+  // Plain http rules out the __Host- prefix and Secure; HttpOnly keeps scripts away from it and
+  // Lax keeps it off cross-site POSTs.
+  return std::string(kSessionCookie) + "=" + std::string(session_id) +
+         "; Path=/; HttpOnly; SameSite=Lax";
+}
+
+std::optional<LoginService::SessionRef>
+LoginService::checked_session(const BrowserRequest& request) {
+  auto session = find_session(request);
+  auto token = oauth::first_param(request.form, "csrf_token");
+  if (!session || !token || !oauth::constant_time_equals(*token, session->session.csrf_token))
+    return std::nullopt;
+  return session;
+}
+
+int LoginService::post_redirect_status() const {
+  // OAuth 2.1 §7.5.4, RFC 9700 §4.12: 307 would make the browser re-POST the form, credentials
+  // included, to wherever the Location points; 303 turns it into a GET.
+  return options_.has(Fault::Login307) ? 307 : 303;
+}
+
+HttpResponse LoginService::authorize(const AuthorizationRequest& request) {
+  auto validated = authorization_.validate(request);
+  if (auto* response = std::get_if<HttpResponse>(&validated)) return std::move(*response);
+  sweep_if_due();
+  Pending pending{std::move(std::get<ValidatedAuthorization>(validated)),
+                  Clock::now() + kPendingLifetime};
+  std::string id;
+  do
+    id = oauth::random_base64url(32);
+  while (!pending_.insert(id, pending));
+  return see_other(303, "/login?request=" + id);
+}
+
+HttpResponse LoginService::render_login(const Pending& pending, std::string_view request_id,
+                                        std::string_view csrf_token, std::string_view error,
+                                        std::string_view username) const {
+  const std::string& name = pending.request.client->client_name;
+  std::string body = "<h1>Sign in</h1>\n<p class=\"lead\">Sign in to continue to <strong>" +
+                     html_escape(name.empty() ? "the application" : name) + "</strong>.</p>\n";
+  if (!error.empty()) body += "<p class=\"error\" role=\"alert\">" + html_escape(error) + "</p>\n";
+  body += "<form method=\"post\" action=\"/login\">\n" + hidden("request", request_id) +
+          hidden("csrf_token", csrf_token) +
+          "<div class=\"field\">\n<label for=\"username\">Username</label>\n"
+          "<input type=\"text\" id=\"username\" name=\"username\" value=\"" +
+          html_escape(username) +
+          "\" autocomplete=\"username\" required>\n</div>\n"
+          "<div class=\"field\">\n<label for=\"password\">Password</label>\n"
+          "<input type=\"password\" id=\"password\" name=\"password\" "
+          "autocomplete=\"current-password\" required>\n</div>\n"
+          "<div class=\"actions\">\n<button type=\"submit\">Sign in</button>\n</div>\n"
+          "</form>\n";
+  return html_page(200, "Sign in", body);
+}
+
+HttpResponse LoginService::login_page(const BrowserRequest& request) {
+  auto pending = find_pending(request.query);
+  if (!pending) return unknown_request();
+  const std::string id = *oauth::first_param(request.query, "request");
+  auto session = find_session(request);
+  bool fresh = !session;
+  if (fresh) session = create_session("");
+  HttpResponse response = render_login(*pending, id, session->session.csrf_token, "", "");
+  if (fresh) response.set_header("Set-Cookie", session_cookie(session->id));
+  return response;
+}
+
+HttpResponse LoginService::login_submit(const BrowserRequest& request) {
+  if (!request.form_encoded) return not_form_encoded();
+  auto session = checked_session(request);
+  if (!session) return csrf_failure();
+  auto pending = find_pending(request.form);
+  if (!pending) return unknown_request();
+  const std::string id = *oauth::first_param(request.form, "request");
+
+  const std::string username = oauth::first_param(request.form, "username").value_or("");
+  const std::string password = oauth::first_param(request.form, "password").value_or("");
+  // Evaluate both halves so the answer takes as long whichever one is wrong.
+  const bool user_ok = username == kTestSubject;
+  const bool password_ok = oauth::constant_time_equals(password, options_.login_password);
+  if (!user_ok || !password_ok)
+    return render_login(*pending, id, session->session.csrf_token,
+                        "Incorrect username or password.", username);
+
+  // A new session id at sign-in, so an id planted before login (session fixation) is worthless.
+  sessions_.erase(session->id);
+  SessionRef signed_in = create_session(username);
+  HttpResponse response =
+      see_other(post_redirect_status(), "/consent?request=" + oauth::percent_encode(id));
+  response.set_header("Set-Cookie", session_cookie(signed_in.id));
+  return response;
+}
+
+HttpResponse LoginService::render_consent(const Pending& pending, std::string_view request_id,
+                                          const Session& session) const {
+  const ValidatedAuthorization& req = pending.request;
+  const std::string& name = req.client->client_name;
+  std::string client =
+      name.empty()
+          ? "The application with client ID <code>" + html_escape(req.client->client_id) + "</code>"
+          : "<strong>" + html_escape(name) + "</strong> (client ID <code>" +
+                html_escape(req.client->client_id) + "</code>)";
+  std::string body = "<h1>Authorize access</h1>\n<p>" + client +
+                     " wants to access your account <strong>" + html_escape(session.subject) +
+                     "</strong>.</p>\n";
+  body += "<div class=\"scopes\">\n<h2>Requested permissions</h2>\n<ul>\n";
+  for (const std::string& scope : split_scope(req.scope))
+    body += "<li><code>" + html_escape(scope) + "</code></li>\n";
+  body += "</ul>\n</div>\n<p>After you decide you will be sent back to <strong>" +
+          html_escape(destination_of(req.redirect_uri)) + "</strong>.</p>\n";
+  body += "<form method=\"post\" action=\"/consent\">\n" + hidden("request", request_id) +
+          hidden("csrf_token", session.csrf_token) +
+          "<div class=\"actions\">\n"
+          "<button type=\"submit\" name=\"decision\" value=\"approve\">Allow</button>\n"
+          "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n"
+          "</div>\n</form>\n";
+  // The submission ends in a redirect to the client, which form-action must allow.
+  return html_page(200, "Authorize access", body, csp_source_for(req.redirect_uri));
+}
+
+HttpResponse LoginService::consent_page(const BrowserRequest& request) {
+  auto pending = find_pending(request.query);
+  if (!pending) return unknown_request();
+  const std::string id = *oauth::first_param(request.query, "request");
+  auto session = find_session(request);
+  if (!session || session->session.subject.empty())
+    return see_other(303, "/login?request=" + oauth::percent_encode(id));
+  return render_consent(*pending, id, session->session);
+}
+
+HttpResponse LoginService::consent_submit(const BrowserRequest& request) {
+  if (!request.form_encoded) return not_form_encoded();
+  auto session = checked_session(request);
+  if (!session) return csrf_failure();
+  if (session->session.subject.empty())
+    return html_error_page(400, "Not signed in", "Sign in before answering the consent page.");
+  auto decision = oauth::first_param(request.form, "decision");
+  if (!decision || (*decision != "approve" && *decision != "deny"))
+    return html_error_page(400, "Invalid request", "decision must be approve or deny.");
+
+  // Single use: of two concurrent submissions only the one that removes the entry proceeds.
+  auto pending = find_pending(request.form);
+  if (!pending || !pending_.erase(*oauth::first_param(request.form, "request")))
+    return unknown_request();
+
+  const bool approved = *decision == "approve" || options_.has(Fault::ConsentDenyIgnored);
+  HttpResponse response = approved
+                              ? authorization_.approve(pending->request, session->session.subject)
+                              : authorization_.error_redirect(pending->request, "access_denied",
+                                                              "the user denied the request");
+  response.status = post_redirect_status();
+  return response;
+}
+
+} // namespace refserver

@@ -1,0 +1,85 @@
+// The --login-form mode: a valid authorization request is parked and the user agent is sent
+// through a login page and a consent page before a code is issued, as a real authorization
+// server would. Everything is HTTP-library independent; server.cpp only routes.
+//
+// Flow: /authorize -> 303 /login?request=ID -> POST /login -> 303 /consent?request=ID ->
+// POST /consent -> 303 to the client's redirect URI (code, or error=access_denied).
+// A cookie-bound session carries the CSRF token and the signed-in user.
+#pragma once
+
+#include "authorization_endpoint.h"
+#include "http_response.h"
+#include "options.h"
+#include "sharded_map.h"
+#include "store.h"
+#include "url.h"
+
+#include <atomic>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace refserver {
+
+// A request to the login or consent pages.
+struct BrowserRequest {
+  oauth::Params query;       // decoded query string
+  oauth::Params form;        // decoded body of a POST, when form_encoded
+  bool form_encoded = false; // Content-Type was application/x-www-form-urlencoded
+  std::string cookie;        // Cookie header value; empty when absent
+};
+
+class LoginService {
+public:
+  LoginService(const ServerOptions& options, const AuthorizationService& authorization);
+
+  // /authorize in this mode: validation errors are answered exactly as in auto-approve mode;
+  // a valid request is parked and the user agent sent to the login page.
+  HttpResponse authorize(const AuthorizationRequest& request);
+
+  HttpResponse login_page(const BrowserRequest& request);     // GET /login
+  HttpResponse login_submit(const BrowserRequest& request);   // POST /login
+  HttpResponse consent_page(const BrowserRequest& request);   // GET /consent
+  HttpResponse consent_submit(const BrowserRequest& request); // POST /consent
+
+  static constexpr std::string_view kSessionCookie = "ref_session";
+
+private:
+  struct Pending {
+    ValidatedAuthorization request;
+    Clock::time_point expires_at;
+  };
+  struct Session {
+    std::string csrf_token;
+    std::string subject; // empty until the user has signed in
+    Clock::time_point expires_at;
+  };
+  struct SessionRef {
+    std::string id;
+    Session session;
+  };
+
+  std::optional<Pending> find_pending(const oauth::Params& params);
+  std::optional<SessionRef> find_session(const BrowserRequest& request);
+  // A fresh session with a new id and CSRF token; `subject` is empty before sign-in.
+  SessionRef create_session(std::string subject);
+  static std::string session_cookie(std::string_view session_id);
+  // The session, when the form's csrf_token matches it.
+  std::optional<SessionRef> checked_session(const BrowserRequest& request);
+  // 303, or 307 under the login-307 fault: a redirect that answers a form POST.
+  int post_redirect_status() const;
+  HttpResponse render_login(const Pending& pending, std::string_view request_id,
+                            std::string_view csrf_token, std::string_view error,
+                            std::string_view username) const;
+  HttpResponse render_consent(const Pending& pending, std::string_view request_id,
+                              const Session& session) const;
+  void sweep_if_due();
+
+  const ServerOptions& options_;
+  const AuthorizationService& authorization_;
+  ShardedMap<Pending> pending_;
+  ShardedMap<Session> sessions_;
+  std::atomic<Clock::rep> next_sweep_{0};
+};
+
+} // namespace refserver

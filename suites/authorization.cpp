@@ -1,0 +1,217 @@
+// AUTHZ: the authorization endpoint's request handling and responses (OAuth 2.1
+// draft-13 §3.1, §4.1.1, §4.1.2; RFC 9207; RFC 9700 §4.12).
+#include "base64url.h"
+#include "check.h"
+#include "target.h"
+#include "verifiers.h"
+
+namespace conformance {
+namespace {
+
+const TestClient& public_client() { return target().client("public"); }
+
+AuthorizationRequest well_formed() { return authorization_request(public_client(), Pkce::fresh()); }
+
+AuthorizationResult run(const AuthorizationRequest& request) {
+  return authorize(request, request.redirect_uri.value_or(public_client().redirect_uri));
+}
+
+// `request` with its parameters re-emitted raw, so a check can repeat or blank one.
+AuthorizationResult run_params(const oauth::Params& params) {
+  std::string endpoint = target().require_endpoint("authorization_endpoint");
+  return target().driver().authorize(oauth::append_query(endpoint, params), public_client().redirect_uri);
+}
+
+oauth::Params with_param(oauth::Params params, const std::string& name, const std::string& value) {
+  params.emplace_back(name, value);
+  return params;
+}
+
+oauth::Params without_param(const oauth::Params& params, std::string_view name) {
+  oauth::Params out;
+  for (const auto& p : params)
+    if (p.first != name) out.push_back(p);
+  return out;
+}
+
+bool iss_advertised() {
+  auto it = target().metadata().find("authorization_response_iss_parameter_supported");
+  return it != target().metadata().end() && it->is_boolean() && it->get<bool>();
+}
+
+// RFC 9207: `iss` on a response must equal the metadata issuer; the metadata flag must
+// match what the server actually does (META-11).
+void judge_iss(const AuthorizationResult& result, const std::string& which) {
+  if (!result.reached_client()) cannot_run("no " + which + " redirect to judge: " + result.describe());
+  auto iss = result.param("iss");
+  std::string issuer = target().issuer();
+  if (iss) {
+    if (*iss == issuer) pass("AUTHZ-10", "iss on the " + which + " redirect equals the issuer");
+    else violation("AUTHZ-10", "iss '" + *iss + "' on the " + which + " redirect is not the issuer '" + issuer + "'",
+                   Level::Must);
+    if (iss_advertised()) pass("META-11", "iss is sent and authorization_response_iss_parameter_supported is true");
+    else violation("META-11", "iss is sent but the metadata does not set authorization_response_iss_parameter_supported");
+    return;
+  }
+  if (iss_advertised()) {
+    violation("META-11", "the metadata advertises iss support but the " + which + " redirect has no iss");
+    violation("AUTHZ-10", "no iss on the " + which + " redirect although the server advertises it", Level::Must);
+  } else {
+    violation("AUTHZ-10", "no iss on the " + which + " redirect (RFC 9207 mix-up defence)");
+  }
+}
+
+} // namespace
+
+CONFORMANCE_CHECK(Authorization, AcceptsGet, "AUTHZ-01") {
+  AuthorizationResult result = run(well_formed());
+  const HttpResponse& first = result.last_response;
+  if (result.code()) pass("AUTHZ-01", "a GET authorization request " + result.describe());
+  else if (result.ending == AuthorizationResult::Ending::StoppedAtServer && first.status == 200)
+    pass("AUTHZ-01", "a GET authorization request shows a page (login or consent)");
+  else violation("AUTHZ-01", "a valid GET authorization request " + result.describe());
+}
+
+CONFORMANCE_CHECK(Authorization, UnknownParameterIsIgnored, "AUTHZ-02") {
+  AuthorizationRequest request = well_formed();
+  request.extra = {{"harness_x", "1"}};
+  AuthorizationResult result = run(request);
+  if (result.code()) pass("AUTHZ-02", "harness_x=1 was ignored and the flow completed");
+  else violation("AUTHZ-02", "adding the unknown parameter harness_x=1 broke the flow: " + result.describe());
+}
+
+CONFORMANCE_CHECK(Authorization, RepeatedStateIsRefused, "AUTHZ-03") {
+  oauth::Params params = with_param(well_formed().params(), "state", "second-state");
+  expect_authorization_error(run_params(params), "AUTHZ-03", {"invalid_request"}, "state sent twice", true);
+}
+
+CONFORMANCE_CHECK(Authorization, RepeatedChallengeIsRefused, "AUTHZ-03") {
+  oauth::Params params = with_param(well_formed().params(), "code_challenge", Pkce::fresh().challenge);
+  expect_authorization_error(run_params(params), "AUTHZ-03", {"invalid_request"}, "code_challenge sent twice", true);
+}
+
+CONFORMANCE_CHECK(Authorization, EmptyChallengeCountsAsAbsent, "AUTHZ-04") {
+  oauth::Params params = with_param(without_param(without_param(well_formed().params(), "code_challenge"),
+                                                  "code_challenge_method"),
+                                    "code_challenge", "");
+  expect_authorization_error(run_params(params), "AUTHZ-04", {"invalid_request"},
+                             "a public client's empty code_challenge (treated as missing)");
+}
+
+CONFORMANCE_CHECK(Authorization, EmptyScopeCountsAsAbsent, "AUTHZ-04") {
+  AuthorizationResult result = run_params(with_param(well_formed().params(), "scope", ""));
+  if (result.code()) pass("AUTHZ-04", "scope= behaves like no scope: the flow completed");
+  else violation("AUTHZ-04", "scope= should behave like an absent scope, but the request " + result.describe());
+}
+
+CONFORMANCE_CHECK(Authorization, MissingResponseTypeIsInvalidRequest, "AUTHZ-05") {
+  AuthorizationRequest request = well_formed();
+  request.response_type.reset();
+  expect_authorization_error(run(request), "AUTHZ-05", {"invalid_request"}, "a request without response_type");
+}
+
+CONFORMANCE_CHECK(Authorization, UnknownResponseTypeIsUnsupported, "AUTHZ-05") {
+  AuthorizationRequest request = well_formed();
+  request.response_type = "harness";
+  expect_authorization_error(run(request), "AUTHZ-05", {"unsupported_response_type"}, "response_type=harness");
+}
+
+CONFORMANCE_CHECK(Authorization, ImplicitGrantIsRefused, "AUTHZ-06") {
+  AuthorizationRequest request = well_formed();
+  request.response_type = "token";
+  AuthorizationResult result = run(request);
+  for (const auto& location : result.locations)
+    if (location.find("access_token") != std::string::npos) {
+      violation("AUTHZ-06", "response_type=token put an access token in a redirect: the implicit grant is live");
+      return;
+    }
+  expect_authorization_error(result, "AUTHZ-06", {"unsupported_response_type", "unauthorized_client"},
+                             "response_type=token (the removed implicit grant)");
+}
+
+CONFORMANCE_CHECK(Authorization, StateRoundTripsOnSuccess, "AUTHZ-07") {
+  AuthorizationRequest request = well_formed();
+  request.state = "a+b/c=d%20e";
+  AuthorizationResult result = run(request);
+  if (!result.code()) cannot_run("no code for a well-formed request: " + result.describe());
+  if (!oauth::first_param(result.query, "code"))
+    violation("AUTHZ-07", "the code arrived in the fragment, not in the query");
+  else if (oauth::first_param(result.query, "state") != request.state)
+    violation("AUTHZ-07", "state 'a+b/c=d%20e' came back as '" + result.param("state").value_or("(none)") + "'");
+  else pass("AUTHZ-07", "code in the query and state unchanged");
+}
+
+CONFORMANCE_CHECK(Authorization, StateRoundTripsOnError, "AUTHZ-07") {
+  AuthorizationRequest request = well_formed();
+  request.state = "a+b/c=d%20e";
+  request.response_type = "harness";
+  AuthorizationResult result = run(request);
+  if (!result.reached_client() || !result.error())
+    cannot_run("needs an error redirect, and response_type=harness " + result.describe());
+  if (result.param("state") == request.state) pass("AUTHZ-07", "the error redirect carries the state unchanged");
+  else
+    violation("AUTHZ-07", "the error redirect has state '" + result.param("state").value_or("(none)") +
+                              "' instead of 'a+b/c=d%20e'");
+}
+
+CONFORMANCE_CHECK(Authorization, DenialGivesAccessDenied, "AUTHZ-08") {
+  skip_check("needs a driver that can decline consent; the " + std::string(target().driver().name()) +
+             " driver only follows redirects (the form driver arrives with --config)");
+}
+
+CONFORMANCE_CHECK(Authorization, UnknownScopeIsRefusedOrNarrowed, "AUTHZ-09") {
+  const TestClient& client = public_client();
+  Pkce pkce = Pkce::fresh();
+  AuthorizationRequest request = authorization_request(client, pkce);
+  request.scope = "harness_nonexistent";
+  AuthorizationResult result = run(request);
+  if (!result.code()) {
+    expect_authorization_error(result, "AUTHZ-09", {"invalid_scope"}, "scope=harness_nonexistent");
+    return;
+  }
+  // Accepted: the grant must then leave the unknown scope out, and say so (RFC 6749 §3.3).
+  auto doc = require_token_success(
+      send_token_request(client, code_grant(*result.code(), request.redirect_uri, pkce.verifier)),
+      "redeeming the code issued for scope=harness_nonexistent");
+  if (!doc.contains("scope") || !doc["scope"].is_string())
+    violation("AUTHZ-09", "scope=harness_nonexistent was accepted and the token response has no scope, "
+                          "which means the unknown scope was granted as requested");
+  else if ((" " + doc["scope"].get<std::string>() + " ").find(" harness_nonexistent ") != std::string::npos)
+    violation("AUTHZ-09", "the unknown scope harness_nonexistent was granted (scope \"" +
+                              doc["scope"].get<std::string>() + "\")");
+  else pass("AUTHZ-09", "the unknown scope was dropped: granted scope \"" + doc["scope"].get<std::string>() + "\"");
+}
+
+CONFORMANCE_CHECK(Authorization, IssMatchesIssuerOnSuccess, "AUTHZ-10", "META-11") {
+  judge_iss(run(well_formed()), "success");
+}
+
+CONFORMANCE_CHECK(Authorization, IssMatchesIssuerOnError, "AUTHZ-10", "META-11") {
+  AuthorizationRequest request = well_formed();
+  request.response_type = "harness";
+  judge_iss(run(request), "error");
+}
+
+CONFORMANCE_CHECK(Authorization, NoCorsOnAuthorizationEndpoint, "AUTHZ-11") {
+  std::string url = authorization_url(target().require_endpoint("authorization_endpoint"), well_formed());
+  HeaderList origin{{"Origin", "https://evil.example"}};
+  HttpResponse get = target().http().get(url, origin);
+  HttpResponse preflight = target().http().send(
+      {"OPTIONS", url,
+       {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}}, ""});
+  for (const HttpResponse* r : {&get, &preflight}) {
+    if (auto acao = r->header("access-control-allow-origin")) {
+      violation("AUTHZ-11", "the authorization endpoint answers a cross-origin request with "
+                            "Access-Control-Allow-Origin: " + *acao);
+      return;
+    }
+  }
+  pass("AUTHZ-11", "no Access-Control-Allow-Origin on GET or OPTIONS from another origin");
+}
+
+CONFORMANCE_CHECK(Authorization, No307AfterFormPost, "AUTHZ-12") {
+  skip_check("needs a login or consent form POST; the " + std::string(target().driver().name()) +
+             " driver sends none (the form driver arrives with --config)");
+}
+
+} // namespace conformance
