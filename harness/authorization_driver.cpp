@@ -70,6 +70,7 @@ AuthorizationResult RedirectDriver::authorize(const std::string& authorization_u
   CookieJar jar; // a fresh user agent per authorization
   std::string url = authorization_url;
   for (int step = 0; step < max_steps_; ++step) {
+    result.last_url = url;
     result.last_response = http_.get(url, {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}}, &jar);
     const HttpResponse& r = result.last_response;
     if (!r.answered()) {

@@ -25,6 +25,7 @@ struct AuthorizationResult {
   oauth::Params query;           // parameters of that Location's query
   oauth::Params fragment;        // and of its fragment (implicit-style responses)
   HttpResponse last_response;    // the last response seen
+  std::string last_url;          // the URL that answered with last_response
   std::vector<int> redirect_statuses; // status of every redirect followed or stopped at
   std::vector<std::string> locations; // every Location seen, in order
 

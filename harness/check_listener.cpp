@@ -18,7 +18,8 @@ void CheckListener::OnTestPartResult(const testing::TestPartResult& part) {
     skip_message_ = message;
     return;
   }
-  if (part.failed() && message.rfind(kVerdictMarker, 0) != 0)
+  // GoogleTest puts "Failed\n" before a message, so the marker is looked for anywhere.
+  if (part.failed() && message.find(kVerdictMarker) == std::string::npos)
     context_->unexpected_failure(message); // not raised by a verdict: a harness defect
 }
 

@@ -49,7 +49,10 @@ Registration register_client(HttpClient& http, const std::string& registration_e
   TestClient client;
   client.client_id = (*doc)["client_id"].get<std::string>();
   client.auth = auth;
-  client.redirect_uri = metadata.at("redirect_uris").at(0).get<std::string>();
+  // A client_credentials-only client registers no redirect URI.
+  if (auto uris = metadata.find("redirect_uris"); uris != metadata.end() && uris->is_array() && !uris->empty() &&
+                                                   uris->front().is_string())
+    client.redirect_uri = uris->front().get<std::string>();
   client.registration = *doc;
   if (auth != ClientAuth::None) {
     if (!doc->contains("client_secret") || !(*doc)["client_secret"].is_string()) {

@@ -50,6 +50,13 @@ const TestClient& Target::client_registered_as(std::string_view role, const nloh
   if (!registration_endpoint)
     skip_check("needs a registered client, and the server advertises no registration_endpoint");
   auto registration = register_client(http_, *registration_endpoint, metadata, auth);
+  if (!registration.client && registration.response.status == 400 && metadata.contains("application_type")) {
+    // Older and OIDC-style servers may refuse application_type (DCR-12 reports it); retry as
+    // clients written before MCP 2026-07-28 register, so the rest of the run can go on.
+    nlohmann::json without = metadata;
+    without.erase("application_type");
+    registration = register_client(http_, *registration_endpoint, without, auth);
+  }
   if (!registration.client) {
     std::string why = "could not register the " + std::string(role) + " test client: " + registration.problem;
     client_failures_.emplace(std::string(role), why);

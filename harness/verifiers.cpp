@@ -61,9 +61,36 @@ std::string quote(const HttpResponse& response, size_t body_chars) {
   return response.summary() + (body.empty() ? "" : " " + body);
 }
 
+void judge_error_characters(std::string_view where, const std::optional<std::string>& error,
+                            const std::optional<std::string>& description,
+                            const std::optional<std::string>& uri) {
+  auto allowed = [](const std::string& text, bool space_allowed) {
+    if (text.empty()) return false;
+    for (unsigned char c : text)
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || (c == ' ' && !space_allowed)) return false;
+    return true;
+  };
+  std::vector<std::string> bad;
+  if (error && !allowed(*error, true)) bad.push_back("error");
+  if (description && !allowed(*description, true)) bad.push_back("error_description");
+  if (uri && !allowed(*uri, false)) bad.push_back("error_uri");
+  if (!error && !description && !uri) return;
+  if (bad.empty()) pass("ERR-03", std::string(where) + ": error fields use the allowed characters");
+  else violation("ERR-03", std::string(where) + ": " + join(bad) +
+                               " has characters outside printable ASCII or a quote or backslash" +
+                               (description ? " (error_description: " + description->substr(0, 80) + ")" : ""));
+}
+
 void judge_token_error_format(const HttpResponse& response) {
   if (!response.answered() || response.status / 100 == 2) return;
   auto code = error_code(response);
+  if (auto doc = response.json(); doc && doc->is_object()) {
+    auto member = [&](const char* name) -> std::optional<std::string> {
+      if (doc->contains(name) && (*doc)[name].is_string()) return (*doc)[name].get<std::string>();
+      return std::nullopt;
+    };
+    judge_error_characters("a token error", member("error"), member("error_description"), member("error_uri"));
+  }
   std::vector<std::string> problems;
   bool client_auth_failure = code && *code == "invalid_client";
   if (response.status != 400 && !(client_auth_failure && response.status == 401))
@@ -154,6 +181,8 @@ void expect_authorization_error(const AuthorizationResult& result, std::string_v
       return;
     }
     auto error = result.error();
+    judge_error_characters("an authorization error redirect", error, result.param("error_description"),
+                           result.param("error_uri"));
     if (error) {
       if (is_registered_authorization_error(*error)) pass("ERR-02", "authorization error '" + *error + "' is defined");
       else violation("ERR-02", "authorization error '" + *error + "' is neither an OAuth 2.1 code nor a registered extension",
@@ -229,7 +258,12 @@ void expect_registration_error(const HttpResponse& response, std::string_view re
   }
   judge_registration_error_format(response);
   auto code = error_code(response);
-  if (code && std::find(preferred.begin(), preferred.end(), *code) != preferred.end())
+  if (!code) {
+    // Refused, which is what the row protects; the unreadable format is DCR-08's verdict.
+    pass(requirement, "refused with HTTP " + std::to_string(response.status) + " (no readable error code; see DCR-08)");
+    return;
+  }
+  if (std::find(preferred.begin(), preferred.end(), *code) != preferred.end())
     pass(requirement, "refused with HTTP " + std::to_string(response.status) + " error=" + *code);
   else
     violation(requirement, "refused, but " + expected + "; got " + (code ? "error=" + *code : quote(response)),

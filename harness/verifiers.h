@@ -27,8 +27,14 @@ bool is_registered_authorization_error(std::string_view code);
 void expect_token_error(const HttpResponse& response, std::string_view requirement,
                         const std::vector<std::string>& codes, std::string_view what);
 
-// Judges the format of a token endpoint error response (ERR-01, ERR-02).
+// Judges the format of a token endpoint error response (ERR-01, ERR-02, ERR-03).
 void judge_token_error_format(const HttpResponse& response);
+
+// ERR-03: error and error_description are printable ASCII without double quote and backslash, error_uri
+// the same without spaces (OAuth 2.1 draft-13 §3.2.4, §4.1.2.1). `where` names the response.
+void judge_error_characters(std::string_view where, const std::optional<std::string>& error,
+                            const std::optional<std::string>& description,
+                            const std::optional<std::string>& uri);
 
 // A token response that must succeed (RFC 6749 §5.1): returns the JSON object, or ends
 // the check with a violation of `requirement` saying what came back instead.

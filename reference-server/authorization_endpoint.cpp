@@ -2,11 +2,13 @@
 #include "authorization_endpoint.h"
 
 #include "base64url.h"
+#include "error_description.h"
 #include "html_page.h"
 #include "pkce.h"
 #include "policy.h"
 #include "request_params.h"
 #include "text.h"
+#include "token_minting.h"
 
 #include <algorithm>
 
@@ -87,14 +89,15 @@ bool AuthorizationService::matches_registration(const Client& client,
 HttpResponse AuthorizationService::error_page(const AuthorizationRequest& request,
                                               std::string_view title,
                                               std::string_view detail) const {
-  if (!options_.has(Fault::ErrorPageReflectsInput)) return html_error_page(400, title, detail);
+  if (!options_.has(Fault::ErrorPageReflectsInput))
+    return html_error_page(options_, 400, title, detail);
   // The fault: untrusted parameters go into the markup as they are.
   std::string body = "<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(detail) +
                      "</p>\n<p>Request for redirect_uri " +
                      oauth::first_param(request.params, "redirect_uri").value_or("") +
                      " with state " + oauth::first_param(request.params, "state").value_or("") +
                      "</p>\n";
-  return html_page(400, title, body);
+  return html_page(options_, 400, title, body);
 }
 
 HttpResponse AuthorizationService::redirect_to(std::string_view redirect_uri, oauth::Params params,
@@ -137,7 +140,8 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
         if (single("state")) state = oauth::first_param(params, "state");
         return redirect_to(*uri,
                            {{"error", "invalid_client"},
-                            {"error_description", "no client is registered with this id"}},
+                            {"error_description",
+                             error_description(options_, "no client is registered with this id")}},
                            state, true);
       }
     }
@@ -150,10 +154,14 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
   if (redirect_uris > 0) {
     out.redirect_uri = *oauth::first_param(params, "redirect_uri");
     out.redirect_uri_sent = true;
+    // Never registered, and not to be quoted on the error page below.
+    if (malformed_parameters({{"redirect_uri", out.redirect_uri}}))
+      return page("Invalid redirect URI", "redirect_uri is not valid UTF-8 or is too long.");
     // A client registered without redirect URIs (only possible under that fault) has nothing to
     // match against; the faulty server then trusts whatever the request names.
-    bool unvalidated = options_.has(Fault::RedirectUriUnvalidated) ||
-                       (options_.has(Fault::DcrRedirectUrisOptional) && out.client->redirect_uris.empty());
+    bool unvalidated =
+        options_.has(Fault::RedirectUriUnvalidated) ||
+        (options_.has(Fault::DcrRedirectUrisOptional) && out.client->redirect_uris.empty());
     if (!unvalidated) {
       if (out.redirect_uri.find('#') != std::string::npos)
         return page("Invalid redirect URI", "redirect_uri must not contain a fragment.");
@@ -178,6 +186,8 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
     return error_redirect(out, error, description);
   };
 
+  // Bytes that are not UTF-8 or absurd lengths: refused like any other malformed request.
+  if (auto problem = malformed_parameters(params)) return fail("invalid_request", *problem);
   if (!repeats_allowed)
     if (auto name = repeated_parameter(params))
       return fail("invalid_request", "parameter repeated: " + *name);
@@ -202,8 +212,10 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
   if (out.implicit) {
     // No code, so nothing for a challenge to protect.
   } else if (!challenge) {
-    if (!options_.has(Fault::PkceChallengeOptional))
-      return fail("invalid_request", "code_challenge is required");
+    // pkce-downgrade exempts confidential clients, as OAuth 2.0 deployments often did.
+    const bool exempt = options_.has(Fault::PkceChallengeOptional) ||
+                        (options_.has(Fault::PkceDowngrade) && out.client->is_confidential());
+    if (!exempt) return fail("invalid_request", "code_challenge is required");
   } else {
     auto sent_method = oauth::first_param(params, "code_challenge_method");
     auto method = effective_challenge_method(sent_method);
@@ -213,7 +225,7 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
                                          : "code_challenge_method is required (plain is not "
                                            "supported)");
     // The challenge follows the verifier grammar: 43..128 unreserved characters.
-    if (!oauth::is_valid_verifier_syntax(*challenge))
+    if (!options_.has(Fault::PkceSyntaxUnchecked) && !oauth::is_valid_verifier_syntax(*challenge))
       return fail("invalid_request", "code_challenge must be 43-128 characters of [A-Za-z0-9-._~]");
     out.code_challenge = *challenge;
     out.code_challenge_method = *method;
@@ -223,6 +235,9 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
   std::vector<std::string> scopes = split_scope(scope_param.value_or(""));
   // Only reachable under empty-values-kept: "scope=" counts as a scope nobody knows.
   if (scope_param && scope_param->empty()) return fail("invalid_scope", "empty scope");
+  // The scope-narrowed-silently fault: unknown values vanish instead of failing the request.
+  if (options_.has(Fault::ScopeNarrowedSilently))
+    std::erase_if(scopes, [](const std::string& s) { return !is_supported_scope(s); });
   if (!options_.has(Fault::UnknownScopeGranted))
     for (const std::string& s : scopes)
       if (!is_supported_scope(s)) return fail("invalid_scope", "unknown scope: " + s);
@@ -242,10 +257,10 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
 HttpResponse AuthorizationService::error_redirect(const ValidatedAuthorization& request,
                                                   std::string_view error,
                                                   std::string_view description) const {
-  return redirect_to(
-      request.redirect_uri,
-      {{"error", std::string(error)}, {"error_description", std::string(description)}},
-      request.state, true);
+  return redirect_to(request.redirect_uri,
+                     {{"error", std::string(error)},
+                      {"error_description", error_description(options_, description)}},
+                     request.state, true);
 }
 
 HttpResponse AuthorizationService::approve(const ValidatedAuthorization& request,
@@ -264,7 +279,10 @@ HttpResponse AuthorizationService::approve(const ValidatedAuthorization& request
   record.expires_at = options_.has(Fault::CodeLifetimeIgnored)
                           ? Clock::time_point::max()
                           : Clock::now() + options_.code_lifetime;
-  const std::string code = oauth::random_base64url(32);
+  std::string code = new_token_value(options_);
+  // The code-embeds-challenge fault: anyone who sees the code learns the challenge.
+  if (options_.has(Fault::CodeEmbedsChallenge) && !request.code_challenge.empty())
+    code = request.code_challenge + "." + code;
   store_.add_code(code, std::move(record));
   return redirect_to(request.redirect_uri, {{"code", code}}, request.state, false);
 }
@@ -273,19 +291,20 @@ HttpResponse AuthorizationService::issue_implicit_token(const ValidatedAuthoriza
                                                         std::string_view subject) const {
   // The implicit-grant-honoured fault: a real access token, delivered in the fragment as
   // OAuth 2.0's implicit grant did.
+  const std::chrono::seconds lifetime = access_token_lifetime(options_);
   NewTokens tokens;
-  tokens.access_token = oauth::random_base64url(32);
+  tokens.access_token = new_token_value(options_);
   tokens.access = {.client_id = request.client->client_id,
                    .subject = std::string(subject),
                    .scope = request.scope,
                    .resources = request.resources,
                    .grant_id = oauth::random_base64url(16),
-                   .expires_at = Clock::now() + options_.access_token_lifetime};
+                   .expires_at = Clock::now() + lifetime};
   store_.issue_tokens(tokens);
 
   oauth::Params params = {{"access_token", tokens.access_token},
                           {"token_type", "Bearer"},
-                          {"expires_in", std::to_string(options_.access_token_lifetime.count())}};
+                          {"expires_in", std::to_string(lifetime.count())}};
   if (request.state) params.emplace_back("state", *request.state);
   if (!options_.has(Fault::IssMissing)) params.emplace_back("iss", issuer_);
   std::string base = request.redirect_uri.substr(0, request.redirect_uri.find('#'));

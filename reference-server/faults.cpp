@@ -130,6 +130,92 @@ const std::vector<FaultInfo>& fault_table() {
       {Fault::ConsentDenyIgnored, "consent-deny-ignored",
        "a denied consent ends in error=access_denied and issues no code (OAuth 2.1 "
        "§4.1.2.1)"},
+      {Fault::OidcDiscoveryIncomplete, "oidc-discovery-incomplete",
+       "an OpenID Connect discovery document is served only with the members OpenID Connect "
+       "requires (jwks_uri, subject_types_supported, id_token_signing_alg_values_supported); "
+       "a plain OAuth server serves RFC 8414 metadata only (OIDC Discovery §3, RFC 8414 §5)"},
+      {Fault::MetadataRejectsMcpProtocolVersion, "metadata-rejects-mcp-protocol-version",
+       "metadata is served to a GET carrying the MCP-Protocol-Version header MCP clients send "
+       "(MCP authorization, RFC 8414 §3)"},
+      {Fault::PkceSyntaxUnchecked, "pkce-syntax-unchecked",
+       "code_challenge and code_verifier must be 43-128 characters of [A-Za-z0-9-._~] "
+       "(RFC 7636 §4.1, §4.2)"},
+      {Fault::CodeEmbedsChallenge, "code-embeds-challenge",
+       "the code_challenge is never exposed in a form others can extract, such as inside the "
+       "authorization code (RFC 7636 §4.4)"},
+      {Fault::PkceDowngrade, "pkce-downgrade",
+       "every client, confidential ones included, sends code_challenge, and a code_verifier for "
+       "a code issued without a challenge is refused (OAuth 2.1 §4.1.1, §4.1.3, RFC 9700 "
+       "§4.8)"},
+      {Fault::DcrResponseMinimal, "dcr-response-minimal",
+       "the registration response returns every registered metadata member (RFC 7591 "
+       "§3.2.1)"},
+      {Fault::DcrSecretWithoutExpiry, "dcr-secret-without-expiry",
+       "client_secret_expires_at accompanies every issued client_secret (RFC 7591 §3.2.1)"},
+      {Fault::DcrWebClientsConfidential, "dcr-web-clients-confidential",
+       "a client registering token_endpoint_auth_method none gets a public client, not a "
+       "secret it never asked for (RFC 7591 §2, OAuth 2.1 §2.1)"},
+      {Fault::DcrRejectsUnknownMembers, "dcr-rejects-unknown-members",
+       "client metadata the server does not understand is ignored, not refused (RFC 7591 §2)"},
+      {Fault::DcrErrorsPlainText, "dcr-errors-plain-text",
+       "registration errors are application/json objects with an error member (RFC 7591 "
+       "§3.2.2)"},
+      {Fault::DcrRedirectErrorCodeGeneric, "dcr-redirect-error-code-generic",
+       "an unacceptable redirect URI is reported as invalid_redirect_uri (RFC 7591 §3.2.2)"},
+      {Fault::DcrAcceptsInconsistentMetadata, "dcr-accepts-inconsistent-metadata",
+       "unknown authentication methods, contradicting grant_types and response_types, and a "
+       "redirect_uris that is not an array are refused with invalid_client_metadata "
+       "(RFC 7591 §2, §2.1, §3.2.2)"},
+      {Fault::DcrClientChoosesId, "dcr-client-chooses-id",
+       "the server chooses client_id; one sent by the registering client is ignored "
+       "(RFC 7591 §3.2.1, RFC 9700 §4.15.1)"},
+      {Fault::DcrRejectsNative, "dcr-rejects-native",
+       "native applications (application_type native) can register (RFC 8252 §8.4, OIDC "
+       "Registration §2)"},
+      {Fault::TokenAcceptsGet, "token-accepts-get",
+       "the token endpoint takes only POST, so codes and secrets never travel in a URL "
+       "(OAuth 2.1 §3.2, RFC 6749 §3.2)"},
+      {Fault::ScopeNarrowedSilently, "scope-narrowed-silently",
+       "unknown scope values are refused with invalid_scope, and the token response names "
+       "the granted scope (OAuth 2.1 §3.2.3, §4.1.2.1, RFC 6749 §3.3)"},
+      {Fault::TokenRejectsUnknownParams, "token-rejects-unknown-params",
+       "unrecognised token request parameters are ignored (OAuth 2.1 §3.2, RFC 6749 §3.2)"},
+      {Fault::TokenRepeatedParamsAccepted, "token-repeated-params-accepted",
+       "token request parameters must not be repeated; a repeat is invalid_request (OAuth 2.1 "
+       "§3.2, RFC 6749 §3.2)"},
+      {Fault::PasswordGrantEnabled, "password-grant-enabled",
+       "the resource owner password credentials grant is refused: OAuth 2.1 removed it "
+       "(OAuth 2.1 §10, RFC 9700 §2.4)"},
+      {Fault::ClientSecretPostUnsupported, "client-secret-post-unsupported",
+       "client_secret_post, which the metadata advertises, authenticates a client (OAuth 2.1 "
+       "§2.4.1, RFC 8414 §2)"},
+      {Fault::BasicFailureWithoutChallenge, "basic-failure-without-challenge",
+       "a failed HTTP Basic client authentication is answered 401 with a WWW-Authenticate "
+       "challenge (RFC 6749 §5.2, OAuth 2.1 §3.2.4)"},
+      {Fault::TokenAcceptsQuerySecret, "token-accepts-query-secret",
+       "a client_secret in the request URI never authenticates, and a request uses one "
+       "authentication method only (OAuth 2.1 §2.4, §2.4.1)"},
+      {Fault::ClientCredentialsForPublic, "client-credentials-for-public",
+       "only confidential clients registered for it may use the client_credentials grant "
+       "(OAuth 2.1 §4.2, RFC 6749 §4.4)"},
+      {Fault::ErrorDescriptionUnicode, "error-description-unicode",
+       "error_description uses printable ASCII only, without double quote or backslash "
+       "(OAuth 2.1 §3.2.4, §4.1.2.1, RFC 6749 §5.2)"},
+      {Fault::MalformedInput500, "malformed-input-500",
+       "malformed input (bytes that are not UTF-8, oversized values) is answered 400 "
+       "invalid_request, never a server error (OAuth 2.1 §3.2.4)"},
+      {Fault::NoFrameProtection, "no-frame-protection",
+       "the server's HTML pages forbid framing, against clickjacking (RFC 6749 §10.13, "
+       "RFC 9700 §4.16)"},
+      {Fault::PageLoadsThirdParty, "page-loads-third-party",
+       "the login, consent and error pages load no third-party script or style sheet that "
+       "could read or alter what the user enters, or see codes through Referer (RFC 9700 §4.2.4)"},
+      {Fault::WeakTokens, "weak-tokens",
+       "codes and tokens carry at least 128 bits of randomness, so they cannot be guessed "
+       "(RFC 6749 §10.10)"},
+      {Fault::LongLivedAccessTokens, "long-lived-access-tokens",
+       "access tokens are short-lived, limiting what a leaked token can do (RFC 6819 "
+       "§5.1.5.3)"},
   };
   return table;
 }

@@ -61,6 +61,41 @@ enum class Fault {
   // The --login-form pages.
   Login307,
   ConsentDenyIgnored,
+  // Metadata discovery.
+  OidcDiscoveryIncomplete,
+  MetadataRejectsMcpProtocolVersion,
+  // PKCE.
+  PkceSyntaxUnchecked,
+  CodeEmbedsChallenge,
+  PkceDowngrade,
+  // Dynamic client registration.
+  DcrResponseMinimal,
+  DcrSecretWithoutExpiry,
+  DcrWebClientsConfidential,
+  DcrRejectsUnknownMembers,
+  DcrErrorsPlainText,
+  DcrRedirectErrorCodeGeneric,
+  DcrAcceptsInconsistentMetadata,
+  DcrClientChoosesId,
+  DcrRejectsNative,
+  // Token endpoint requests and client authentication.
+  TokenAcceptsGet,
+  ScopeNarrowedSilently,
+  TokenRejectsUnknownParams,
+  TokenRepeatedParamsAccepted,
+  PasswordGrantEnabled,
+  ClientSecretPostUnsupported,
+  BasicFailureWithoutChallenge,
+  TokenAcceptsQuerySecret,
+  ClientCredentialsForPublic,
+  // Error responses.
+  ErrorDescriptionUnicode,
+  MalformedInput500,
+  // Security of pages and credentials.
+  NoFrameProtection,
+  PageLoadsThirdParty,
+  WeakTokens,
+  LongLivedAccessTokens,
 };
 
 struct FaultInfo {

@@ -22,6 +22,9 @@ constexpr std::string_view kStyle =
     ".error{color:#a00}.actions{display:flex;gap:.5rem}"
     "button{padding:.5rem 1rem}";
 
+// Where the page-loads-third-party fault pulls a style sheet and a script from.
+constexpr std::string_view kCdnOrigin = "https://cdn.example.com";
+
 // Characters that cannot end a CSP source expression or start a new directive.
 bool csp_safe(std::string_view text) {
   return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
@@ -32,31 +35,43 @@ bool csp_safe(std::string_view text) {
 
 } // namespace
 
-HttpResponse html_page(int status, std::string_view title, std::string_view body_html,
-                       std::string_view form_action) {
+HttpResponse html_page(const ServerOptions& options, int status, std::string_view title,
+                       std::string_view body_html, std::string_view form_action) {
+  const bool framable = options.has(Fault::NoFrameProtection);
+  const bool third_party = options.has(Fault::PageLoadsThirdParty);
   HttpResponse response;
   response.status = status;
   response.content_type = "text/html; charset=utf-8";
-  std::string csp = "frame-ancestors 'none'; default-src 'none'; style-src 'unsafe-inline'; "
-                    "form-action 'self'";
+  std::string csp = framable ? "" : "frame-ancestors 'none'; ";
+  // The page-loads-third-party fault widens the policy so the CDN files actually load.
+  csp += third_party ? "default-src 'none'; style-src 'unsafe-inline' " + std::string(kCdnOrigin) +
+                           "; script-src " + std::string(kCdnOrigin) + "; "
+                     : "default-src 'none'; style-src 'unsafe-inline'; ";
+  csp += "form-action 'self'";
   if (!form_action.empty()) csp += " " + std::string(form_action);
   response.set_header("Content-Security-Policy", csp);
   // X-Frame-Options for user agents that predate frame-ancestors.
-  response.set_header("X-Frame-Options", "DENY");
+  if (!framable) response.set_header("X-Frame-Options", "DENY");
   response.set_header("Referrer-Policy", "no-referrer");
   response.set_header("Cache-Control", "no-store");
   response.set_header("X-Content-Type-Options", "nosniff");
+  std::string head_extra, body_extra;
+  if (third_party) {
+    head_extra = "<link rel=\"stylesheet\" href=\"" + std::string(kCdnOrigin) + "/style.css\">\n";
+    body_extra = "<script src=\"" + std::string(kCdnOrigin) + "/app.js\"></script>\n";
+  }
   response.body = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<title>" +
-                  html_escape(title) + "</title>\n<style>" + std::string(kStyle) +
-                  "</style>\n</head>\n<body>\n<div class=\"page\">\n<main class=\"card\">\n" +
-                  std::string(body_html) + "</main>\n</div>\n</body>\n</html>\n";
+                  html_escape(title) + "</title>\n<style>" + std::string(kStyle) + "</style>\n" +
+                  head_extra + "</head>\n<body>\n<div class=\"page\">\n<main class=\"card\">\n" +
+                  std::string(body_html) + "</main>\n</div>\n" + body_extra + "</body>\n</html>\n";
   return response;
 }
 
-HttpResponse html_error_page(int status, std::string_view title, std::string_view detail) {
-  return html_page(status, title,
+HttpResponse html_error_page(const ServerOptions& options, int status, std::string_view title,
+                             std::string_view detail) {
+  return html_page(options, status, title,
                    "<h1>" + html_escape(title) + "</h1>\n<p>" + html_escape(detail) + "</p>\n");
 }
 

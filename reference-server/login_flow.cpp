@@ -24,20 +24,20 @@ HttpResponse see_other(int status, std::string location) {
   return response;
 }
 
-HttpResponse unknown_request() {
-  return html_error_page(400, "Unknown authorization request",
+HttpResponse unknown_request(const ServerOptions& options) {
+  return html_error_page(options, 400, "Unknown authorization request",
                          "This sign-in link is unknown, already used or expired. Start again "
                          "from the application.");
 }
 
-HttpResponse csrf_failure() {
-  return html_error_page(400, "Invalid form submission",
+HttpResponse csrf_failure(const ServerOptions& options) {
+  return html_error_page(options, 400, "Invalid form submission",
                          "The form expired or did not come from this server. Go back and try "
                          "again.");
 }
 
-HttpResponse not_form_encoded() {
-  return html_error_page(400, "Invalid request",
+HttpResponse not_form_encoded(const ServerOptions& options) {
+  return html_error_page(options, 400, "Invalid request",
                          "The form must be sent as application/x-www-form-urlencoded.");
 }
 
@@ -155,12 +155,12 @@ HttpResponse LoginService::render_login(const Pending& pending, std::string_view
           "autocomplete=\"current-password\" required>\n</div>\n"
           "<div class=\"actions\">\n<button type=\"submit\">Sign in</button>\n</div>\n"
           "</form>\n";
-  return html_page(200, "Sign in", body);
+  return html_page(options_, 200, "Sign in", body);
 }
 
 HttpResponse LoginService::login_page(const BrowserRequest& request) {
   auto pending = find_pending(request.query);
-  if (!pending) return unknown_request();
+  if (!pending) return unknown_request(options_);
   const std::string id = *oauth::first_param(request.query, "request");
   auto session = find_session(request);
   bool fresh = !session;
@@ -171,11 +171,11 @@ HttpResponse LoginService::login_page(const BrowserRequest& request) {
 }
 
 HttpResponse LoginService::login_submit(const BrowserRequest& request) {
-  if (!request.form_encoded) return not_form_encoded();
+  if (!request.form_encoded) return not_form_encoded(options_);
   auto session = checked_session(request);
-  if (!session) return csrf_failure();
+  if (!session) return csrf_failure(options_);
   auto pending = find_pending(request.form);
-  if (!pending) return unknown_request();
+  if (!pending) return unknown_request(options_);
   const std::string id = *oauth::first_param(request.form, "request");
 
   const std::string username = oauth::first_param(request.form, "username").value_or("");
@@ -220,12 +220,12 @@ HttpResponse LoginService::render_consent(const Pending& pending, std::string_vi
           "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n"
           "</div>\n</form>\n";
   // The submission ends in a redirect to the client, which form-action must allow.
-  return html_page(200, "Authorize access", body, csp_source_for(req.redirect_uri));
+  return html_page(options_, 200, "Authorize access", body, csp_source_for(req.redirect_uri));
 }
 
 HttpResponse LoginService::consent_page(const BrowserRequest& request) {
   auto pending = find_pending(request.query);
-  if (!pending) return unknown_request();
+  if (!pending) return unknown_request(options_);
   const std::string id = *oauth::first_param(request.query, "request");
   auto session = find_session(request);
   if (!session || session->session.subject.empty())
@@ -234,19 +234,20 @@ HttpResponse LoginService::consent_page(const BrowserRequest& request) {
 }
 
 HttpResponse LoginService::consent_submit(const BrowserRequest& request) {
-  if (!request.form_encoded) return not_form_encoded();
+  if (!request.form_encoded) return not_form_encoded(options_);
   auto session = checked_session(request);
-  if (!session) return csrf_failure();
+  if (!session) return csrf_failure(options_);
   if (session->session.subject.empty())
-    return html_error_page(400, "Not signed in", "Sign in before answering the consent page.");
+    return html_error_page(options_, 400, "Not signed in",
+                           "Sign in before answering the consent page.");
   auto decision = oauth::first_param(request.form, "decision");
   if (!decision || (*decision != "approve" && *decision != "deny"))
-    return html_error_page(400, "Invalid request", "decision must be approve or deny.");
+    return html_error_page(options_, 400, "Invalid request", "decision must be approve or deny.");
 
   // Single use: of two concurrent submissions only the one that removes the entry proceeds.
   auto pending = find_pending(request.form);
   if (!pending || !pending_.erase(*oauth::first_param(request.form, "request")))
-    return unknown_request();
+    return unknown_request(options_);
 
   const bool approved = *decision == "approve" || options_.has(Fault::ConsentDenyIgnored);
   HttpResponse response = approved

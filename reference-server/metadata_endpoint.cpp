@@ -1,9 +1,41 @@
 // RFC 8414 metadata document, with the metadata-* faults applied.
 #include "metadata_endpoint.h"
 
+#include "error_description.h"
 #include "policy.h"
+#include "text.h"
+
+#include <algorithm>
+#include <cctype>
 
 namespace refserver {
+namespace {
+
+// RFC 9110 §5.6.2 token characters: what a header name may consist of.
+bool is_token(std::string_view text) {
+  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+// The header names a preflight asked for, lower-cased, plus mcp-protocol-version, which MCP
+// clients send on every request (MCP authorization, protocol version header). Anything that is
+// not a header name is left out rather than reflected.
+std::string allowed_headers(std::string_view requested) {
+  std::string out = "mcp-protocol-version";
+  size_t pos = 0;
+  while (pos < requested.size()) {
+    size_t comma = requested.find(',', pos);
+    if (comma == std::string_view::npos) comma = requested.size();
+    std::string name = oauth::ascii_lower(oauth::trim(requested.substr(pos, comma - pos)));
+    if (is_token(name) && name != "mcp-protocol-version") out += ", " + name;
+    pos = comma + 1;
+  }
+  return out;
+}
+
+} // namespace
 
 std::string advertised_issuer(const ServerOptions& options, std::string_view base_url) {
   std::string issuer(base_url);
@@ -46,9 +78,33 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
 }
 
 MetadataService::MetadataService(const ServerOptions& options, std::string_view base_url)
-    : response_(json_response(200, build_metadata(options, base_url))) {
+    : options_(options), response_(json_response(200, build_metadata(options, base_url))) {
   // Public, secret-free data that browser-based MCP clients fetch cross-origin.
   response_.set_header("Access-Control-Allow-Origin", "*");
+}
+
+HttpResponse MetadataService::metadata(const MetadataRequest& request) const {
+  if (request.mcp_protocol_version && options_.has(Fault::MetadataRejectsMcpProtocolVersion)) {
+    // The fault: a server that refuses request headers it does not know.
+    HttpResponse response =
+        json_error(400, "invalid_request",
+                   error_description(options_, "unexpected header MCP-Protocol-Version"));
+    response.set_header("Access-Control-Allow-Origin", "*");
+    return response;
+  }
+  return response_;
+}
+
+HttpResponse MetadataService::preflight(std::string_view requested_headers) const {
+  // A browser sends MCP-Protocol-Version only after a preflight allows it, so without this a
+  // browser-based client could not read the metadata at all.
+  HttpResponse response;
+  response.status = 204;
+  response.set_header("Access-Control-Allow-Origin", "*");
+  response.set_header("Access-Control-Allow-Methods", "GET, OPTIONS");
+  response.set_header("Access-Control-Allow-Headers", allowed_headers(requested_headers));
+  response.set_header("Access-Control-Max-Age", "86400");
+  return response;
 }
 
 } // namespace refserver

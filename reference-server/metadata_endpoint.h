@@ -1,4 +1,5 @@
-// Authorization server metadata (RFC 8414) served at /.well-known/oauth-authorization-server.
+// Authorization server metadata (RFC 8414) served at /.well-known/oauth-authorization-server,
+// readable cross-origin by browser-based MCP clients (CORS, including the preflight).
 #pragma once
 
 #include "http_response.h"
@@ -16,14 +17,23 @@ std::string advertised_issuer(const ServerOptions& options, std::string_view bas
 
 nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_view base_url);
 
+struct MetadataRequest {
+  bool mcp_protocol_version = false; // the request carried an MCP-Protocol-Version header
+};
+
 class MetadataService {
 public:
   MetadataService(const ServerOptions& options, std::string_view base_url);
 
-  // The document never changes while the server runs, so it is rendered once.
-  const HttpResponse& metadata() const { return response_; }
+  // GET (and HEAD). The document never changes while the server runs, so it is rendered once.
+  HttpResponse metadata(const MetadataRequest& request) const;
+
+  // The answer to a CORS preflight (OPTIONS); `requested_headers` is the
+  // Access-Control-Request-Headers value, possibly empty.
+  HttpResponse preflight(std::string_view requested_headers) const;
 
 private:
+  const ServerOptions& options_;
   HttpResponse response_;
 };
 

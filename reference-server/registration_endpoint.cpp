@@ -2,6 +2,7 @@
 #include "registration_endpoint.h"
 
 #include "base64url.h"
+#include "error_description.h"
 #include "url.h"
 
 #include <algorithm>
@@ -31,12 +32,37 @@ constexpr std::array<std::string_view, 6> kServerControlled = {"client_id",
                                                                "registration_access_token",
                                                                "registration_client_uri"};
 
+// Client metadata this server understands: RFC 7591 §2 plus application_type from OpenID
+// Connect Dynamic Client Registration. Only the dcr-rejects-unknown-members fault consults it.
+constexpr std::array<std::string_view, 17> kKnownMembers = {"redirect_uris",
+                                                            "token_endpoint_auth_method",
+                                                            "grant_types",
+                                                            "response_types",
+                                                            "client_name",
+                                                            "client_uri",
+                                                            "logo_uri",
+                                                            "scope",
+                                                            "contacts",
+                                                            "tos_uri",
+                                                            "policy_uri",
+                                                            "jwks_uri",
+                                                            "jwks",
+                                                            "software_id",
+                                                            "software_version",
+                                                            "software_statement",
+                                                            "application_type"};
+// Human-readable members that may carry a language tag, e.g. client_name#fr (RFC 7591 §2.2).
+constexpr std::array<std::string_view, 5> kLocalizable = {"client_name", "client_uri", "logo_uri",
+                                                          "tos_uri", "policy_uri"};
+
 template <class Array> bool contains(const Array& values, std::string_view value) {
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
-HttpResponse error(std::string_view code, std::string_view description) {
-  return json_error(400, code, description);
+bool is_known_member(std::string_view name) {
+  if (contains(kKnownMembers, name) || contains(kServerControlled, name)) return true;
+  size_t hash = name.find('#');
+  return hash != std::string_view::npos && contains(kLocalizable, name.substr(0, hash));
 }
 
 // Reads an optional array-of-strings member. False when present with the wrong shape.
@@ -105,20 +131,43 @@ RegistrationService::RegistrationService(const ServerOptions& options, Store& st
     : options_(options), store_(store) {}
 
 HttpResponse RegistrationService::register_client(const RegistrationRequest& request) const {
+  auto error = [&](std::string_view code, std::string_view description) {
+    if (!options_.has(Fault::DcrErrorsPlainText))
+      return json_error(400, code, error_description(options_, description));
+    // The fault: the bare error code, as a framework's default error handler might send it.
+    HttpResponse response;
+    response.status = 400;
+    response.content_type = "text/plain";
+    response.body = std::string(code);
+    response.set_header("Cache-Control", "no-store");
+    return response;
+  };
+  const bool lenient = options_.has(Fault::DcrAcceptsInconsistentMetadata);
+
   if (media_type(request.content_type) != "application/json")
     return error("invalid_client_metadata", "the request body must be application/json");
+  // The parser also refuses bytes that are not UTF-8 and unpaired surrogate escapes.
   json doc = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object())
     return error("invalid_client_metadata", "the request body must be a JSON object");
 
+  if (options_.has(Fault::DcrRejectsUnknownMembers))
+    for (auto it = doc.begin(); it != doc.end(); ++it)
+      if (!is_known_member(it.key()))
+        return error("invalid_client_metadata", "unknown client metadata: " + it.key());
+
   std::optional<std::vector<std::string>> redirect_uris;
-  if (!read_string_array(doc, "redirect_uris", redirect_uris))
+  if (auto it = doc.find("redirect_uris"); lenient && it != doc.end() && it->is_string()) {
+    // The dcr-accepts-inconsistent-metadata fault: a lone string passes as one URI.
+    redirect_uris = std::vector<std::string>{it->get<std::string>()};
+  } else if (!read_string_array(doc, "redirect_uris", redirect_uris)) {
     return error("invalid_client_metadata", "redirect_uris must be an array of strings");
+  }
 
   // RFC 7591 §2: an absent method means client_secret_basic.
   std::string auth_method = "client_secret_basic";
   if (auto it = doc.find("token_endpoint_auth_method"); it != doc.end()) {
-    if (!it->is_string() || !contains(kAuthMethods, it->get<std::string>()))
+    if (!it->is_string() || (!lenient && !contains(kAuthMethods, it->get<std::string>())))
       return error("invalid_client_metadata", "unsupported token_endpoint_auth_method");
     auth_method = it->get<std::string>();
   }
@@ -144,7 +193,7 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
   for (const std::string& r : response_types)
     if (r != "code") return error("invalid_client_metadata", "unsupported response type: " + r);
   // RFC 7591 §2.1: authorization_code goes with the code response type and vice versa.
-  if (uses_code != contains(response_types, "code"))
+  if (uses_code != contains(response_types, "code") && !lenient)
     return error("invalid_client_metadata",
                  "grant_types and response_types are inconsistent (authorization_code needs code)");
   if (contains(grant_types, "client_credentials") && auth_method == "none")
@@ -155,13 +204,29 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
   if (auto it = doc.find("client_name"); it != doc.end() && !it->is_string())
     return error("invalid_client_metadata", "client_name must be a string");
 
+  // RFC 7591 §3.2.2 has a dedicated code for redirect URI problems.
+  const char* redirect_error = options_.has(Fault::DcrRedirectErrorCodeGeneric)
+                                   ? "invalid_client_metadata"
+                                   : "invalid_redirect_uri";
   if (redirect_uris)
     for (const std::string& uri : *redirect_uris)
       if (auto problem = redirect_uri_problem(uri, options_))
-        return error("invalid_redirect_uri", *problem);
+        return error(redirect_error, *problem);
   if (uses_code && (!redirect_uris || redirect_uris->empty()) &&
       !options_.has(Fault::DcrRedirectUrisOptional))
     return error("invalid_redirect_uri", "the authorization_code grant needs redirect_uris");
+  // After the redirect URI checks, so those keep their own error code under this fault.
+  if (auto it = doc.find("application_type");
+      it != doc.end() && *it == "native" && options_.has(Fault::DcrRejectsNative))
+    return error("invalid_client_metadata", "native applications cannot register");
+
+  // The dcr-web-clients-confidential fault: a public client whose redirect URIs are all https
+  // is taken for a web server and handed a secret (native apps keep what they asked for).
+  if (options_.has(Fault::DcrWebClientsConfidential) && auth_method == "none" && redirect_uris &&
+      !redirect_uris->empty() && doc.value("application_type", json()) != "native" &&
+      std::all_of(redirect_uris->begin(), redirect_uris->end(),
+                  [](const std::string& uri) { return uri.starts_with("https://"); }))
+    auth_method = "client_secret_basic";
 
   auto client = std::make_shared<Client>();
   client->auth_method = auth_method;
@@ -176,10 +241,17 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
     secret = oauth::random_base64url(32);
     client->secret_digest = Client::digest_secret(secret);
   }
+  // The dcr-client-chooses-id fault: the request's client_id is taken when it is free.
+  bool stored = false;
+  if (auto it = doc.find("client_id"); options_.has(Fault::DcrClientChoosesId) && it != doc.end() &&
+                                       it->is_string() && !it->get<std::string>().empty()) {
+    client->client_id = it->get<std::string>();
+    stored = store_.add_client(client);
+  }
   // 128 random bits: a collision is not a practical concern, but never overwrite a client.
-  for (;;) {
+  while (!stored) {
     client->client_id = oauth::random_base64url(16);
-    if (store_.add_client(client)) break;
+    stored = store_.add_client(client);
   }
 
   nlohmann::ordered_json out;
@@ -189,16 +261,21 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
                                    .count();
   if (!secret.empty()) {
     out["client_secret"] = secret;
-    out["client_secret_expires_at"] = 0; // never expires (RFC 7591 §3.2.1)
+    // 0: never expires (RFC 7591 §3.2.1).
+    if (!options_.has(Fault::DcrSecretWithoutExpiry)) out["client_secret_expires_at"] = 0;
   }
-  if (redirect_uris) out["redirect_uris"] = *redirect_uris;
-  out["token_endpoint_auth_method"] = auth_method;
-  out["grant_types"] = grant_types;
-  out["response_types"] = response_types;
-  // RFC 7591 §3.2.1: echo the registered metadata, including members this server does not use.
-  for (auto it = doc.begin(); it != doc.end(); ++it)
-    if (!out.contains(it.key()) && !contains(kServerControlled, it.key()))
-      out[it.key()] = it.value();
+  if (!options_.has(Fault::DcrResponseMinimal)) {
+    // redirect_uris as sent (only the lenient fault lets it be anything but an array).
+    if (auto it = doc.find("redirect_uris"); it != doc.end()) out["redirect_uris"] = *it;
+    out["token_endpoint_auth_method"] = auth_method;
+    out["grant_types"] = grant_types;
+    out["response_types"] = response_types;
+    // RFC 7591 §3.2.1: echo the registered metadata, including members this server does not
+    // use.
+    for (auto it = doc.begin(); it != doc.end(); ++it)
+      if (!out.contains(it.key()) && !contains(kServerControlled, it.key()))
+        out[it.key()] = it.value();
+  }
 
   HttpResponse response = json_response(options_.has(Fault::DcrStatus200) ? 200 : 201, out);
   add_no_store(response);

@@ -21,4 +21,45 @@ std::optional<std::string> repeated_parameter(const oauth::Params& params) {
   return std::nullopt;
 }
 
+bool is_valid_utf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    size_t length;
+    unsigned char min_second = 0x80, max_second = 0xbf; // ranges from RFC 3629 §4
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    } else if (lead >= 0xc2 && lead <= 0xdf) {
+      length = 2;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+      length = 3;
+      if (lead == 0xe0) min_second = 0xa0; // overlong
+      if (lead == 0xed) max_second = 0x9f; // UTF-16 surrogates
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+      length = 4;
+      if (lead == 0xf0) min_second = 0x90; // overlong
+      if (lead == 0xf4) max_second = 0x8f; // above U+10FFFF
+    } else {
+      return false; // continuation byte, overlong C0/C1 or F5..FF
+    }
+    if (text.size() - i < length) return false;
+    if (byte(i + 1) < min_second || byte(i + 1) > max_second) return false;
+    for (size_t k = 2; k < length; ++k)
+      if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return false;
+    i += length;
+  }
+  return true;
+}
+
+std::optional<std::string> malformed_parameters(const oauth::Params& params) {
+  for (const auto& [name, value] : params) {
+    if (name.size() > kMaxParameterBytes || value.size() > kMaxParameterBytes)
+      return "a parameter is longer than " + std::to_string(kMaxParameterBytes) + " bytes";
+    if (!is_valid_utf8(name) || !is_valid_utf8(value)) return "a parameter is not valid UTF-8";
+  }
+  return std::nullopt;
+}
+
 } // namespace refserver

@@ -3,8 +3,10 @@
 
 #include "url.h"
 
+#include <cstddef>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace refserver {
 
@@ -15,5 +17,15 @@ oauth::Params drop_empty(const oauth::Params& params);
 // may repeat (RFC 8707 §2). Linear in the number of parameters, so a long query cannot stall a
 // worker.
 std::optional<std::string> repeated_parameter(const oauth::Params& params);
+
+// The longest parameter name or value accepted, in bytes. Nothing legitimate comes near it
+// (verifiers stop at 128 characters), and it bounds what a request can make the server store.
+inline constexpr size_t kMaxParameterBytes = 4096;
+
+// Why the decoded parameters cannot be processed, if they cannot: a name or value that is not
+// valid UTF-8 (e.g. a stray %FF) or longer than kMaxParameterBytes.
+std::optional<std::string> malformed_parameters(const oauth::Params& params);
+
+bool is_valid_utf8(std::string_view text);
 
 } // namespace refserver

@@ -2,6 +2,7 @@
 #include "server.h"
 
 #include "authorization_endpoint.h"
+#include "error_description.h"
 #include "html_page.h"
 #include "login_flow.h"
 #include "metadata_endpoint.h"
@@ -38,16 +39,25 @@ struct Route {
   std::vector<std::string> methods;
 };
 
+constexpr const char* kMetadataPath = "/.well-known/oauth-authorization-server";
+// Served only under the oidc-discovery-incomplete fault.
+constexpr const char* kOidcDiscoveryPath = "/.well-known/openid-configuration";
+
 // Every path served, with its methods. HEAD is listed only where it is harmless: a HEAD to
 // /authorize must not run the GET handler and mint a code whose response nobody reads.
 std::vector<Route> routes(const ServerOptions& options) {
   std::vector<Route> out = {
-      {"/.well-known/oauth-authorization-server", {"GET", "HEAD"}},
+      // OPTIONS: the CORS preflight of browser-based clients.
+      {kMetadataPath, {"GET", "HEAD", "OPTIONS"}},
       // OAuth 2.1 §3.1: the authorization endpoint takes GET and may take a form POST.
       {"/authorize", {"GET", "POST"}},
-      {"/token", {"POST"}},
+      // OAuth 2.1 §3.2: POST only; token-accepts-get also lets GET through.
+      {"/token", options.has(Fault::TokenAcceptsGet) ? std::vector<std::string>{"POST", "GET"}
+                                                     : std::vector<std::string>{"POST"}},
       {"/register", {"POST"}},
   };
+  if (options.has(Fault::OidcDiscoveryIncomplete))
+    out.push_back({kOidcDiscoveryPath, {"GET", "HEAD", "OPTIONS"}});
   if (options.login_form) {
     out.push_back({"/login", {"GET", "POST"}});
     out.push_back({"/consent", {"GET", "POST"}});
@@ -140,7 +150,7 @@ void ReferenceServer::Impl::install_routes() {
         for (const Route& r : table)
           if (req.path == r.path) route = &r;
         if (!route) {
-          send(json_error(404, "not_found", "no such endpoint"), res);
+          send(json_error(404, "not_found", error_description(options, "no such endpoint")), res);
           return httplib::Server::HandlerResponse::Handled;
         }
         const auto& methods = route->methods;
@@ -159,16 +169,25 @@ void ReferenceServer::Impl::install_routes() {
         } else {
           // Includes OPTIONS: the authorization and login pages are navigated to, never fetched
           // cross-origin, so they answer no preflight and send no Access-Control-* header.
-          HttpResponse response = json_error(405, "invalid_request", "method not allowed");
+          HttpResponse response =
+              json_error(405, "invalid_request", error_description(options, "method not allowed"));
           response.set_header("Allow", join(methods));
           send(response, res);
         }
         return httplib::Server::HandlerResponse::Handled;
       });
 
-  http.Get(
-      R"(/\.well-known/oauth-authorization-server)",
-      [this](const httplib::Request&, httplib::Response& res) { send(metadata->metadata(), res); });
+  // The oidc-discovery-incomplete fault serves the same document as OpenID configuration.
+  // httplib reads the paths as regular expressions; their unescaped dots cannot widen the match
+  // because the pre-routing handler has already required the exact path.
+  for (const char* path : {kMetadataPath, kOidcDiscoveryPath}) {
+    http.Get(path, [this](const httplib::Request& req, httplib::Response& res) {
+      send(metadata->metadata({req.has_header("MCP-Protocol-Version")}), res);
+    });
+    http.Options(path, [this](const httplib::Request& req, httplib::Response& res) {
+      send(metadata->preflight(req.get_header_value("Access-Control-Request-Headers")), res);
+    });
+  }
 
   http.Post("/register", [this](const httplib::Request& req, httplib::Response& res) {
     send(registration->register_client({req.get_header_value("Content-Type"), req.body}), res);
@@ -181,8 +200,9 @@ void ReferenceServer::Impl::install_routes() {
   // The POST form of the authorization request carries its parameters in the body only.
   http.Post("/authorize", [this](const httplib::Request& req, httplib::Response& res) {
     if (!is_form(req)) {
-      HttpResponse response = html_error_page(
-          400, "Invalid request", "The request body must be application/x-www-form-urlencoded.");
+      HttpResponse response =
+          html_error_page(options, 400, "Invalid request",
+                          "The request body must be application/x-www-form-urlencoded.");
       if (options.has(Fault::AuthorizeCors))
         response.set_header("Access-Control-Allow-Origin", "*");
       send(response, res);
@@ -210,6 +230,16 @@ void ReferenceServer::Impl::install_routes() {
     TokenRequest request;
     request.form_encoded = is_form(req);
     if (request.form_encoded) request.params = oauth::parse_form(req.body);
+    request.query = query_params(req);
+    request.authorization = req.get_header_value("Authorization");
+    send(token->token(request), res);
+  });
+
+  // Only reachable under token-accepts-get (routes() refuses GET otherwise): the query string
+  // is taken as the form body.
+  http.Get("/token", [this](const httplib::Request& req, httplib::Response& res) {
+    TokenRequest request;
+    request.params = query_params(req);
     request.authorization = req.get_header_value("Authorization");
     send(token->token(request), res);
   });

@@ -2,10 +2,12 @@
 #include "token_endpoint.h"
 
 #include "base64url.h"
+#include "error_description.h"
 #include "pkce.h"
 #include "policy.h"
 #include "request_params.h"
 #include "text.h"
+#include "token_minting.h"
 
 #include <algorithm>
 #include <array>
@@ -15,6 +17,14 @@ namespace {
 
 constexpr std::array<std::string_view, 3> kGrantTypes = {"authorization_code", "refresh_token",
                                                          "client_credentials"};
+// Every parameter some grant or client authentication reads (RFC 8707 adds resource).
+constexpr std::array<std::string_view, 9> kKnownParameters = {
+    "grant_type",    "code",          "redirect_uri", "code_verifier", "client_id",
+    "client_secret", "refresh_token", "scope",        "resource"};
+
+template <class Array> bool contains(const Array& values, std::string_view value) {
+  return std::find(values.begin(), values.end(), value) != values.end();
+}
 
 } // namespace
 
@@ -30,19 +40,21 @@ HttpResponse TokenService::error_response(const Error& error) const {
   } else {
     nlohmann::ordered_json body;
     body["error"] = error.error;
-    if (!error.description.empty()) body["error_description"] = error.description;
+    if (!error.description.empty())
+      body["error_description"] = error_description(options_, error.description);
     response.content_type = "application/json";
     response.body = body.dump();
   }
   if (!options_.has(Fault::NoCacheControl)) add_no_store(response);
   // RFC 6749 §5.2: a failed HTTP authentication attempt is answered with a challenge.
-  if (error.basic_challenge)
+  if (error.basic_challenge && !options_.has(Fault::BasicFailureWithoutChallenge))
     response.set_header("WWW-Authenticate", "Basic realm=\"reference-server\"");
   return response;
 }
 
 HttpResponse TokenService::server_error() const {
-  // The code-reuse-500 fault: a bare 500 as an unhandled condition would produce.
+  // The code-reuse-500 and malformed-input-500 faults: a bare 500 as an unhandled condition
+  // would produce.
   HttpResponse response = json_response(500, {{"error", "server_error"}});
   if (!options_.has(Fault::NoCacheControl)) add_no_store(response);
   return response;
@@ -76,11 +88,24 @@ TokenService::ClientOrError TokenService::authenticate(const TokenRequest& reque
 
   auto body_id = oauth::first_param(params, "client_id");
   auto body_secret = oauth::first_param(params, "client_secret");
-  // OAuth 2.1 §2.4: a client uses exactly one authentication method per request.
-  if (used_basic && body_secret)
+  // OAuth 2.1 §2.4.1: credentials in the request URI would end up in logs and histories, so a
+  // client_secret there is never read: the request counts as carrying no secret. The
+  // token-accepts-query-secret fault reads it (and client_id) when the body has none.
+  if (options_.has(Fault::TokenAcceptsQuerySecret)) {
+    auto query_secret = oauth::first_param(drop_empty(request.query), "client_secret");
+    auto query_id = oauth::first_param(drop_empty(request.query), "client_id");
+    if (!body_secret) body_secret = query_secret;
+    if (!body_id) body_id = query_id;
+  }
+  // OAuth 2.1 §2.4: a client uses exactly one authentication method per request. Under
+  // token-accepts-query-secret, Basic silently wins over a body secret instead.
+  if (used_basic && body_secret && !options_.has(Fault::TokenAcceptsQuerySecret))
     return Error{400, "invalid_request", "more than one client authentication method used"};
   if (used_basic && body_id && *body_id != basic_id)
     return Error{400, "invalid_request", "client_id differs from the HTTP Basic client id"};
+  // The client-secret-post-unsupported fault: the advertised body method never succeeds.
+  if (!used_basic && body_secret && options_.has(Fault::ClientSecretPostUnsupported))
+    return Error{401, "invalid_client", "client_secret_post is not supported"};
 
   std::string client_id = used_basic ? basic_id : body_id.value_or("");
   if (client_id.empty())
@@ -104,29 +129,51 @@ HttpResponse TokenService::token(const TokenRequest& request) const {
   if (!request.form_encoded)
     return error_response(
         {400, "invalid_request", "the body must be application/x-www-form-urlencoded"});
+  // Checked before anything else looks at the values: bytes that are not UTF-8 cannot go into a
+  // JSON error message, and nothing legitimate is this long.
+  if (auto problem = malformed_parameters(request.params)) {
+    if (options_.has(Fault::MalformedInput500)) return server_error();
+    return error_response({400, "invalid_request", *problem});
+  }
   const oauth::Params params = drop_empty(request.params);
-  if (auto name = repeated_parameter(params))
-    return error_response({400, "invalid_request", "parameter repeated: " + *name});
+  // Under token-repeated-params-accepted the first value wins (first_param) instead.
+  if (!options_.has(Fault::TokenRepeatedParamsAccepted))
+    if (auto name = repeated_parameter(params))
+      return error_response({400, "invalid_request", "parameter repeated: " + *name});
 
   auto grant_type = oauth::first_param(params, "grant_type");
   if (!grant_type) return error_response({400, "invalid_request", "grant_type is missing"});
-  // Removed OAuth 2.0 grants (password, implicit) are simply unknown here.
-  if (std::find(kGrantTypes.begin(), kGrantTypes.end(), *grant_type) == kGrantTypes.end())
+  // Removed OAuth 2.0 grants (password, implicit) are simply unknown here, unless the
+  // password-grant-enabled fault brings the password grant back.
+  const bool is_password = options_.has(Fault::PasswordGrantEnabled) && *grant_type == "password";
+  if (!contains(kGrantTypes, *grant_type) && !is_password)
     return error_response({400,
                            options_.has(Fault::UnsupportedGrantNonstandardCode)
                                ? "unsupported_grant"
                                : "unsupported_grant_type",
                            "unsupported grant_type: " + *grant_type});
+  // After the grant_type check, so an unsupported grant keeps its own error under this fault.
+  if (options_.has(Fault::TokenRejectsUnknownParams))
+    for (const auto& [name, value] : params)
+      if (!contains(kKnownParameters, name) &&
+          !(is_password && (name == "username" || name == "password")))
+        return error_response({400, "invalid_request", "unknown parameter: " + name});
 
   ClientOrError auth = authenticate(request, params);
   if (auto* error = std::get_if<Error>(&auth)) return error_response(*error);
   const Client& client = *std::get<std::shared_ptr<const Client>>(auth);
-  if (!client.allows_grant(*grant_type))
+  // Nobody can register for the password grant; the fault hands it to every identified client.
+  // client-credentials-for-public likewise ignores a public client's registration.
+  const bool public_client_credentials = *grant_type == "client_credentials" &&
+                                         !client.is_confidential() &&
+                                         options_.has(Fault::ClientCredentialsForPublic);
+  if (!client.allows_grant(*grant_type) && !is_password && !public_client_credentials)
     return error_response(
         {400, "unauthorized_client", "the client is not registered for " + *grant_type});
 
   if (*grant_type == "authorization_code") return authorization_code_grant(client, params);
   if (*grant_type == "refresh_token") return refresh_token_grant(client, params);
+  if (is_password) return password_grant(client, params);
   return client_credentials_grant(client, params);
 }
 
@@ -153,10 +200,17 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
     if (redirect_uri && !options_.has(Fault::TokenRedirectUriUnchecked) &&
         *redirect_uri != c.redirect_uri)
       return reject("invalid_grant", "redirect_uri does not match the authorization request");
-    // An empty challenge only exists under pkce-challenge-optional.
-    if (!options_.has(Fault::PkceVerificationSkipped) && !c.code_challenge.empty()) {
+    // An empty challenge only exists under pkce-challenge-optional or pkce-downgrade.
+    if (options_.has(Fault::PkceVerificationSkipped)) {
+      // The fault: nothing about PKCE is looked at.
+    } else if (c.code_challenge.empty()) {
+      // RFC 9700 §4.8: a verifier for a code issued without a challenge means someone stripped
+      // the challenge from the authorization request; pkce-downgrade ignores the verifier.
+      if (verifier && !options_.has(Fault::PkceDowngrade))
+        return reject("invalid_grant", "code_verifier sent for a code issued without a challenge");
+    } else {
       if (!verifier) return reject("invalid_grant", "code_verifier is missing");
-      if (!oauth::is_valid_verifier_syntax(*verifier))
+      if (!options_.has(Fault::PkceSyntaxUnchecked) && !oauth::is_valid_verifier_syntax(*verifier))
         return reject("invalid_grant", "code_verifier is not 43-128 characters of [A-Za-z0-9-._~]");
       bool matches = c.code_challenge_method == "plain"
                          ? oauth::constant_time_equals(*verifier, c.code_challenge)
@@ -240,13 +294,11 @@ HttpResponse TokenService::refresh_token_grant(const Client& client,
 HttpResponse TokenService::client_credentials_grant(const Client& client,
                                                     const oauth::Params& params) const {
   // OAuth 2.1 §4.2: only confidential clients may use this grant.
-  if (!client.is_confidential())
+  if (!client.is_confidential() && !options_.has(Fault::ClientCredentialsForPublic))
     return error_response(
         {400, "unauthorized_client", "client_credentials requires a confidential client"});
-  std::vector<std::string> scopes = split_scope(oauth::first_param(params, "scope").value_or(""));
-  for (const std::string& s : scopes)
-    if (!is_supported_scope(s))
-      return error_response({400, "invalid_scope", "unknown scope: " + s});
+  std::string scope;
+  if (auto error = requested_scope(params, scope)) return std::move(*error);
   std::vector<std::string> resources;
   for (const auto& [name, value] : params) {
     if (name != "resource") continue;
@@ -256,8 +308,34 @@ HttpResponse TokenService::client_credentials_grant(const Client& client,
           {400, "invalid_target", "resource must be an absolute URI without a fragment"});
     resources.push_back(value);
   }
-  std::string scope = scopes.empty() ? std::string(kDefaultScope) : join_scope(scopes);
   return issue(client, "", scope, scope, resources, oauth::random_base64url(16), false);
+}
+
+std::optional<HttpResponse> TokenService::requested_scope(const oauth::Params& params,
+                                                          std::string& scope) const {
+  std::vector<std::string> scopes = split_scope(oauth::first_param(params, "scope").value_or(""));
+  for (const std::string& s : scopes)
+    if (!is_supported_scope(s))
+      return error_response({400, "invalid_scope", "unknown scope: " + s});
+  scope = scopes.empty() ? std::string(kDefaultScope) : join_scope(scopes);
+  return std::nullopt;
+}
+
+HttpResponse TokenService::password_grant(const Client& client, const oauth::Params& params) const {
+  // The password-grant-enabled fault: RFC 6749 §4.3 as OAuth 2.0 had it, for any client.
+  auto username = oauth::first_param(params, "username");
+  auto password = oauth::first_param(params, "password");
+  if (!username || !password)
+    return error_response({400, "invalid_request", "username and password are required"});
+  // Both halves are evaluated, so the time taken does not tell which one was wrong.
+  const bool user_ok = *username == kTestSubject;
+  const bool password_ok = oauth::constant_time_equals(*password, options_.login_password);
+  if (!user_ok || !password_ok)
+    return error_response({400, "invalid_grant", "incorrect username or password"});
+  std::string scope;
+  if (auto error = requested_scope(params, scope)) return std::move(*error);
+  return issue(client, *username, scope, scope, {}, oauth::random_base64url(16),
+               client.allows_grant("refresh_token"));
 }
 
 HttpResponse TokenService::issue(const Client& client, const std::string& subject,
@@ -265,16 +343,17 @@ HttpResponse TokenService::issue(const Client& client, const std::string& subjec
                                  const std::vector<std::string>& resources,
                                  const std::string& grant_id, bool with_refresh_token) const {
   const Clock::time_point now = Clock::now();
+  const std::chrono::seconds lifetime = access_token_lifetime(options_);
   NewTokens tokens;
-  tokens.access_token = oauth::random_base64url(32);
+  tokens.access_token = new_token_value(options_);
   tokens.access = {.client_id = client.client_id,
                    .subject = subject,
                    .scope = access_scope,
                    .resources = resources,
                    .grant_id = grant_id,
-                   .expires_at = now + options_.access_token_lifetime};
+                   .expires_at = now + lifetime};
   if (with_refresh_token) {
-    tokens.refresh_token = oauth::random_base64url(32);
+    tokens.refresh_token = new_token_value(options_);
     tokens.refresh = tokens.access;
     tokens.refresh.scope = grant_scope;
     tokens.refresh.expires_at = now + options_.refresh_token_lifetime;
@@ -282,16 +361,16 @@ HttpResponse TokenService::issue(const Client& client, const std::string& subjec
   if (!store_.issue_tokens(tokens))
     return error_response({400, "invalid_grant", "the grant has been revoked"});
 
-  const long long lifetime = options_.access_token_lifetime.count();
   nlohmann::ordered_json body;
   body["access_token"] = tokens.access_token;
   body["token_type"] = options_.has(Fault::TokenTypeLowercase) ? "bearer" : "Bearer";
   if (options_.has(Fault::ExpiresInString))
-    body["expires_in"] = std::to_string(lifetime);
+    body["expires_in"] = std::to_string(lifetime.count());
   else
-    body["expires_in"] = lifetime;
+    body["expires_in"] = lifetime.count();
   if (with_refresh_token) body["refresh_token"] = tokens.refresh_token;
-  body["scope"] = access_scope;
+  // Always named, so the client never has to guess whether its request was narrowed.
+  if (!options_.has(Fault::ScopeNarrowedSilently)) body["scope"] = access_scope;
 
   HttpResponse response = json_response(200, body);
   if (!options_.has(Fault::NoCacheControl)) add_no_store(response);

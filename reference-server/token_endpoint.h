@@ -1,6 +1,6 @@
 // The token endpoint (POST /token): client authentication (OAuth 2.1 §2.4) and the
 // authorization_code, refresh_token and client_credentials grants (§4.1.3, §4.3, §4.2), with
-// the token-side faults applied.
+// the token-side faults applied (including a password grant that only a fault switches on).
 #pragma once
 
 #include "http_response.h"
@@ -9,6 +9,7 @@
 #include "url.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -18,6 +19,7 @@ namespace refserver {
 struct TokenRequest {
   bool form_encoded = true;  // Content-Type was application/x-www-form-urlencoded
   oauth::Params params;      // the decoded body, in order, duplicates kept
+  oauth::Params query;       // the decoded URL query; read only by token-accepts-query-secret
   std::string authorization; // Authorization header value; empty when absent
 };
 
@@ -43,6 +45,8 @@ private:
   HttpResponse authorization_code_grant(const Client& client, const oauth::Params& params) const;
   HttpResponse refresh_token_grant(const Client& client, const oauth::Params& params) const;
   HttpResponse client_credentials_grant(const Client& client, const oauth::Params& params) const;
+  // Only under the password-grant-enabled fault.
+  HttpResponse password_grant(const Client& client, const oauth::Params& params) const;
 
   // Stores and returns fresh tokens; fails with invalid_grant if the grant was revoked meanwhile.
   HttpResponse issue(const Client& client, const std::string& subject,
@@ -52,6 +56,10 @@ private:
 
   HttpResponse error_response(const Error& error) const;
   HttpResponse server_error() const;
+  // An error response for a scope parameter naming something unknown, or nullopt; also fills
+  // `scope` (the default scope when none was requested).
+  std::optional<HttpResponse> requested_scope(const oauth::Params& params,
+                                              std::string& scope) const;
 
   const ServerOptions& options_;
   Store& store_;

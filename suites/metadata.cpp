@@ -1,5 +1,6 @@
 // META: authorization server metadata and discovery (RFC 8414, MCP discovery order).
 #include "check.h"
+#include "text.h"
 #include "target.h"
 #include "verifiers.h"
 
@@ -214,6 +215,51 @@ CONFORMANCE_CHECK(Metadata, RegistrationIsDiscoverable, "META-09") {
     violation("META-09", "token_endpoint_auth_methods_supported does not list \"none\": public MCP clients cannot use this server",
               Level::Should);
   else pass("META-09", "token_endpoint_auth_methods_supported lists \"none\" for public clients");
+}
+
+
+CONFORMANCE_CHECK(Metadata, OpenIdDocumentsAreComplete, "META-12") {
+  Discovery d = discover(target().http(), target().options().base_url, false);
+  bool found = false;
+  for (const auto& attempt : d.attempts) {
+    if (attempt.candidate.kind == WellKnownKind::OAuthPathInserted || !attempt.json_object) continue;
+    found = true;
+    auto doc = *attempt.response.json();
+    std::vector<std::string> missing;
+    for (const char* member : {"issuer", "authorization_endpoint", "token_endpoint", "jwks_uri",
+                               "response_types_supported", "subject_types_supported",
+                               "id_token_signing_alg_values_supported"})
+      if (!doc.contains(member)) missing.push_back(member);
+    // MCP clients refuse an OIDC-discovered server that does not advertise PKCE (2025-11-25 §11.4).
+    if (!lists(doc, "code_challenge_methods_supported", "S256")) missing.push_back("code_challenge_methods_supported with S256");
+    if (missing.empty()) pass("META-12", attempt.candidate.url + " has every member OpenID discovery requires");
+    else violation("META-12", attempt.candidate.url + " lacks " + join(missing));
+  }
+  if (!found) skip_check("no OpenID discovery document at any well-known URL");
+}
+
+CONFORMANCE_CHECK(Metadata, DiscoveryWorksForMcpClients, "META-14") {
+  const std::string& url = target().discovery().metadata_url;
+  HttpResponse with_header = target().http().get(url, {{"MCP-Protocol-Version", "2025-11-25"}});
+  if (with_header.status == 200 && with_header.json()) pass("META-14", "a GET with MCP-Protocol-Version gets the document");
+  else violation("META-14", "a GET carrying MCP-Protocol-Version: 2025-11-25 got " + quote(with_header));
+  HttpResponse preflight = target().http().send(
+      {"OPTIONS", url,
+       {{"Origin", "https://mcp-client.example"},
+        {"Access-Control-Request-Method", "GET"},
+        {"Access-Control-Request-Headers", "mcp-protocol-version"}},
+       ""});
+  auto origin = preflight.header("access-control-allow-origin");
+  if (!origin) {
+    note("META-14", "no CORS on the metadata (browser-based MCP clients cannot discover this server)");
+    return;
+  }
+  std::string allowed = oauth::ascii_lower(preflight.header("access-control-allow-headers").value_or(""));
+  if (allowed.find("mcp-protocol-version") != std::string::npos || allowed.find('*') != std::string::npos)
+    note("META-14", "CORS allows origin " + *origin + " and the mcp-protocol-version header");
+  else
+    violation("META-14", "CORS is on (Access-Control-Allow-Origin: " + *origin +
+                             ") but the preflight does not allow the mcp-protocol-version header");
 }
 
 } // namespace conformance

@@ -1,5 +1,6 @@
 // PKCE: S256 support, mandatory challenges, verifier checks and method handling
 // (RFC 7636; OAuth 2.1 draft-13 §4.1.1, §4.1.3; RFC 9700 §2.1.1).
+#include "base64url.h"
 #include "check.h"
 #include "pkce.h"
 #include "target.h"
@@ -120,6 +121,93 @@ CONFORMANCE_CHECK(Pkce, PlainMethodIsNotOffered, "PKCE-07") {
   HttpResponse r = send_token_request(client, code_grant(*result.code(), client.redirect_uri, pkce.verifier));
   if (r.status == 200) violation("PKCE-07", "a code_challenge_method=plain flow completed: the verifier travels in the clear");
   else pass("PKCE-07", "a plain challenge got a code, but redeeming it with the plain verifier failed (" + r.summary() + ")");
+}
+
+namespace {
+
+// An S256 authorization with an explicit challenge string, for syntax probes.
+AuthorizationResult authorize_with_challenge(const TestClient& client, const std::string& challenge) {
+  AuthorizationRequest request = authorization_request(client, Pkce::fresh());
+  request.code_challenge = challenge;
+  return authorize(request, client.redirect_uri);
+}
+
+// Verifier-alphabet text of any length (the challenge grammar is the verifier grammar).
+std::string unreserved_text(size_t length) {
+  std::string text;
+  while (text.size() < length) text += oauth::random_base64url(48);
+  return text.substr(0, length);
+}
+
+} // namespace
+
+CONFORMANCE_CHECK(Pkce, ChallengeSyntaxIsEnforced, "PKCE-08") {
+  const TestClient& client = target().client("public");
+  const std::pair<const char*, std::string> cases[] = {
+      {"a 42-character challenge", unreserved_text(42)},
+      {"a 129-character challenge", unreserved_text(129)},
+      {"a challenge containing '+', '/' and '='", unreserved_text(40) + "+/="}};
+  for (const auto& [what, challenge] : cases) {
+    AuthorizationResult result = authorize_with_challenge(client, challenge);
+    if (result.code()) violation("PKCE-08", std::string(what) + " was accepted");
+    else expect_authorization_error(result, "PKCE-08", {"invalid_request"}, what);
+  }
+}
+
+CONFORMANCE_CHECK(Pkce, VerifierSyntaxIsEnforced, "PKCE-08") {
+  const TestClient& client = target().client("public");
+  for (size_t length : {size_t{42}, size_t{129}}) {
+    // The challenge S256(v) is well-formed; only the verifier breaks the 43..128 rule.
+    Pkce pkce = Pkce::from_verifier(unreserved_text(length));
+    CodeGrant grant = obtain_code(client, pkce);
+    HttpResponse r = redeem(grant);
+    std::string what = "a matching " + std::to_string(length) + "-character verifier";
+    if (r.status == 200) violation("PKCE-08", what + " was accepted");
+    else expect_token_error(r, "PKCE-08", {"invalid_grant", "invalid_request"}, what);
+  }
+}
+
+CONFORMANCE_CHECK(Pkce, ChallengeIsNotExposed, "PKCE-09") {
+  const TestClient& client = target().client("public");
+  Pkce pkce = Pkce::fresh();
+  CodeGrant grant = obtain_code(client, pkce);
+  std::vector<std::string> exposed;
+  for (const auto& [name, value] : grant.authorization.query) {
+    std::vector<std::string> forms{value};
+    // Also look inside base64url-encoded values and each part of a JWT-shaped value.
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t dot = value.find('.', start);
+      std::string part = value.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+      if (auto decoded = oauth::base64url_decode(part)) forms.push_back(*decoded);
+      if (dot == std::string::npos) break;
+      start = dot + 1;
+    }
+    for (const auto& form : forms)
+      if (form.find(pkce.challenge) != std::string::npos) {
+        exposed.push_back(name);
+        break;
+      }
+  }
+  if (exposed.empty()) pass("PKCE-09", "no redirect parameter reveals the code_challenge");
+  else violation("PKCE-09", "the code_challenge can be read from the redirect parameter(s) " + join(exposed));
+}
+
+CONFORMANCE_CHECK(Pkce, DowngradeIsRefused, "PKCE-10") {
+  // Only a client that may skip PKCE can be downgraded; try the confidential one.
+  const TestClient& client = target().client("basic");
+  AuthorizationRequest request = authorization_request(client, Pkce::fresh());
+  request.code_challenge.reset();
+  AuthorizationResult result = authorize(request, client.redirect_uri);
+  if (!result.code()) {
+    pass("PKCE-10", "even a confidential client must send code_challenge, so no downgrade is possible (" +
+                        result.describe() + ")");
+    return;
+  }
+  HttpResponse r = send_token_request(client, code_grant(*result.code(), request.redirect_uri,
+                                                         Pkce::fresh().verifier));
+  expect_token_error(r, "PKCE-10", {"invalid_request", "invalid_grant"},
+                     "a code_verifier for a code issued without a challenge");
 }
 
 } // namespace conformance

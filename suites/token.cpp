@@ -118,4 +118,142 @@ CONFORMANCE_CHECK(Token, GarbageRefreshTokenIsInvalidGrant, "TOKEN-15") {
   expect_token_error(r, "TOKEN-15", {"invalid_grant"}, "a refresh token the server never issued");
 }
 
+CONFORMANCE_CHECK(Token, GetIsNotATokenRequest, "TOKEN-01") {
+  CodeGrant grant = obtain_code(target().client("public"));
+  oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
+  form.emplace_back("client_id", grant.client.client_id);
+  std::string endpoint = target().require_endpoint("token_endpoint");
+  HttpResponse r = target().http().get(oauth::append_query(endpoint, form));
+  auto doc = r.json();
+  if (r.status / 100 == 2 && doc && doc->contains("access_token"))
+    violation("TOKEN-01", "a GET with the grant in the query string was answered with tokens");
+  else if (r.status >= 400 && r.status < 500) pass("TOKEN-01", "GET is refused: HTTP " + std::to_string(r.status));
+  else violation("TOKEN-01", "expected a 4xx for a GET token request; got " + quote(r));
+  CodeGrant second = obtain_code(target().client("public"));
+  nlohmann::json body = {{"grant_type", "authorization_code"}, {"code", second.code},
+                         {"redirect_uri", *second.request.redirect_uri},
+                         {"code_verifier", second.pkce.verifier}, {"client_id", second.client.client_id}};
+  HttpResponse json_post = target().http().post_json(endpoint, body);
+  note("TOKEN-01", "a POST with a JSON body got " + json_post.summary());
+}
+
+CONFORMANCE_CHECK(Token, GrantedScopeIsReported, "TOKEN-06") {
+  const TestClient& client = target().client("public");
+  Pkce pkce = Pkce::fresh();
+  AuthorizationRequest request = authorization_request(client, pkce);
+  request.scope = "harness_nonexistent";
+  AuthorizationResult result = authorize(request, client.redirect_uri);
+  if (!result.code()) {
+    pass("TOKEN-06", "a request for an unknown scope was refused (" + result.describe() + "), so no grant differs");
+    return;
+  }
+  auto doc = require_token_success(
+      send_token_request(client, code_grant(*result.code(), request.redirect_uri, pkce.verifier)), "the code exchange");
+  if (doc.contains("scope") && doc["scope"].is_string())
+    pass("TOKEN-06", "the token response states the granted scope \"" + doc["scope"].get<std::string>() + "\"");
+  else
+    violation("TOKEN-06", "the unknown scope harness_nonexistent was requested and the token response has no "
+                          "scope member, so it claims exactly that scope was granted");
+}
+
+CONFORMANCE_CHECK(Token, UnknownParameterIsIgnored, "TOKEN-07") {
+  CodeGrant grant = obtain_code(target().client("public"));
+  oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
+  form.emplace_back("harness_x", "1");
+  if (expect_token_success(send_token_request(grant.client, form), "TOKEN-07", "a code exchange with harness_x=1"))
+    pass("TOKEN-07", "harness_x=1 was ignored");
+}
+
+CONFORMANCE_CHECK(Token, RepeatedParametersAreRefused, "TOKEN-08") {
+  for (const char* repeated : {"grant_type", "code"}) {
+    CodeGrant grant = obtain_code(target().client("public"));
+    oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
+    form.emplace_back(repeated, std::string(repeated) == "code" ? grant.code : "authorization_code");
+    expect_token_error(send_token_request(grant.client, form), "TOKEN-08", {"invalid_request"},
+                       std::string(repeated) + " sent twice");
+  }
+}
+
+CONFORMANCE_CHECK(Token, PasswordGrantIsRefused, "TOKEN-10") {
+  HttpResponse r = send_token_request(target().client("public"),
+                                      {{"grant_type", "password"}, {"username", "u"}, {"password", "p"}});
+  expect_token_error(r, "TOKEN-10", {"unsupported_grant_type", "unauthorized_client"},
+                     "grant_type=password (removed in OAuth 2.1)");
+}
+
+CONFORMANCE_CHECK(Token, SecretInBodyAuthenticates, "TOKEN-11") {
+  CodeGrant grant = obtain_code(target().client("post"));
+  HttpResponse r = redeem(grant);
+  if (r.status == 200) pass("TOKEN-11", "client_secret_post authenticated the confidential client");
+  else violation("TOKEN-11", "OAuth 2.1 servers must accept client credentials in the body; got " + quote(r));
+}
+
+CONFORMANCE_CHECK(Token, SecretInBasicAuthenticates, "TOKEN-11") {
+  CodeGrant grant = obtain_code(target().client("basic"));
+  HttpResponse r = redeem(grant);
+  if (r.status == 200) pass("TOKEN-11", "client_secret_basic authenticated the confidential client");
+  else violation("TOKEN-11", "HTTP Basic (RFC 6749's mandatory method, the RFC 8414 default) failed: " + quote(r),
+                 Level::Should);
+}
+
+CONFORMANCE_CHECK(Token, FailedClientAuthIsInvalidClient, "TOKEN-12") {
+  const TestClient& basic = target().client("basic");
+  oauth::Params garbage_refresh{{"grant_type", "refresh_token"}, {"refresh_token", oauth::random_base64url(32)}};
+  TestClient wrong = basic;
+  wrong.client_secret = "wrong-" + oauth::random_base64url(16);
+  HttpResponse r = send_token_request(wrong, garbage_refresh);
+  expect_token_error(r, "TOKEN-12", {"invalid_client"}, "a wrong secret over HTTP Basic");
+  if (r.status != 401) violation("TOKEN-12", "a failed Basic authentication must be 401; got " + std::to_string(r.status));
+  else if (!oauth::iequals(r.header("www-authenticate").value_or("").substr(0, 5), "basic"))
+    violation("TOKEN-12", "the 401 for failed Basic authentication has no WWW-Authenticate: Basic challenge");
+  else pass("TOKEN-12", "401 with WWW-Authenticate: " + r.header("www-authenticate").value_or(""));
+  TestClient wrong_post = target().client("post");
+  wrong_post.client_secret = "wrong-" + oauth::random_base64url(16);
+  expect_token_error(send_token_request(wrong_post, garbage_refresh), "TOKEN-12", {"invalid_client"},
+                     "a wrong client_secret in the body");
+  TestClient unknown;
+  unknown.client_id = "harness-unknown-" + oauth::random_base64url(9);
+  expect_token_error(send_token_request(unknown, garbage_refresh), "TOKEN-12", {"invalid_client"},
+                     "an unknown client_id");
+}
+
+CONFORMANCE_CHECK(Token, SecretNeverTravelsInUrl, "TOKEN-13") {
+  const TestClient& client = target().client("post");
+  std::string endpoint = target().require_endpoint("token_endpoint");
+  oauth::Params form{{"grant_type", "refresh_token"}, {"refresh_token", oauth::random_base64url(32)},
+                     {"client_id", client.client_id}};
+  // invalid_grant would mean the URL secret authenticated the client and the grant was looked at.
+  HttpResponse in_url = target().http().post_form(
+      oauth::append_query(endpoint, {{"client_secret", client.client_secret}}), form);
+  expect_token_error(in_url, "TOKEN-13", {"invalid_client"}, "a client_secret only in the URL query");
+  oauth::Params both = form;
+  both.emplace_back("client_secret", client.client_secret);
+  HttpResponse two_methods = target().http().post_form(
+      endpoint, both, {{"Authorization", basic_authorization(client.client_id, client.client_secret)}});
+  expect_token_error(two_methods, "TOKEN-13", {"invalid_request"}, "HTTP Basic and a body secret together");
+}
+
+CONFORMANCE_CHECK(Token, ClientCredentialsOnlyForConfidential, "TOKEN-14") {
+  HttpResponse public_attempt = send_token_request(target().client("public"), {{"grant_type", "client_credentials"}});
+  expect_token_error(public_attempt, "TOKEN-14", {"unauthorized_client", "invalid_client"},
+                     "client_credentials from a public client");
+  const auto& doc = target().metadata();
+  auto grants = doc.find("grant_types_supported");
+  if (grants == doc.end() || !grants->is_array() ||
+      std::find(grants->begin(), grants->end(), "client_credentials") == grants->end()) {
+    note("TOKEN-14", "client_credentials is not advertised; the confidential side is not exercised");
+    return;
+  }
+  nlohmann::json metadata = {{"client_name", "mcp-harness-service"},
+                             {"grant_types", {"client_credentials"}},
+                             {"token_endpoint_auth_method", "client_secret_basic"}};
+  const TestClient& service = target().client_registered_as("client-credentials", metadata, ClientAuth::SecretBasic);
+  HttpResponse r = send_token_request(service, {{"grant_type", "client_credentials"}});
+  auto token = expect_token_success(r, "TOKEN-14", "client_credentials from a confidential client");
+  if (!token) return;
+  if (oauth::ascii_lower(r.header("cache-control").value_or("")).find("no-store") == std::string::npos)
+    violation("TOKEN-14", "the client_credentials token response lacks Cache-Control: no-store");
+  else pass("TOKEN-14", "a confidential client got a client_credentials token, not cacheable");
+}
+
 } // namespace conformance

@@ -1,0 +1,252 @@
+// SEC: security BCP properties visible from outside (RFC 9700; OAuth 2.1 draft-13 §7):
+// framing and third-party resources on the server's pages, authentication before error
+// redirects, consent for new clients, TLS, tokens in URLs, guessability, token lifetime.
+#include "base64url.h"
+#include "check.h"
+#include "html.h"
+#include "redaction.h"
+#include "target.h"
+#include "text.h"
+#include "verifiers.h"
+
+#include <cmath>
+#include <set>
+
+namespace conformance {
+namespace {
+
+struct Page {
+  std::string url;
+  HttpResponse response;
+  std::string what;
+};
+
+bool is_html(const HttpResponse& r) { return r.media_type() == "text/html" || r.media_type() == "application/xhtml+xml"; }
+
+// The HTML the authorization endpoint shows: the page a well-formed request stops at (login or
+// consent), and the error page for an unknown client.
+std::vector<Page> authorization_pages() {
+  std::vector<Page> pages;
+  const TestClient& client = target().client("public");
+  AuthorizationResult flow = authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
+  if (flow.ending == AuthorizationResult::Ending::StoppedAtServer && is_html(flow.last_response))
+    pages.push_back({flow.last_url, flow.last_response, "the page a well-formed request shows"});
+  AuthorizationRequest unknown = authorization_request(client, Pkce::fresh());
+  unknown.client_id = "harness-unknown-" + oauth::random_base64url(9);
+  AuthorizationResult error = authorize(unknown, client.redirect_uri);
+  if (error.ending == AuthorizationResult::Ending::StoppedAtServer && is_html(error.last_response))
+    pages.push_back({error.last_url, error.last_response, "the error page for an unknown client"});
+  if (pages.empty()) skip_check("the authorization endpoint showed no HTML page (" + flow.describe() + ")");
+  return pages;
+}
+
+// A valid request that reaches the client without any page means the server approves by itself.
+bool approves_without_pages() {
+  const TestClient& client = target().client("public");
+  AuthorizationResult flow = authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
+  return flow.code().has_value();
+}
+
+std::string frame_ancestors(const HttpResponse& r) {
+  for (const auto& csp : r.headers_named("content-security-policy")) {
+    std::string lower = oauth::ascii_lower(csp);
+    size_t at = lower.find("frame-ancestors");
+    if (at == std::string::npos) continue;
+    size_t end = lower.find(';', at);
+    return std::string(oauth::trim(lower.substr(at + 15, end == std::string::npos ? std::string::npos : end - at - 15)));
+  }
+  return "";
+}
+
+// Bits of guessing work per sample: length (after any prefix all samples share) times the
+// bits per character of the smallest alphabet that covers them (RFC 6749 §10.10 heuristic).
+double estimated_bits(const std::vector<std::string>& samples) {
+  size_t prefix = samples.front().size();
+  for (const auto& s : samples) {
+    size_t i = 0;
+    while (i < prefix && i < s.size() && s[i] == samples.front()[i]) ++i;
+    prefix = i;
+  }
+  bool hex = true, digits = true, b64url = true;
+  size_t shortest = SIZE_MAX;
+  for (const auto& s : samples) {
+    shortest = std::min(shortest, s.size() - prefix);
+    for (size_t i = prefix; i < s.size(); ++i) {
+      char c = s[i];
+      bool d = c >= '0' && c <= '9';
+      bool h = d || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+      bool b = d || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+      digits = digits && d;
+      hex = hex && h;
+      b64url = b64url && b;
+    }
+  }
+  double alphabet = digits ? 10 : hex ? 16 : b64url ? 64 : 94;
+  return static_cast<double>(shortest) * std::log2(alphabet);
+}
+
+bool looks_like_jwt(const std::string& token) {
+  if (std::count(token.begin(), token.end(), '.') != 2) return false;
+  auto header = oauth::base64url_decode(token.substr(0, token.find('.')));
+  return header && header->find("\"alg\"") != std::string::npos;
+}
+
+void judge_samples(const std::string& kind, const std::vector<std::string>& samples) {
+  std::set<std::string> distinct(samples.begin(), samples.end());
+  if (distinct.size() != samples.size()) {
+    violation("SEC-07", kind + ": " + std::to_string(samples.size() - distinct.size()) + " of " +
+                            std::to_string(samples.size()) + " samples repeat");
+    return;
+  }
+  if (looks_like_jwt(samples.front())) {
+    note("SEC-07", kind + " are JWTs: guessing one means forging its signature; not estimated");
+    return;
+  }
+  double bits = estimated_bits(samples);
+  std::string estimate = kind + ": about " + std::to_string(static_cast<int>(bits)) + " bits each (" +
+                         std::to_string(samples.size()) + " samples)";
+  if (bits < 128) violation("SEC-07", estimate + ", below the 128 bits OAuth requires", Level::Should);
+  else if (bits < 160) note("SEC-07", estimate + ": enough, under the 160 bits OAuth recommends");
+  else pass("SEC-07", estimate);
+}
+
+} // namespace
+
+CONFORMANCE_CHECK(Security, PagesCannotBeFramed, "SEC-01") {
+  for (const auto& page : authorization_pages()) {
+    std::string ancestors = frame_ancestors(page.response);
+    std::string xfo = oauth::ascii_lower(page.response.header("x-frame-options").value_or(""));
+    bool xfo_ok = xfo == "deny" || xfo == "sameorigin";
+    if (!ancestors.empty() && ancestors.find('*') == std::string::npos) {
+      pass("SEC-01", page.what + " sets CSP frame-ancestors " + ancestors);
+    } else if (xfo_ok) {
+      pass("SEC-01", page.what + " sets X-Frame-Options " + xfo);
+      violation("SEC-01", page.what + " relies on X-Frame-Options alone; CSP frame-ancestors is recommended",
+                Level::Should);
+    } else {
+      violation("SEC-01", page.what + " can be framed by any origin: no CSP frame-ancestors" +
+                              (ancestors.empty() ? "" : " other than '" + ancestors + "'") +
+                              " and no X-Frame-Options DENY or SAMEORIGIN");
+    }
+  }
+}
+
+CONFORMANCE_CHECK(Security, ErrorsWaitForAuthentication, "SEC-02") {
+  if (approves_without_pages())
+    skip_check("the server approves a well-formed request without showing any page (auto-consent), so "
+               "whether it authenticates the user before redirecting an error cannot be seen");
+  const TestClient& client = target().client("public");
+  AuthorizationRequest request = authorization_request(client, Pkce::fresh());
+  request.scope = "harness_invalid";
+  AuthorizationResult result = authorize(request, client.redirect_uri);
+  if (result.reached_client())
+    violation("SEC-02", "an erroneous request from a fresh user agent was " + result.describe() +
+                            " before any sign-in: the server can serve as an open redirector");
+  else pass("SEC-02", "the erroneous request first shows a page at the server: " + result.last_response.summary());
+}
+
+CONFORMANCE_CHECK(Security, NewClientsAreAskedForConsent, "SEC-03") {
+  if (approves_without_pages())
+    skip_check("the server approves every request without a page, as a test set-up with the " +
+               std::string(target().driver().name()) +
+               " driver does; judging consent needs a driver that signs in (the form driver)");
+  note("SEC-03", "a newly registered public client is shown a page before any code is issued");
+}
+
+CONFORMANCE_CHECK(Security, PagesLoadNoThirdPartyResources, "SEC-04") {
+  for (const auto& page : authorization_pages()) {
+    std::string origin = oauth::origin_of(page.url).value_or("");
+    std::vector<std::string> foreign;
+    for (const auto& resource : loaded_resources(page.response.body)) {
+      std::string absolute = oauth::resolve_url(page.url, resource).value_or(resource);
+      auto parts = oauth::parse_url(absolute);
+      if (parts && (parts->scheme == "data" || parts->scheme == "blob")) continue;
+      if (oauth::origin_of(absolute).value_or("") != origin) foreign.push_back(absolute);
+    }
+    if (foreign.empty()) pass("SEC-04", page.what + " loads nothing from other origins");
+    else violation("SEC-04", page.what + " loads third-party resources: " + join(foreign));
+    if (auto policy = page.response.header("referrer-policy"))
+      note("SEC-04", page.what + " sets Referrer-Policy: " + *policy);
+  }
+}
+
+CONFORMANCE_CHECK(Security, TransportIsTls, "SEC-05") {
+  auto parts = oauth::parse_url(target().issuer());
+  if (!parts) cannot_run("the issuer is not a URL: " + target().issuer());
+  if (parts->scheme == "http") {
+    if (oauth::is_loopback_host(parts->host))
+      note("SEC-05", "served over http on a loopback origin; TLS cannot be judged here (production needs https)");
+    else violation("SEC-05", "the authorization server is served over plain http: " + target().issuer());
+    return;
+  }
+  // Every exchange so far went through libcurl's certificate and host name verification.
+  HttpResponse secure = target().http().get(target().discovery().metadata_url);
+  if (!secure.answered()) {
+    violation("SEC-05", "the metadata URL fails over TLS with certificate verification: " + secure.summary());
+    return;
+  }
+  pass("SEC-05", "TLS with a verified certificate chain for " + parts->host);
+  std::string plain = "http://" + target().discovery().metadata_url.substr(std::string("https://").size());
+  HttpResponse downgrade = target().http().get(plain);
+  auto location = downgrade.header("location").value_or("");
+  if (!downgrade.answered()) pass("SEC-05", "plain http is not served (" + downgrade.summary() + ")");
+  else if ((downgrade.status == 301 || downgrade.status == 308) && location.rfind("https://", 0) == 0)
+    pass("SEC-05", "plain http redirects permanently to https");
+  else if (downgrade.status / 100 == 2)
+    violation("SEC-05", "the metadata is also served over plain http: " + plain);
+  else note("SEC-05", "plain http answers " + downgrade.summary());
+  if (!secure.header("strict-transport-security")) note("SEC-05", "no Strict-Transport-Security header");
+}
+
+CONFORMANCE_CHECK(Security, NoTokensInRedirects, "SEC-06") {
+  const TestClient& client = target().client("public");
+  std::vector<std::string> locations;
+  AuthorizationResult flow = authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
+  AuthorizationRequest implicit = authorization_request(client, Pkce::fresh());
+  implicit.response_type = "token";
+  AuthorizationResult token_flow = authorize(implicit, client.redirect_uri);
+  for (const auto* r : {&flow, &token_flow}) locations.insert(locations.end(), r->locations.begin(), r->locations.end());
+  for (const auto& location : locations) {
+    auto parts = oauth::parse_url(location);
+    if (!parts) continue;
+    for (const auto* params : {&parts->query, &parts->fragment})
+      for (const auto& [name, value] : oauth::parse_form(*params))
+        if (name == "access_token" || name == "refresh_token" || name == "id_token") {
+          violation("SEC-06", "a redirect URL carries " + name + ": " + redactor().redact_url(location));
+          return;
+        }
+  }
+  pass("SEC-06", "no token in any of the " + std::to_string(locations.size()) + " redirect URLs");
+}
+
+CONFORMANCE_CHECK(Security, SecretsAreUnguessable, "SEC-07") {
+  constexpr int kSamples = 5;
+  const TestClient& client = target().client("public");
+  std::vector<std::string> codes, access_tokens, refresh_tokens;
+  for (int i = 0; i < kSamples; ++i) {
+    CodeGrant grant = obtain_code(client);
+    codes.push_back(grant.code);
+    auto doc = require_token_success(redeem(grant), "redeeming a code");
+    access_tokens.push_back(doc["access_token"].get<std::string>());
+    if (doc.contains("refresh_token") && doc["refresh_token"].is_string())
+      refresh_tokens.push_back(doc["refresh_token"].get<std::string>());
+  }
+  judge_samples("authorization codes", codes);
+  judge_samples("access tokens", access_tokens);
+  if (refresh_tokens.size() == kSamples) judge_samples("refresh tokens", refresh_tokens);
+}
+
+CONFORMANCE_CHECK(Security, AccessTokensAreShortLived, "SEC-08") {
+  constexpr long long kMaxSeconds = 3600;
+  auto doc = require_token_success(redeem(obtain_code(target().client("public"))), "the code exchange");
+  if (!doc.contains("expires_in") || !doc["expires_in"].is_number()) {
+    note("SEC-08", "no numeric expires_in: the lifetime cannot be judged");
+    return;
+  }
+  long long seconds = doc["expires_in"].get<long long>();
+  if (seconds <= kMaxSeconds) pass("SEC-08", "access tokens live " + std::to_string(seconds) + " s");
+  else violation("SEC-08", "access tokens live " + std::to_string(seconds) + " s, more than " +
+                               std::to_string(kMaxSeconds) + " s");
+}
+
+} // namespace conformance
