@@ -118,8 +118,7 @@ std::string basic_authorization(const std::string& client_id, const std::string&
 }
 
 HttpResponse token_request(HttpClient& http, const std::string& token_endpoint,
-                           const TestClient& client, oauth::Params form) {
-  HeaderList headers;
+                           const TestClient& client, oauth::Params form, HeaderList headers) {
   switch (client.auth) {
   case ClientAuth::None: form.emplace_back("client_id", client.client_id); break;
   case ClientAuth::SecretPost:

@@ -66,7 +66,7 @@ oauth::Params code_grant(const std::string& code, const std::optional<std::strin
 // for public clients, Basic or body secret for confidential ones). Any token in the
 // response is remembered as a secret for redaction.
 HttpResponse token_request(HttpClient& http, const std::string& token_endpoint,
-                           const TestClient& client, oauth::Params form);
+                           const TestClient& client, oauth::Params form, HeaderList headers = {});
 
 // Basic credentials per RFC 6749 §2.3.1: id and secret form-urlencoded, then base64.
 std::string basic_authorization(const std::string& client_id, const std::string& secret);

@@ -81,9 +81,9 @@ CodeGrant obtain_code(const TestClient& client, const Pkce& pkce) {
   return grant;
 }
 
-HttpResponse send_token_request(const TestClient& client, oauth::Params form) {
+HttpResponse send_token_request(const TestClient& client, oauth::Params form, HeaderList headers) {
   std::string endpoint = target().require_endpoint("token_endpoint");
-  return token_request(target().http(), endpoint, client, std::move(form));
+  return token_request(target().http(), endpoint, client, std::move(form), std::move(headers));
 }
 
 HttpResponse redeem(const CodeGrant& grant) {

@@ -55,8 +55,8 @@ bool redirect_uri_matches(std::string_view registered, std::string_view requeste
 }
 
 AuthorizationService::AuthorizationService(const ServerOptions& options, Store& store,
-                                           std::string issuer)
-    : options_(options), store_(store), issuer_(std::move(issuer)) {}
+                                           ClientDirectory& clients, std::string issuer)
+    : options_(options), store_(store), clients_(clients), issuer_(std::move(issuer)) {}
 
 std::optional<std::string>
 AuthorizationService::effective_challenge_method(const std::optional<std::string>& sent) const {
@@ -132,7 +132,8 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
   size_t client_ids = oauth::count_param(params, "client_id");
   if (client_ids == 0) return page("Invalid request", "client_id is missing.");
   if (!single("client_id")) return page("Invalid request", "client_id is repeated.");
-  out.client = store_.find_client(*oauth::first_param(params, "client_id"));
+  ClientLookup lookup = clients_.find(*oauth::first_param(params, "client_id"));
+  out.client = lookup.client;
   if (!out.client) {
     if (options_.has(Fault::UnknownClientRedirected)) {
       if (auto uri = oauth::first_param(params, "redirect_uri")) {
@@ -145,6 +146,12 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
                            state, true);
       }
     }
+    // A client_id URL whose document could not be used is just as unknown; the reason helps
+    // whoever publishes the document.
+    if (!lookup.problem.empty())
+      return page("Unknown client", "No client is registered with this id, and it does not name "
+                                    "a usable client metadata document: " +
+                                        lookup.problem);
     return page("Unknown client", "No client is registered with this id.");
   }
 

@@ -5,6 +5,7 @@
 // user.
 #pragma once
 
+#include "client_directory.h"
 #include "http_response.h"
 #include "options.h"
 #include "store.h"
@@ -43,8 +44,10 @@ bool redirect_uri_matches(std::string_view registered, std::string_view requeste
 
 class AuthorizationService {
 public:
-  // `issuer` is the value sent as `iss` (see advertised_issuer()).
-  AuthorizationService(const ServerOptions& options, Store& store, std::string issuer);
+  // `issuer` is the value sent as `iss` (see advertised_issuer()). Clients are looked up in
+  // `clients`, which also resolves client metadata document URLs.
+  AuthorizationService(const ServerOptions& options, Store& store, ClientDirectory& clients,
+                       std::string issuer);
 
   // The validated request, or the response to send: an HTML error page when the client or
   // redirect URI cannot be trusted, otherwise an error redirect.
@@ -75,6 +78,7 @@ private:
 
   const ServerOptions& options_;
   Store& store_;
+  ClientDirectory& clients_;
   std::string issuer_;
 };
 

@@ -216,6 +216,14 @@ const std::vector<FaultInfo>& fault_table() {
       {Fault::LongLivedAccessTokens, "long-lived-access-tokens",
        "access tokens are short-lived, limiting what a leaked token can do (RFC 6819 "
        "§5.1.5.3)"},
+      {Fault::CimdNotAdvertised, "cimd-not-advertised",
+       "a server that accepts client metadata document URLs as client_id says so with "
+       "client_id_metadata_document_supported in its metadata (MCP 2025-11-25 authorization "
+       "§5.1, CIMD authorization server metadata)"},
+      {Fault::DpopAdvertisedIgnored, "dpop-advertised-ignored",
+       "a server advertising dpop_signing_alg_values_supported binds tokens to the DPoP proof "
+       "and issues token_type DPoP; one that does not do DPoP does not advertise it (RFC 9449 "
+       "§5, §5.1)"},
   };
   return table;
 }

@@ -96,6 +96,9 @@ enum class Fault {
   PageLoadsThirdParty,
   WeakTokens,
   LongLivedAccessTokens,
+  // Client ID Metadata Documents and DPoP advertisement.
+  CimdNotAdvertised,
+  DpopAdvertisedIgnored,
 };
 
 struct FaultInfo {

@@ -62,6 +62,9 @@ int main(int argc, char** argv) {
   app.add_option("--login-password", options.login_password,
                  "Password of the test user alice on the login page")
       ->capture_default_str();
+  app.add_flag("--cimd-allow-http-loopback", options.cimd_allow_http_loopback,
+               "Testing only: also accept and fetch http://127.0.0.1:PORT/... client metadata "
+               "document URLs as client_id, bypassing the SSRF guard for that address");
   app.add_flag("--list-faults", list_faults, "Print each fault and what it breaks, then exit");
   app.add_flag("--verbose", verbose, "Log one line per request to stderr");
   CLI11_PARSE(app, argc, argv);

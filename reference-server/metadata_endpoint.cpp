@@ -72,6 +72,12 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
     doc["code_challenge_methods_supported"] = methods;
   }
   doc["authorization_response_iss_parameter_supported"] = true;
+  // client_id may be an https URL naming a client metadata document (client_directory.h).
+  if (!options.has(Fault::CimdNotAdvertised)) doc["client_id_metadata_document_supported"] = true;
+  // The fault advertises DPoP, which the token endpoint does not implement: it never reads a
+  // DPoP header and issues Bearer tokens either way. The clean server advertises nothing.
+  if (options.has(Fault::DpopAdvertisedIgnored))
+    doc["dpop_signing_alg_values_supported"] = nlohmann::ordered_json::array({"ES256"});
   if (options.has(Fault::MetadataEmptyArray))
     doc["ui_locales_supported"] = nlohmann::ordered_json::array();
   return doc;

@@ -24,6 +24,10 @@ struct ServerOptions {
   // instead of approving at once. The only account is the test user with this password.
   bool login_form = false;
   std::string login_password = "wonderland";
+  // Testing only: also accept http://127.0.0.1:PORT/... as client metadata document URLs and
+  // fetch them, skipping the SSRF refusal for exactly that address, so tests can serve
+  // documents from a local fixture without TLS. Never for a deployment.
+  bool cimd_allow_http_loopback = false;
 
   bool has(Fault f) const { return faults.count(f) != 0; }
 };

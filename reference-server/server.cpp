@@ -2,6 +2,8 @@
 #include "server.h"
 
 #include "authorization_endpoint.h"
+#include "client_directory.h"
+#include "client_metadata_fetcher.h"
 #include "error_description.h"
 #include "html_page.h"
 #include "login_flow.h"
@@ -110,10 +112,16 @@ std::string printable(std::string_view text) {
 } // namespace
 
 struct ReferenceServer::Impl {
-  explicit Impl(ServerOptions opts) : options(std::move(opts)) {}
+  Impl(ServerOptions opts, std::shared_ptr<ClientMetadataFetcher> fetcher)
+      : options(std::move(opts)),
+        clients(options, store,
+                fetcher ? std::move(fetcher)
+                        : std::make_shared<CurlMetadataFetcher>(options.cimd_allow_http_loopback)) {
+  }
 
   ServerOptions options;
   Store store;
+  ClientDirectory clients; // the store plus client metadata documents
   httplib::Server http;
   // Built in start(): the issuer depends on the port actually bound.
   std::unique_ptr<MetadataService> metadata;
@@ -232,6 +240,8 @@ void ReferenceServer::Impl::install_routes() {
     if (request.form_encoded) request.params = oauth::parse_form(req.body);
     request.query = query_params(req);
     request.authorization = req.get_header_value("Authorization");
+    // A DPoP header is never read: this server does not do DPoP (RFC 9449), so it issues Bearer
+    // tokens and, unless dpop-advertised-ignored is on, does not advertise DPoP either.
     send(token->token(request), res);
   });
 
@@ -273,7 +283,11 @@ void ReferenceServer::Impl::install_routes() {
 }
 
 ReferenceServer::ReferenceServer(ServerOptions options)
-    : impl_(std::make_unique<Impl>(std::move(options))) {}
+    : ReferenceServer(std::move(options), nullptr) {}
+
+ReferenceServer::ReferenceServer(ServerOptions options,
+                                 std::shared_ptr<ClientMetadataFetcher> fetcher)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(fetcher))) {}
 
 ReferenceServer::~ReferenceServer() {
   stop();
@@ -318,8 +332,8 @@ int ReferenceServer::start() {
   s.metadata = std::make_unique<MetadataService>(s.options, s.base_url);
   s.registration = std::make_unique<RegistrationService>(s.options, s.store);
   s.authorization = std::make_unique<AuthorizationService>(
-      s.options, s.store, advertised_issuer(s.options, s.base_url));
-  s.token = std::make_unique<TokenService>(s.options, s.store);
+      s.options, s.store, s.clients, advertised_issuer(s.options, s.base_url));
+  s.token = std::make_unique<TokenService>(s.options, s.store, s.clients);
   if (s.options.login_form) s.login = std::make_unique<LoginService>(s.options, *s.authorization);
   s.install_routes();
 

@@ -9,9 +9,13 @@
 
 namespace refserver {
 
+class ClientMetadataFetcher;
+
 class ReferenceServer {
 public:
   explicit ReferenceServer(ServerOptions options);
+  // With a replacement for the libcurl client metadata document fetcher (tests).
+  ReferenceServer(ServerOptions options, std::shared_ptr<ClientMetadataFetcher> fetcher);
   ~ReferenceServer(); // stops the server
   ReferenceServer(const ReferenceServer&) = delete;
   ReferenceServer& operator=(const ReferenceServer&) = delete;

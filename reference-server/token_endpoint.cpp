@@ -28,8 +28,8 @@ template <class Array> bool contains(const Array& values, std::string_view value
 
 } // namespace
 
-TokenService::TokenService(const ServerOptions& options, Store& store)
-    : options_(options), store_(store) {}
+TokenService::TokenService(const ServerOptions& options, Store& store, ClientDirectory& clients)
+    : options_(options), store_(store), clients_(clients) {}
 
 HttpResponse TokenService::error_response(const Error& error) const {
   HttpResponse response;
@@ -110,7 +110,7 @@ TokenService::ClientOrError TokenService::authenticate(const TokenRequest& reque
   std::string client_id = used_basic ? basic_id : body_id.value_or("");
   if (client_id.empty())
     return Error{401, "invalid_client", "no client identification", used_basic};
-  std::shared_ptr<const Client> client = store_.find_client(client_id);
+  std::shared_ptr<const Client> client = clients_.find(client_id).client;
   if (!client) return Error{401, "invalid_client", "unknown client", used_basic};
 
   std::string secret = used_basic ? basic_secret : body_secret.value_or("");

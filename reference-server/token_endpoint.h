@@ -3,6 +3,7 @@
 // the token-side faults applied (including a password grant that only a fault switches on).
 #pragma once
 
+#include "client_directory.h"
 #include "http_response.h"
 #include "options.h"
 #include "store.h"
@@ -25,7 +26,7 @@ struct TokenRequest {
 
 class TokenService {
 public:
-  TokenService(const ServerOptions& options, Store& store);
+  TokenService(const ServerOptions& options, Store& store, ClientDirectory& clients);
 
   HttpResponse token(const TokenRequest& request) const;
 
@@ -63,6 +64,7 @@ private:
 
   const ServerOptions& options_;
   Store& store_;
+  ClientDirectory& clients_; // registered clients and client metadata document URLs
 };
 
 } // namespace refserver

@@ -262,4 +262,21 @@ CONFORMANCE_CHECK(Metadata, DiscoveryWorksForMcpClients, "META-14") {
                              ") but the preflight does not allow the mcp-protocol-version header");
 }
 
+CONFORMANCE_CHECK(Metadata, ClientIdMetadataDocumentsAreAdvertised, "META-10") {
+  auto it = target().metadata().find("client_id_metadata_document_supported");
+  bool supported = it != target().metadata().end() && it->is_boolean() && it->get<bool>();
+  if (supported) {
+    pass("META-10", "client_id_metadata_document_supported is true (the CIMD rows need a public HTTPS origin the "
+                    "harness controls and are excluded here)");
+    return;
+  }
+  // CIMD is how 2025-11-25+ MCP clients identify themselves without registration (a SHOULD there).
+  std::string state = it == target().metadata().end() ? "absent" : "false";
+  if (is_mcp_2025_11_or_later())
+    violation("META-10", "client_id_metadata_document_supported is " + state +
+                             ": MCP clients from 2025-11-25 on cannot use URL client IDs here",
+              Level::Should);
+  else note("META-10", "client_id_metadata_document_supported is " + state + " (CIMD is not part of this profile)");
+}
+
 } // namespace conformance

@@ -3,6 +3,7 @@
 // redirects, consent for new clients, TLS, tokens in URLs, guessability, token lifetime.
 #include "base64url.h"
 #include "check.h"
+#include "dpop.h"
 #include "html.h"
 #include "redaction.h"
 #include "target.h"
@@ -247,6 +248,34 @@ CONFORMANCE_CHECK(Security, AccessTokensAreShortLived, "SEC-08") {
   if (seconds <= kMaxSeconds) pass("SEC-08", "access tokens live " + std::to_string(seconds) + " s");
   else violation("SEC-08", "access tokens live " + std::to_string(seconds) + " s, more than " +
                                std::to_string(kMaxSeconds) + " s");
+}
+
+CONFORMANCE_CHECK(Security, TokensAreSenderConstrained, "SEC-09") {
+  const auto& doc = target().metadata();
+  auto algs = doc.find("dpop_signing_alg_values_supported");
+  bool dpop = algs != doc.end() && algs->is_array() && !algs->empty();
+  auto mtls = doc.find("tls_client_certificate_bound_access_tokens");
+  if (mtls != doc.end() && mtls->is_boolean() && mtls->get<bool>())
+    note("SEC-09", "mTLS certificate-bound access tokens are advertised (not exercised: the harness has no client certificate)");
+  if (!dpop) {
+    if (mtls == doc.end()) note("SEC-09", "access tokens are bearer tokens: neither DPoP nor mTLS binding is advertised");
+    return;
+  }
+  if (std::find(algs->begin(), algs->end(), "ES256") == algs->end()) {
+    note("SEC-09", "DPoP is advertised without ES256 (" + algs->dump() + "), the one algorithm the harness signs with");
+    return;
+  }
+  // RFC 9449 §5: a token request with a valid proof should get a DPoP-bound token.
+  DpopKey key;
+  CodeGrant grant = obtain_code(target().client("public"));
+  std::string token_endpoint = target().require_endpoint("token_endpoint");
+  HttpResponse r = send_token_request(grant.client, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier),
+                                      {{"DPoP", key.proof("POST", token_endpoint)}});
+  auto token = require_token_success(r, "a code exchange with a DPoP proof");
+  std::string type = token.value("token_type", std::string());
+  if (oauth::iequals(type, "DPoP")) pass("SEC-09", "a token request with a DPoP proof got token_type DPoP");
+  else violation("SEC-09", "DPoP is advertised, but a token request with a valid ES256 proof got token_type \"" + type +
+                               "\": the token is not sender-constrained");
 }
 
 } // namespace conformance
