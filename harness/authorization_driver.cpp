@@ -42,7 +42,8 @@ std::string AuthorizationResult::describe() const {
   case Ending::ClientOriginOtherPath: {
     std::string where = ending == Ending::RedirectedToClient ? "redirected to the client"
                                                              : "redirected to the client's origin";
-    std::string status = redirect_statuses.empty() ? "" : " (HTTP " + std::to_string(redirect_statuses.back()) + ")";
+    std::string status =
+        redirect_statuses.empty() ? "" : " (HTTP " + std::to_string(redirect_statuses.back()) + ")";
     if (auto e = error()) {
       std::string out = where + " with error=" + *e + status;
       if (auto d = param("error_description")) out += " (" + d->substr(0, 160) + ")";
@@ -59,7 +60,8 @@ std::string AuthorizationResult::describe() const {
   case Ending::TooManySteps:
     return "the redirect chain did not reach the client within the step limit";
   case Ending::UnfollowableRedirect:
-    return "redirected to an address the harness does not follow: " + redactor().redact_url(location);
+    return "redirected to an address the harness does not follow: " +
+           redactor().redact_url(location);
   }
   return "?";
 }
@@ -71,7 +73,8 @@ AuthorizationResult RedirectDriver::authorize(const std::string& authorization_u
   std::string url = authorization_url;
   for (int step = 0; step < max_steps_; ++step) {
     result.last_url = url;
-    result.last_response = http_.get(url, {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}}, &jar);
+    result.last_response =
+        http_.get(url, {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}}, &jar);
     const HttpResponse& r = result.last_response;
     if (!r.answered()) {
       result.ending = AuthorizationResult::Ending::NoResponse;

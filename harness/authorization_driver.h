@@ -13,19 +13,19 @@ namespace conformance {
 
 struct AuthorizationResult {
   enum class Ending {
-    RedirectedToClient, // a Location reached the redirect_uri (scheme, host, port and path)
+    RedirectedToClient,    // a Location reached the redirect_uri (scheme, host, port and path)
     ClientOriginOtherPath, // a Location reached the client's origin but another path
-    StoppedAtServer,    // the server answered without sending the user agent on (error page...)
-    NoResponse,         // transport failure
-    TooManySteps,       // the redirect chain did not end within the step budget
-    UnfollowableRedirect // a Location that is not http(s) or cannot be parsed
+    StoppedAtServer,       // the server answered without sending the user agent on (error page...)
+    NoResponse,            // transport failure
+    TooManySteps,          // the redirect chain did not end within the step budget
+    UnfollowableRedirect   // a Location that is not http(s) or cannot be parsed
   };
   Ending ending = Ending::NoResponse;
-  std::string location;          // the final Location (for the redirect endings)
-  oauth::Params query;           // parameters of that Location's query
-  oauth::Params fragment;        // and of its fragment (implicit-style responses)
-  HttpResponse last_response;    // the last response seen
-  std::string last_url;          // the URL that answered with last_response
+  std::string location;               // the final Location (for the redirect endings)
+  oauth::Params query;                // parameters of that Location's query
+  oauth::Params fragment;             // and of its fragment (implicit-style responses)
+  HttpResponse last_response;         // the last response seen
+  std::string last_url;               // the URL that answered with last_response
   std::vector<int> redirect_statuses; // status of every redirect followed or stopped at
   std::vector<std::string> locations; // every Location seen, in order
 
@@ -51,7 +51,8 @@ public:
 // Follows the server's own redirects (GET, with a cookie jar) for auto-consent servers.
 class RedirectDriver : public AuthorizationDriver {
 public:
-  explicit RedirectDriver(HttpClient& http, int max_steps = 12) : http_(http), max_steps_(max_steps) {}
+  explicit RedirectDriver(HttpClient& http, int max_steps = 12)
+      : http_(http), max_steps_(max_steps) {}
   std::string_view name() const override { return "redirect"; }
   AuthorizationResult authorize(const std::string& authorization_url,
                                 const std::string& redirect_uri) override;

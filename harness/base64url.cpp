@@ -2,7 +2,6 @@
 
 #include <openssl/evp.h>
 #include <openssl/rand.h>
-
 #include <stdexcept>
 #include <vector>
 
@@ -19,22 +18,29 @@ std::string base64_encode(std::string_view bytes) {
 
 std::optional<std::string> base64_decode(std::string_view text) {
   std::string url(text);
-  while (!url.empty() && url.back() == '=') url.pop_back();
+  while (!url.empty() && url.back() == '=')
+    url.pop_back();
   if (text.size() - url.size() > 2) return std::nullopt;
   for (char& c : url) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
-    else if (c == '-' || c == '_') return std::nullopt; // not in the standard alphabet
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
+    else if (c == '-' || c == '_')
+      return std::nullopt; // not in the standard alphabet
   }
   return base64url_decode(url);
 }
 
 std::string base64url_encode(std::string_view bytes) {
   std::string out = base64_encode(bytes);
-  while (!out.empty() && out.back() == '=') out.pop_back();
+  while (!out.empty() && out.back() == '=')
+    out.pop_back();
   for (char& c : out) {
-    if (c == '+') c = '-';
-    else if (c == '/') c = '_';
+    if (c == '+')
+      c = '-';
+    else if (c == '/')
+      c = '_';
   }
   return out;
 }
@@ -43,9 +49,12 @@ std::optional<std::string> base64url_decode(std::string_view text) {
   if (text.size() % 4 == 1) return std::nullopt;
   std::string std_b64(text);
   for (char& c : std_b64) {
-    if (c == '-') c = '+';
-    else if (c == '_') c = '/';
-    else if (!(std::isalnum(static_cast<unsigned char>(c)))) return std::nullopt;
+    if (c == '-')
+      c = '+';
+    else if (c == '_')
+      c = '/';
+    else if (!(std::isalnum(static_cast<unsigned char>(c))))
+      return std::nullopt;
   }
   size_t padding = (4 - std_b64.size() % 4) % 4;
   std_b64.append(padding, '=');

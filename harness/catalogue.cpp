@@ -1,17 +1,19 @@
 #include "catalogue.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 
 namespace conformance {
 
 std::string_view level_name(Level level) {
   switch (level) {
-  case Level::Must: return "MUST";
-  case Level::Should: return "SHOULD";
-  case Level::May: return "MAY";
+  case Level::Must:
+    return "MUST";
+  case Level::Should:
+    return "SHOULD";
+  case Level::May:
+    return "MAY";
   }
   return "MUST";
 }

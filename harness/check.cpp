@@ -21,8 +21,8 @@ void add(std::string_view requirement, Outcome outcome, std::string message, Lev
   if (outcome == Outcome::Fail || outcome == Outcome::Error)
     ADD_FAILURE() << kVerdictMarker << requirement << ": " << message;
   if (!current) return;
-  current->add_finding({std::string(requirement), std::string(level_name(level)), outcome,
-                        std::move(message)});
+  current->add_finding(
+      {std::string(requirement), std::string(level_name(level)), outcome, std::move(message)});
 }
 
 } // namespace
@@ -32,7 +32,9 @@ bool register_check(std::string suite, std::string name, std::vector<std::string
   return true;
 }
 
-const std::vector<CheckInfo>& registered_checks() { return registry(); }
+const std::vector<CheckInfo>& registered_checks() {
+  return registry();
+}
 
 std::string_view report_suite_name(std::string_view gtest_suite) {
   size_t slash = gtest_suite.find('/');
@@ -47,8 +49,12 @@ const CheckInfo* find_check(std::string_view gtest_suite, std::string_view gtest
   return nullptr;
 }
 
-void set_judging_policy(JudgingPolicy p) { policy() = std::move(p); }
-const JudgingPolicy& judging_policy() { return policy(); }
+void set_judging_policy(JudgingPolicy p) {
+  policy() = std::move(p);
+}
+const JudgingPolicy& judging_policy() {
+  return policy();
+}
 
 Level level_of(std::string_view requirement) {
   const Requirement* r = Catalogue::instance().find(requirement);
@@ -72,8 +78,12 @@ void note(std::string_view requirement, std::string message) {
   add(requirement, Outcome::Info, std::move(message), level_of(requirement));
 }
 
-void skip_check(const std::string& reason) { throw CheckAborted(Outcome::Skip, reason); }
-void cannot_run(const std::string& reason) { throw CheckAborted(Outcome::Error, reason); }
+void skip_check(const std::string& reason) {
+  throw CheckAborted(Outcome::Skip, reason);
+}
+void cannot_run(const std::string& reason) {
+  throw CheckAborted(Outcome::Error, reason);
+}
 
 CheckContext::CheckContext(std::string suite, std::string name) {
   if (const CheckInfo* info = find_check(suite, name)) result_.requirements = info->requirements;
@@ -104,7 +114,9 @@ void CheckContext::abort_with(Outcome outcome, std::string message) {
   aborted_ = {outcome, std::move(message)};
 }
 
-void CheckContext::unexpected_failure(std::string message) { unexpected_.push_back(std::move(message)); }
+void CheckContext::unexpected_failure(std::string message) {
+  unexpected_.push_back(std::move(message));
+}
 
 CheckResult CheckContext::finish(bool gtest_skipped, const std::string& skip_message,
                                  double duration_ms) {
@@ -141,16 +153,23 @@ CheckResult CheckContext::finish(bool gtest_skipped, const std::string& skip_mes
   }
   for (const auto& f : result.findings)
     if (f.outcome == outcome) messages.push_back(f.requirement + ": " + f.message);
-  if (aborted_ && (aborted_->first == outcome || messages.empty())) messages.push_back(aborted_->second);
+  if (aborted_ && (aborted_->first == outcome || messages.empty()))
+    messages.push_back(aborted_->second);
   if (messages.empty())
-    for (const auto& f : result.findings) messages.push_back(f.requirement + ": " + f.message);
+    for (const auto& f : result.findings)
+      messages.push_back(f.requirement + ": " + f.message);
   result.outcome = outcome;
-  for (size_t i = 0; i < messages.size(); ++i) result.message += (i ? "; " : "") + messages[i];
+  for (size_t i = 0; i < messages.size(); ++i)
+    result.message += (i ? "; " : "") + messages[i];
   return result;
 }
 
-CheckContext* current_check() { return current; }
-void set_current_check(CheckContext* context) { current = context; }
+CheckContext* current_check() {
+  return current;
+}
+void set_current_check(CheckContext* context) {
+  current = context;
+}
 
 void run_check(const std::function<void()>& body) {
   try {

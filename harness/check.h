@@ -6,9 +6,8 @@
 #include "catalogue.h"
 #include "result_record.h"
 
-#include <gtest/gtest.h>
-
 #include <functional>
+#include <gtest/gtest.h>
 #include <initializer_list>
 #include <optional>
 #include <stdexcept>
@@ -97,7 +96,9 @@ void run_check(const std::function<void()>& body);
   static void Suite##Name##Body();                                                                 \
   [[maybe_unused]] static const bool Suite##Name##Registered =                                     \
       ::conformance::register_check(#Suite, #Name, {__VA_ARGS__});                                 \
-  TEST(Suite, Name) { ::conformance::run_check(&Suite##Name##Body); }                             \
+  TEST(Suite, Name) {                                                                              \
+    ::conformance::run_check(&Suite##Name##Body);                                                  \
+  }                                                                                                \
   static void Suite##Name##Body()
 
 // Declares a check run once per variant, each reported as its own check

@@ -8,7 +8,8 @@ void CheckListener::OnTestStart(const testing::TestInfo& info) {
   set_current_check(context_.get());
   set_evidence_sink(context_.get());
   started_ = std::chrono::steady_clock::now();
-  for (ResultSink* sink : sinks_) sink->on_check_started(info.test_suite_name(), info.name());
+  for (ResultSink* sink : sinks_)
+    sink->on_check_started(info.test_suite_name(), info.name());
 }
 
 void CheckListener::OnTestPartResult(const testing::TestPartResult& part) {
@@ -25,13 +26,15 @@ void CheckListener::OnTestPartResult(const testing::TestPartResult& part) {
 
 void CheckListener::OnTestEnd(const testing::TestInfo& info) {
   if (!context_) return;
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_).count();
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started_)
+                  .count();
   set_current_check(nullptr);
   set_evidence_sink(nullptr);
   CheckResult result = context_->finish(info.result()->Skipped(), skip_message_, ms);
   context_.reset();
   record_.checks.push_back(std::move(result));
-  for (ResultSink* sink : sinks_) sink->on_check_finished(record_.checks.back());
+  for (ResultSink* sink : sinks_)
+    sink->on_check_finished(record_.checks.back());
 }
 
 } // namespace conformance

@@ -5,9 +5,8 @@
 
 #include "check.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
+#include <gtest/gtest.h>
 #include <memory>
 #include <vector>
 

@@ -4,16 +4,20 @@ namespace conformance {
 
 std::string_view well_known_kind_name(WellKnownKind kind) {
   switch (kind) {
-  case WellKnownKind::OAuthPathInserted: return "RFC 8414 oauth-authorization-server";
-  case WellKnownKind::OidcPathInserted: return "openid-configuration (path-inserted)";
-  case WellKnownKind::OidcAppended: return "openid-configuration (appended)";
+  case WellKnownKind::OAuthPathInserted:
+    return "RFC 8414 oauth-authorization-server";
+  case WellKnownKind::OidcPathInserted:
+    return "openid-configuration (path-inserted)";
+  case WellKnownKind::OidcAppended:
+    return "openid-configuration (appended)";
   }
   return "?";
 }
 
 std::string issuer_from_base_url(const std::string& base_url) {
   std::string issuer = base_url;
-  while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
+  while (!issuer.empty() && issuer.back() == '/')
+    issuer.pop_back();
   return issuer;
 }
 
@@ -21,14 +25,16 @@ std::vector<WellKnownCandidate> discovery_candidates(const std::string& issuer) 
   auto origin = oauth::origin_of(issuer).value_or(issuer);
   auto parts = oauth::parse_url(issuer);
   std::string path = parts ? parts->path : "";
-  while (!path.empty() && path.back() == '/') path.pop_back();
+  while (!path.empty() && path.back() == '/')
+    path.pop_back();
   if (path.empty()) {
     return {{WellKnownKind::OAuthPathInserted, origin + "/.well-known/oauth-authorization-server"},
             {WellKnownKind::OidcPathInserted, origin + "/.well-known/openid-configuration"}};
   }
-  return {{WellKnownKind::OAuthPathInserted, origin + "/.well-known/oauth-authorization-server" + path},
-          {WellKnownKind::OidcPathInserted, origin + "/.well-known/openid-configuration" + path},
-          {WellKnownKind::OidcAppended, origin + path + "/.well-known/openid-configuration"}};
+  return {
+      {WellKnownKind::OAuthPathInserted, origin + "/.well-known/oauth-authorization-server" + path},
+      {WellKnownKind::OidcPathInserted, origin + "/.well-known/openid-configuration" + path},
+      {WellKnownKind::OidcAppended, origin + path + "/.well-known/openid-configuration"}};
 }
 
 std::string appended_oauth_metadata_url(const std::string& issuer) {
@@ -52,14 +58,17 @@ Discovery discover(HttpClient& http, const std::string& base_url, bool stop_at_f
     bool nothing_answers = d.attempts.empty() && !attempt.response.answered();
     d.attempts.push_back(std::move(attempt));
     if (nothing_answers) {
-      d.failure = "nothing answers at " + base_url + ": " + d.attempts.back().response.transport_error;
+      d.failure =
+          "nothing answers at " + base_url + ": " + d.attempts.back().response.transport_error;
       return d;
     }
     if (d.found() && stop_at_first_hit) return d;
   }
   if (!d.found()) {
-    d.failure = "no authorization server metadata at any well-known URL for " + d.issuer + " (tried";
-    for (const auto& a : d.attempts) d.failure += " " + a.candidate.url + " -> " + a.response.summary() + ";";
+    d.failure =
+        "no authorization server metadata at any well-known URL for " + d.issuer + " (tried";
+    for (const auto& a : d.attempts)
+      d.failure += " " + a.candidate.url + " -> " + a.response.summary() + ";";
     d.failure.back() = ')';
   }
   return d;

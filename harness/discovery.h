@@ -5,7 +5,6 @@
 #include "http_client.h"
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>

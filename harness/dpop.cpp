@@ -2,13 +2,12 @@
 
 #include "base64url.h"
 
+#include <ctime>
 #include <nlohmann/json.hpp>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
-
-#include <ctime>
 #include <stdexcept>
 #include <vector>
 
@@ -17,7 +16,8 @@ namespace {
 
 std::string bn_param(EVP_PKEY* key, const char* name) {
   BIGNUM* bn = nullptr;
-  if (EVP_PKEY_get_bn_param(key, name, &bn) != 1) throw std::runtime_error("cannot read the DPoP key");
+  if (EVP_PKEY_get_bn_param(key, name, &bn) != 1)
+    throw std::runtime_error("cannot read the DPoP key");
   std::string bytes(32, '\0');
   BN_bn2binpad(bn, reinterpret_cast<unsigned char*>(bytes.data()), 32);
   BN_free(bn);
@@ -40,35 +40,42 @@ DpopKey::DpopKey() : impl_(std::make_unique<Impl>()) {
   if (!impl_->key) throw std::runtime_error("cannot generate a P-256 key");
 }
 
-DpopKey::~DpopKey() { EVP_PKEY_free(impl_->key); }
+DpopKey::~DpopKey() {
+  EVP_PKEY_free(impl_->key);
+}
 
 std::string DpopKey::public_jwk() const {
   // Members in lexicographic order, as the RFC 7638 thumbprint input wants them.
-  nlohmann::json jwk = {{"crv", "P-256"},
-                        {"kty", "EC"},
-                        {"x", oauth::base64url_encode(bn_param(impl_->key, OSSL_PKEY_PARAM_EC_PUB_X))},
-                        {"y", oauth::base64url_encode(bn_param(impl_->key, OSSL_PKEY_PARAM_EC_PUB_Y))}};
+  nlohmann::json jwk = {
+      {"crv", "P-256"},
+      {"kty", "EC"},
+      {"x", oauth::base64url_encode(bn_param(impl_->key, OSSL_PKEY_PARAM_EC_PUB_X))},
+      {"y", oauth::base64url_encode(bn_param(impl_->key, OSSL_PKEY_PARAM_EC_PUB_Y))}};
   return jwk.dump();
 }
 
 std::string DpopKey::proof(const std::string& method, const std::string& url) const {
-  nlohmann::json header = {{"typ", "dpop+jwt"}, {"alg", "ES256"}, {"jwk", nlohmann::json::parse(public_jwk())}};
+  nlohmann::json header = {
+      {"typ", "dpop+jwt"}, {"alg", "ES256"}, {"jwk", nlohmann::json::parse(public_jwk())}};
   nlohmann::json claims = {{"jti", oauth::random_base64url(16)},
                            {"htm", method},
                            {"htu", without_query(url)},
                            {"iat", static_cast<long long>(std::time(nullptr))}};
-  std::string signing_input = oauth::base64url_encode(header.dump()) + "." + oauth::base64url_encode(claims.dump());
+  std::string signing_input =
+      oauth::base64url_encode(header.dump()) + "." + oauth::base64url_encode(claims.dump());
 
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
   size_t der_size = 0;
   std::vector<unsigned char> der;
   bool ok = EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, impl_->key) == 1 &&
             EVP_DigestSign(ctx, nullptr, &der_size,
-                           reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size()) == 1;
+                           reinterpret_cast<const unsigned char*>(signing_input.data()),
+                           signing_input.size()) == 1;
   if (ok) {
     der.resize(der_size);
     ok = EVP_DigestSign(ctx, der.data(), &der_size,
-                        reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size()) == 1;
+                        reinterpret_cast<const unsigned char*>(signing_input.data()),
+                        signing_input.size()) == 1;
   }
   EVP_MD_CTX_free(ctx);
   if (!ok) throw std::runtime_error("cannot sign the DPoP proof");
@@ -96,9 +103,10 @@ bool DpopKey::verifies(const std::string& compact_jws) const {
   ECDSA_SIG_free(sig);
   std::string input = compact_jws.substr(0, last_dot);
   EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  bool ok = EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, impl_->key) == 1 &&
-            EVP_DigestVerify(ctx, der, static_cast<size_t>(der_size),
-                             reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
+  bool ok =
+      EVP_DigestVerifyInit(ctx, nullptr, EVP_sha256(), nullptr, impl_->key) == 1 &&
+      EVP_DigestVerify(ctx, der, static_cast<size_t>(der_size),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
   EVP_MD_CTX_free(ctx);
   OPENSSL_free(der);
   return ok;

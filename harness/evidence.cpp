@@ -7,8 +7,12 @@ namespace {
 thread_local EvidenceSink* current_sink = nullptr;
 }
 
-void set_evidence_sink(EvidenceSink* sink) { current_sink = sink; }
-EvidenceSink* evidence_sink() { return current_sink; }
+void set_evidence_sink(EvidenceSink* sink) {
+  current_sink = sink;
+}
+EvidenceSink* evidence_sink() {
+  return current_sink;
+}
 
 void record_exchange(Exchange exchange) {
   if (!current_sink) return;

@@ -2,17 +2,18 @@
 
 #include "text.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <chrono>
+#include <curl/curl.h>
 #include <mutex>
 
 namespace conformance {
 namespace {
 
 using oauth::trim;
-std::string lower(std::string_view s) { return oauth::ascii_lower(s); }
+std::string lower(std::string_view s) {
+  return oauth::ascii_lower(s);
+}
 
 void global_init_once() {
   static std::once_flag once;
@@ -48,7 +49,8 @@ size_t on_header(char* data, size_t size, size_t count, void* user) {
   }
   size_t colon = line.find(':');
   if (colon != std::string_view::npos)
-    t->response->headers.emplace_back(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
+    t->response->headers.emplace_back(lower(trim(line.substr(0, colon))),
+                                      std::string(trim(line.substr(colon + 1))));
   return n;
 }
 
@@ -96,17 +98,22 @@ std::string HttpResponse::summary() const {
 CookieJar::CookieJar() {
   global_init_once();
   handle_ = curl_easy_init();
-  curl_easy_setopt(static_cast<CURL*>(handle_), CURLOPT_COOKIEFILE, ""); // cookie engine on, no file
+  curl_easy_setopt(static_cast<CURL*>(handle_), CURLOPT_COOKIEFILE,
+                   ""); // cookie engine on, no file
 }
 
-CookieJar::~CookieJar() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
+CookieJar::~CookieJar() {
+  curl_easy_cleanup(static_cast<CURL*>(handle_));
+}
 
 HttpClient::HttpClient(HttpOptions options) : options_(options) {
   global_init_once();
   handle_ = curl_easy_init();
 }
 
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(handle_)); }
+HttpClient::~HttpClient() {
+  curl_easy_cleanup(static_cast<CURL*>(handle_));
+}
 
 HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   // The client's own handle starts clean each time; a jar's handle keeps its cookies, so every
@@ -122,7 +129,8 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body_bytes));
+  curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+                   static_cast<curl_off_t>(options_.max_body_bytes));
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
@@ -139,7 +147,8 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.method == "POST" || !request.body.empty()) {
       curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
     }
   }
   curl_slist* header_list = nullptr;
@@ -148,7 +157,9 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
     has_accept = has_accept || lower(name) == "accept";
     header_list = curl_slist_append(header_list, (name + ": " + value).c_str());
   }
-  if (!has_accept) header_list = curl_slist_append(header_list, "Accept: application/json, text/html;q=0.9, */*;q=0.5");
+  if (!has_accept)
+    header_list =
+        curl_slist_append(header_list, "Accept: application/json, text/html;q=0.9, */*;q=0.5");
   header_list = curl_slist_append(header_list, "Expect:"); // no 100-continue round trip
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, header_list);
 
@@ -161,12 +172,13 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   response.status = static_cast<int>(status);
   if (transfer.over_cap || rc == CURLE_FILESIZE_EXCEEDED) {
     response.body_truncated = true;
-    response.transport_error = "response body exceeds the " + std::to_string(options_.max_body_bytes) +
-                               "-byte cap";
+    response.transport_error =
+        "response body exceeds the " + std::to_string(options_.max_body_bytes) + "-byte cap";
   } else if (rc != CURLE_OK) {
     response.transport_error = curl_easy_strerror(rc);
     if (rc == CURLE_OPERATION_TIMEDOUT)
-      response.transport_error = "timed out after " + std::to_string(options_.timeout.count()) + " ms";
+      response.transport_error =
+          "timed out after " + std::to_string(options_.timeout.count()) + " ms";
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(header_list);

@@ -6,10 +6,9 @@
 #include "evidence.h"
 #include "url.h"
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,8 +28,8 @@ struct HttpRequest {
 };
 
 struct HttpResponse {
-  int status = 0;             // 0 when no response arrived
-  HeaderList headers;         // names lower-cased, in arrival order
+  int status = 0;     // 0 when no response arrived
+  HeaderList headers; // names lower-cased, in arrival order
   std::string body;
   bool body_truncated = false; // the server sent more than max_body_bytes
   std::string transport_error; // connection refused, timeout, TLS, body cap...
@@ -76,7 +75,8 @@ public:
   HttpResponse get(const std::string& url, HeaderList headers = {}, CookieJar* jar = nullptr);
   HttpResponse post_form(const std::string& url, const oauth::Params& form, HeaderList headers = {},
                          CookieJar* jar = nullptr);
-  HttpResponse post_json(const std::string& url, const nlohmann::json& body, HeaderList headers = {});
+  HttpResponse post_json(const std::string& url, const nlohmann::json& body,
+                         HeaderList headers = {});
 
 private:
   HttpOptions options_;

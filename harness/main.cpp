@@ -7,15 +7,13 @@
 #include "console_report.h"
 #include "discovery.h"
 #include "json_report.h"
+#include "server.h" // the bundled reference server, started when no --base-url is given
 #include "target.h"
 
-#include "server.h" // the bundled reference server, started when no --base-url is given
-
 #include <CLI/CLI.hpp>
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <ctime>
+#include <gtest/gtest.h>
 #include <iostream>
 #include <memory>
 #include <set>
@@ -61,39 +59,47 @@ void print_list(bool as_json) {
   nlohmann::json covered = nlohmann::json::array(), open = nlohmann::json::array();
   nlohmann::json excluded = nlohmann::json::array();
   for (const auto& r : catalogue.requirements()) {
-    if (cited.count(r.id)) covered.push_back(r.id);
-    else if (auto reason = catalogue.exclusion(r.id)) excluded.push_back({{"id", r.id}, {"reason", *reason}});
-    else open.push_back(r.id);
+    if (cited.count(r.id))
+      covered.push_back(r.id);
+    else if (auto reason = catalogue.exclusion(r.id))
+      excluded.push_back({{"id", r.id}, {"reason", *reason}});
+    else
+      open.push_back(r.id);
   }
   if (as_json) {
     nlohmann::json out = {{"checks", checks},
-                          {"requirements", {{"total", catalogue.requirements().size()},
-                                            {"covered", covered},
-                                            {"excluded", excluded},
-                                            {"not_covered", open}}}};
+                          {"requirements",
+                           {{"total", catalogue.requirements().size()},
+                            {"covered", covered},
+                            {"excluded", excluded},
+                            {"not_covered", open}}}};
     std::cout << out.dump(2) << "\n";
     return;
   }
   for (const auto& c : checks) {
     std::cout << c["suite"].get<std::string>() << "." << c["name"].get<std::string>() << "  [";
     const auto& ids = c["requirements"];
-    for (size_t i = 0; i < ids.size(); ++i) std::cout << (i ? "," : "") << ids[i].get<std::string>();
+    for (size_t i = 0; i < ids.size(); ++i)
+      std::cout << (i ? "," : "") << ids[i].get<std::string>();
     std::cout << "]\n";
   }
   if (!excluded.empty()) std::cout << "\nExcluded (not black-box testable here):\n";
   for (const auto& e : excluded)
-    std::cout << "  " << e["id"].get<std::string>() << ": " << e["reason"].get<std::string>() << "\n";
-  std::cout << "\n" << checks.size() << " checks; of " << catalogue.requirements().size()
-            << " requirements " << covered.size() << " covered, " << excluded.size() << " excluded, "
-            << open.size() << " not covered yet.\n";
+    std::cout << "  " << e["id"].get<std::string>() << ": " << e["reason"].get<std::string>()
+              << "\n";
+  std::cout << "\n"
+            << checks.size() << " checks; of " << catalogue.requirements().size()
+            << " requirements " << covered.size() << " covered, " << excluded.size()
+            << " excluded, " << open.size() << " not covered yet.\n";
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"conformance: black-box conformance tests for OAuth 2.1 and MCP authorization servers.\n"
-               "With no --base-url it tests the bundled reference server on an ephemeral loopback port.\n"
-               "Unrecognised --gtest_* flags are passed to GoogleTest (e.g. --gtest_filter=Pkce.*)."};
+  CLI::App app{
+      "conformance: black-box conformance tests for OAuth 2.1 and MCP authorization servers.\n"
+      "With no --base-url it tests the bundled reference server on an ephemeral loopback port.\n"
+      "Unrecognised --gtest_* flags are passed to GoogleTest (e.g. --gtest_filter=Pkce.*)."};
   app.allow_extras();
   std::string base_url;
   double timeout_seconds = 10;
@@ -103,10 +109,13 @@ int main(int argc, char** argv) {
   std::string json_path;
   bool list = false;
   int code_lifetime = 0;
-  app.add_option("--base-url", base_url, "Base URL (issuer) of the authorization server under test");
+  app.add_option("--base-url", base_url,
+                 "Base URL (issuer) of the authorization server under test");
   app.add_option("--timeout", timeout_seconds, "Per-request timeout in seconds")
-      ->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--max-body", max_body, "Response body cap in bytes")->capture_default_str()
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--max-body", max_body, "Response body cap in bytes")
+      ->capture_default_str()
       ->check(CLI::PositiveNumber);
   app.add_flag("--strict", strict, "Treat SHOULD violations (warn) as failures");
   app.add_option("--profile", profile, "Spec profile deciding version-dependent levels")
@@ -114,10 +123,12 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(Catalogue::instance().profiles()));
   // The path is optional only so that `--list --json` reads naturally.
   app.add_option("--json", json_path, "Write the JSON result record to this path")->expected(0, 1);
-  app.add_option("--code-lifetime", code_lifetime,
-                 "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)")
+  app.add_option(
+         "--code-lifetime", code_lifetime,
+         "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)")
       ->check(CLI::PositiveNumber);
-  app.add_flag("--list", list, "List the checks and the requirement IDs they cite (with --json: as JSON)");
+  app.add_flag("--list", list,
+               "List the checks and the requirement IDs they cite (with --json: as JSON)");
   app.set_version_flag("--version", CONFORMANCE_VERSION);
   try {
     app.parse(argc, argv);
@@ -135,7 +146,8 @@ int main(int argc, char** argv) {
     }
   }
   std::vector<char*> gtest_argv{argv[0]};
-  for (auto& extra : extras) gtest_argv.push_back(extra.data());
+  for (auto& extra : extras)
+    gtest_argv.push_back(extra.data());
   int gtest_argc = static_cast<int>(gtest_argv.size());
   gtest_argv.push_back(nullptr); // GoogleTest shifts argv in place up to argv[argc]
   testing::InitGoogleTest(&gtest_argc, gtest_argv.data());
@@ -154,7 +166,8 @@ int main(int argc, char** argv) {
     bundled = std::make_unique<refserver::ReferenceServer>(refserver::ServerOptions{});
     bundled->start();
     base_url = bundled->base_url();
-    std::cout << "No --base-url given: testing the bundled reference server at " << base_url << "\n\n";
+    std::cout << "No --base-url given: testing the bundled reference server at " << base_url
+              << "\n\n";
   }
 
   RunOptions options;
@@ -194,8 +207,8 @@ int main(int argc, char** argv) {
   delete listeners.Release(listeners.default_result_printer()); // the console report replaces it
   listeners.Append(new CheckListener(record, {&console}));
 
-  std::cout << "Testing " << base_url << " (metadata: " << record.metadata_url << ", profile " << profile
-            << ")\n";
+  std::cout << "Testing " << base_url << " (metadata: " << record.metadata_url << ", profile "
+            << profile << ")\n";
   // Our verdicts, not GoogleTest's status, decide the exit code (warnings are not failures).
   [[maybe_unused]] int gtest_status = RUN_ALL_TESTS();
   record.finished_at = now_utc();

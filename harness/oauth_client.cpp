@@ -8,9 +8,12 @@ namespace conformance {
 
 std::string_view client_auth_name(ClientAuth auth) {
   switch (auth) {
-  case ClientAuth::None: return "none";
-  case ClientAuth::SecretBasic: return "client_secret_basic";
-  case ClientAuth::SecretPost: return "client_secret_post";
+  case ClientAuth::None:
+    return "none";
+  case ClientAuth::SecretBasic:
+    return "client_secret_basic";
+  case ClientAuth::SecretPost:
+    return "client_secret_post";
   }
   return "none";
 }
@@ -50,8 +53,8 @@ Registration register_client(HttpClient& http, const std::string& registration_e
   client.client_id = (*doc)["client_id"].get<std::string>();
   client.auth = auth;
   // A client_credentials-only client registers no redirect URI.
-  if (auto uris = metadata.find("redirect_uris"); uris != metadata.end() && uris->is_array() && !uris->empty() &&
-                                                   uris->front().is_string())
+  if (auto uris = metadata.find("redirect_uris");
+      uris != metadata.end() && uris->is_array() && !uris->empty() && uris->front().is_string())
     client.redirect_uri = uris->front().get<std::string>();
   client.registration = *doc;
   if (auth != ClientAuth::None) {
@@ -66,7 +69,9 @@ Registration register_client(HttpClient& http, const std::string& registration_e
   return out;
 }
 
-Pkce Pkce::fresh() { return from_verifier(oauth::make_code_verifier()); }
+Pkce Pkce::fresh() {
+  return from_verifier(oauth::make_code_verifier());
+}
 
 Pkce Pkce::from_verifier(std::string verifier) {
   redactor().add_secret(verifier);
@@ -114,19 +119,23 @@ oauth::Params code_grant(const std::string& code, const std::optional<std::strin
 }
 
 std::string basic_authorization(const std::string& client_id, const std::string& secret) {
-  return "Basic " + oauth::base64_encode(oauth::percent_encode(client_id) + ":" + oauth::percent_encode(secret));
+  return "Basic " + oauth::base64_encode(oauth::percent_encode(client_id) + ":" +
+                                         oauth::percent_encode(secret));
 }
 
 HttpResponse token_request(HttpClient& http, const std::string& token_endpoint,
                            const TestClient& client, oauth::Params form, HeaderList headers) {
   switch (client.auth) {
-  case ClientAuth::None: form.emplace_back("client_id", client.client_id); break;
+  case ClientAuth::None:
+    form.emplace_back("client_id", client.client_id);
+    break;
   case ClientAuth::SecretPost:
     form.emplace_back("client_id", client.client_id);
     form.emplace_back("client_secret", client.client_secret);
     break;
   case ClientAuth::SecretBasic:
-    headers.emplace_back("Authorization", basic_authorization(client.client_id, client.client_secret));
+    headers.emplace_back("Authorization",
+                         basic_authorization(client.client_id, client.client_secret));
     break;
   }
   // Codes and verifiers sent here are secrets even when the server never echoes them.

@@ -5,7 +5,6 @@
 #include "http_client.h"
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 
@@ -36,7 +35,7 @@ Registration register_client(HttpClient& http, const std::string& registration_e
 struct Pkce {
   std::string verifier;
   std::string challenge;
-  static Pkce fresh();                         // RAND_bytes verifier, S256 challenge
+  static Pkce fresh();                             // RAND_bytes verifier, S256 challenge
   static Pkce from_verifier(std::string verifier); // S256 of a given verifier
 };
 

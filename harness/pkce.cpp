@@ -7,7 +7,9 @@
 
 namespace oauth {
 
-std::string make_code_verifier() { return random_base64url(32); }
+std::string make_code_verifier() {
+  return random_base64url(32);
+}
 
 std::string s256_challenge(std::string_view verifier) {
   unsigned char digest[SHA256_DIGEST_LENGTH];

@@ -3,24 +3,28 @@
 #include "text.h"
 #include "url.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <array>
+#include <nlohmann/json.hpp>
 
 namespace conformance {
 namespace {
 
-std::string lower(std::string_view s) { return oauth::ascii_lower(s); }
+std::string lower(std::string_view s) {
+  return oauth::ascii_lower(s);
+}
 
 void redact_json(nlohmann::json& node) {
   if (node.is_object()) {
     for (auto& [key, value] : node.items()) {
-      if (Redactor::is_secret_name(key) && !value.is_null()) value = std::string(kRedacted);
-      else redact_json(value);
+      if (Redactor::is_secret_name(key) && !value.is_null())
+        value = std::string(kRedacted);
+      else
+        redact_json(value);
     }
   } else if (node.is_array()) {
-    for (auto& item : node) redact_json(item);
+    for (auto& item : node)
+      redact_json(item);
   }
 }
 
@@ -49,11 +53,21 @@ std::string redact_form(std::string_view form) {
 } // namespace
 
 bool Redactor::is_secret_name(std::string_view name) {
-  static const std::array<std::string_view, 15> names = {
-      "code",          "code_verifier", "client_secret", "access_token",
-      "refresh_token", "id_token",      "password",      "token",
-      "assertion",     "client_assertion", "subject_token", "device_code",
-      "registration_access_token", "initial_access_token", "passwd"};
+  static const std::array<std::string_view, 15> names = {"code",
+                                                         "code_verifier",
+                                                         "client_secret",
+                                                         "access_token",
+                                                         "refresh_token",
+                                                         "id_token",
+                                                         "password",
+                                                         "token",
+                                                         "assertion",
+                                                         "client_assertion",
+                                                         "subject_token",
+                                                         "device_code",
+                                                         "registration_access_token",
+                                                         "initial_access_token",
+                                                         "passwd"};
   std::string key = lower(name);
   return std::find(names.begin(), names.end(), key) != names.end();
 }
@@ -105,7 +119,8 @@ std::string Redactor::redact_body(std::string_view body, std::string_view conten
       return redact_text(doc.dump());
     }
   }
-  if (type.find("x-www-form-urlencoded") != std::string::npos) return redact_text(redact_form(body));
+  if (type.find("x-www-form-urlencoded") != std::string::npos)
+    return redact_text(redact_form(body));
   return redact_text(body);
 }
 
@@ -119,7 +134,8 @@ std::string Redactor::redact_header(std::string_view name, std::string_view valu
   }
   if (key == "cookie") return std::string(kRedacted);
   if (key == "set-cookie") {
-    // The cookie's name and attributes are evidence (SEC and PRS rows judge them); its value is not.
+    // The cookie's name and attributes are evidence (SEC and PRS rows judge them); its value is
+    // not.
     size_t eq = value.find('=');
     size_t semi = value.find(';');
     if (eq == std::string_view::npos) return std::string(kRedacted);
@@ -141,8 +157,10 @@ Exchange Redactor::redact(Exchange exchange) const {
   std::string request_type = content_type_of(exchange.request_headers);
   std::string response_type = content_type_of(exchange.response_headers);
   exchange.url = redact_url(exchange.url);
-  for (auto& [n, v] : exchange.request_headers) v = redact_header(n, v);
-  for (auto& [n, v] : exchange.response_headers) v = redact_header(n, v);
+  for (auto& [n, v] : exchange.request_headers)
+    v = redact_header(n, v);
+  for (auto& [n, v] : exchange.response_headers)
+    v = redact_header(n, v);
   exchange.request_body = redact_body(exchange.request_body, request_type);
   exchange.response_body = redact_body(exchange.response_body, response_type);
   exchange.transport_error = redact_text(exchange.transport_error);

@@ -11,7 +11,9 @@ Target& target() {
   if (!current_target) throw std::logic_error("no target: the run has not been set up");
   return *current_target;
 }
-void set_target(Target* t) { current_target = t; }
+void set_target(Target* t) {
+  current_target = t;
+}
 
 Target::Target(RunOptions options, Discovery discovery)
     : options_(std::move(options)), discovery_(std::move(discovery)), http_(options_.http),
@@ -25,7 +27,8 @@ std::string Target::issuer() const {
 
 std::optional<std::string> Target::endpoint(std::string_view member) const {
   auto it = metadata().find(member);
-  if (it == metadata().end() || !it->is_string() || it->get<std::string>().empty()) return std::nullopt;
+  if (it == metadata().end() || !it->is_string() || it->get<std::string>().empty())
+    return std::nullopt;
   return it->get<std::string>();
 }
 
@@ -42,15 +45,16 @@ const TestClient& Target::client(std::string_view role) {
   return client_registered_as(role, client_metadata(options_.redirect_uri, auth), auth);
 }
 
-const TestClient& Target::client_registered_as(std::string_view role, const nlohmann::json& metadata,
-                                               ClientAuth auth) {
+const TestClient& Target::client_registered_as(std::string_view role,
+                                               const nlohmann::json& metadata, ClientAuth auth) {
   if (auto it = clients_.find(role); it != clients_.end()) return it->second;
   if (auto it = client_failures_.find(role); it != client_failures_.end()) cannot_run(it->second);
   auto registration_endpoint = endpoint("registration_endpoint");
   if (!registration_endpoint)
     skip_check("needs a registered client, and the server advertises no registration_endpoint");
   auto registration = register_client(http_, *registration_endpoint, metadata, auth);
-  if (!registration.client && registration.response.status == 400 && metadata.contains("application_type")) {
+  if (!registration.client && registration.response.status == 400 &&
+      metadata.contains("application_type")) {
     // Older and OIDC-style servers may refuse application_type (DCR-12 reports it); retry as
     // clients written before MCP 2026-07-28 register, so the rest of the run can go on.
     nlohmann::json without = metadata;
@@ -58,14 +62,16 @@ const TestClient& Target::client_registered_as(std::string_view role, const nloh
     registration = register_client(http_, *registration_endpoint, without, auth);
   }
   if (!registration.client) {
-    std::string why = "could not register the " + std::string(role) + " test client: " + registration.problem;
+    std::string why =
+        "could not register the " + std::string(role) + " test client: " + registration.problem;
     client_failures_.emplace(std::string(role), why);
     cannot_run(why);
   }
   return clients_.emplace(std::string(role), std::move(*registration.client)).first->second;
 }
 
-AuthorizationResult authorize(const AuthorizationRequest& request, const std::string& redirect_uri) {
+AuthorizationResult authorize(const AuthorizationRequest& request,
+                              const std::string& redirect_uri) {
   std::string endpoint = target().require_endpoint("authorization_endpoint");
   return target().driver().authorize(authorization_url(endpoint, request), redirect_uri);
 }
@@ -87,8 +93,8 @@ HttpResponse send_token_request(const TestClient& client, oauth::Params form, He
 }
 
 HttpResponse redeem(const CodeGrant& grant) {
-  return send_token_request(grant.client,
-                            code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier));
+  return send_token_request(
+      grant.client, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier));
 }
 
 } // namespace conformance

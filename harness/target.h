@@ -80,6 +80,7 @@ CodeGrant obtain_code(const TestClient& client, const Pkce& pkce = Pkce::fresh()
 AuthorizationResult authorize(const AuthorizationRequest& request, const std::string& redirect_uri);
 // Redeems `grant` at the token endpoint; `form` defaults to the well-formed exchange.
 HttpResponse redeem(const CodeGrant& grant);
-HttpResponse send_token_request(const TestClient& client, oauth::Params form, HeaderList headers = {});
+HttpResponse send_token_request(const TestClient& client, oauth::Params form,
+                                HeaderList headers = {});
 
 } // namespace conformance

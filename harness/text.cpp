@@ -2,12 +2,15 @@
 
 namespace oauth {
 namespace {
-char lower_char(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char lower_char(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 } // namespace
 
 std::string ascii_lower(std::string_view text) {
   std::string out(text);
-  for (char& c : out) c = lower_char(c);
+  for (char& c : out)
+    c = lower_char(c);
   return out;
 }
 

@@ -1,7 +1,6 @@
 #include "url.h"
 
 #include <curl/curl.h>
-
 #include <memory>
 
 namespace oauth {
@@ -83,7 +82,8 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
     for (char& c : input)
       if (c == '+') c = ' ';
   int length = 0;
-  char* decoded = curl_easy_unescape(nullptr, input.data(), static_cast<int>(input.size()), &length);
+  char* decoded =
+      curl_easy_unescape(nullptr, input.data(), static_cast<int>(input.size()), &length);
   if (!decoded) return input;
   std::string out(decoded, static_cast<size_t>(length));
   curl_free(decoded);
@@ -111,7 +111,8 @@ Params parse_form(std::string_view body) {
     if (!pair.empty()) {
       size_t eq = pair.find('=');
       std::string_view name = pair.substr(0, eq);
-      std::string_view value = eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
+      std::string_view value =
+          eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
       out.emplace_back(percent_decode(name, true), percent_decode(value, true));
     }
     start = end + 1;
@@ -153,12 +154,16 @@ bool is_loopback_ip(std::string_view host) {
   if (host.substr(0, 4) != "127.") return false;
   int dots = 0;
   for (char c : host) {
-    if (c == '.') ++dots;
-    else if (c < '0' || c > '9') return false;
+    if (c == '.')
+      ++dots;
+    else if (c < '0' || c > '9')
+      return false;
   }
   return dots == 3;
 }
 
-bool is_loopback_host(std::string_view host) { return host == "localhost" || is_loopback_ip(host); }
+bool is_loopback_host(std::string_view host) {
+  return host == "localhost" || is_loopback_ip(host);
+}
 
 } // namespace oauth

@@ -10,16 +10,21 @@ namespace conformance {
 namespace {
 
 constexpr std::array<std::string_view, 6> kTokenErrors = {
-    "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
-    "unsupported_grant_type", "invalid_scope"};
+    "invalid_request",     "invalid_client",         "invalid_grant",
+    "unauthorized_client", "unsupported_grant_type", "invalid_scope"};
 constexpr std::array<std::string_view, 7> kAuthorizationErrors = {
-    "invalid_request", "unauthorized_client", "access_denied", "unsupported_response_type",
-    "invalid_scope", "server_error", "temporarily_unavailable"};
+    "invalid_request", "unauthorized_client", "access_denied",          "unsupported_response_type",
+    "invalid_scope",   "server_error",        "temporarily_unavailable"};
 // Registered extension codes (IANA OAuth Extensions Error Registry) that OAuth servers use.
-constexpr std::array<std::string_view, 9> kExtensionErrors = {
-    "invalid_target", "invalid_dpop_proof", "use_dpop_nonce", "login_required",
-    "consent_required", "interaction_required", "account_selection_required",
-    "invalid_authorization_details", "unsupported_token_type"};
+constexpr std::array<std::string_view, 9> kExtensionErrors = {"invalid_target",
+                                                              "invalid_dpop_proof",
+                                                              "use_dpop_nonce",
+                                                              "login_required",
+                                                              "consent_required",
+                                                              "interaction_required",
+                                                              "account_selection_required",
+                                                              "invalid_authorization_details",
+                                                              "unsupported_token_type"};
 
 template <size_t N>
 bool contains(const std::array<std::string_view, N>& set, std::string_view code) {
@@ -48,7 +53,8 @@ bool is_registered_authorization_error(std::string_view code) {
 
 std::string join(const std::vector<std::string>& items, std::string_view separator) {
   std::string out;
-  for (size_t i = 0; i < items.size(); ++i) out += (i ? std::string(separator) : "") + items[i];
+  for (size_t i = 0; i < items.size(); ++i)
+    out += (i ? std::string(separator) : "") + items[i];
   return out;
 }
 
@@ -67,7 +73,8 @@ void judge_error_characters(std::string_view where, const std::optional<std::str
   auto allowed = [](const std::string& text, bool space_allowed) {
     if (text.empty()) return false;
     for (unsigned char c : text)
-      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || (c == ' ' && !space_allowed)) return false;
+      if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || (c == ' ' && !space_allowed))
+        return false;
     return true;
   };
   std::vector<std::string> bad;
@@ -75,10 +82,13 @@ void judge_error_characters(std::string_view where, const std::optional<std::str
   if (description && !allowed(*description, true)) bad.push_back("error_description");
   if (uri && !allowed(*uri, false)) bad.push_back("error_uri");
   if (!error && !description && !uri) return;
-  if (bad.empty()) pass("ERR-03", std::string(where) + ": error fields use the allowed characters");
-  else violation("ERR-03", std::string(where) + ": " + join(bad) +
-                               " has characters outside printable ASCII or a quote or backslash" +
-                               (description ? " (error_description: " + description->substr(0, 80) + ")" : ""));
+  if (bad.empty())
+    pass("ERR-03", std::string(where) + ": error fields use the allowed characters");
+  else
+    violation("ERR-03",
+              std::string(where) + ": " + join(bad) +
+                  " has characters outside printable ASCII or a quote or backslash" +
+                  (description ? " (error_description: " + description->substr(0, 80) + ")" : ""));
 }
 
 void judge_token_error_format(const HttpResponse& response) {
@@ -89,7 +99,8 @@ void judge_token_error_format(const HttpResponse& response) {
       if (doc->contains(name) && (*doc)[name].is_string()) return (*doc)[name].get<std::string>();
       return std::nullopt;
     };
-    judge_error_characters("a token error", member("error"), member("error_description"), member("error_uri"));
+    judge_error_characters("a token error", member("error"), member("error_description"),
+                           member("error_uri"));
   }
   std::vector<std::string> problems;
   bool client_auth_failure = code && *code == "invalid_client";
@@ -99,17 +110,23 @@ void judge_token_error_format(const HttpResponse& response) {
   if (!response.is_json_media_type())
     problems.push_back("media type '" + response.media_type() + "' (expected application/json)");
   auto doc = response.json();
-  if (!doc || !doc->is_object()) problems.push_back("the body is not a JSON object");
-  else if (!code) problems.push_back("no string 'error' member");
+  if (!doc || !doc->is_object())
+    problems.push_back("the body is not a JSON object");
+  else if (!code)
+    problems.push_back("no string 'error' member");
   if (problems.empty())
     pass("ERR-01", "token error is a JSON object with error=" + *code + " (HTTP " +
                        std::to_string(response.status) + ")");
   else
-    violation("ERR-01", "token error response has " + join(problems, "; ") + ": " + quote(response));
+    violation("ERR-01",
+              "token error response has " + join(problems, "; ") + ": " + quote(response));
   if (code) {
-    if (is_registered_token_error(*code)) pass("ERR-02", "error code '" + *code + "' is defined");
+    if (is_registered_token_error(*code))
+      pass("ERR-02", "error code '" + *code + "' is defined");
     else
-      violation("ERR-02", "error code '" + *code + "' is neither an OAuth 2.1 token error nor a registered extension",
+      violation("ERR-02",
+                "error code '" + *code +
+                    "' is neither an OAuth 2.1 token error nor a registered extension",
                 Level::Should);
   }
 }
@@ -125,7 +142,7 @@ void expect_token_error(const HttpResponse& response, std::string_view requireme
     auto doc = response.json();
     bool token = doc && doc->is_object() && doc->contains("access_token");
     violation(requirement, expected + "; got HTTP " + std::to_string(response.status) +
-                               (token ? " with an access token" : "") );
+                               (token ? " with an access token" : ""));
     return;
   }
   judge_token_error_format(response);
@@ -147,7 +164,8 @@ void expect_token_error(const HttpResponse& response, std::string_view requireme
   if (codes.empty() || std::find(codes.begin(), codes.end(), *code) != codes.end())
     pass(requirement, "refused with HTTP " + std::to_string(response.status) + " error=" + *code);
   else
-    violation(requirement, expected + "; got error=" + *code + " (HTTP " + std::to_string(response.status) + ")");
+    violation(requirement, expected + "; got error=" + *code + " (HTTP " +
+                               std::to_string(response.status) + ")");
 }
 
 std::optional<nlohmann::json> expect_token_success(const HttpResponse& response,
@@ -165,15 +183,16 @@ std::optional<nlohmann::json> expect_token_success(const HttpResponse& response,
 nlohmann::json require_token_success(const HttpResponse& response, std::string_view what) {
   auto doc = response.json();
   if (response.status != 200 || !doc || !doc->is_object() || !doc->contains("access_token"))
-    cannot_run("prerequisite failed: " + std::string(what) + " did not return tokens: " + quote(response));
+    cannot_run("prerequisite failed: " + std::string(what) +
+               " did not return tokens: " + quote(response));
   return *doc;
 }
 
 void expect_authorization_error(const AuthorizationResult& result, std::string_view requirement,
                                 const std::vector<std::string>& codes, std::string_view what,
                                 bool page_is_fine) {
-  std::string expected = "expected a redirect to the client with " + expected_codes(codes) + " for " +
-                         std::string(what);
+  std::string expected = "expected a redirect to the client with " + expected_codes(codes) +
+                         " for " + std::string(what);
   using Ending = AuthorizationResult::Ending;
   if (result.reached_client()) {
     if (result.code() || result.param("access_token")) {
@@ -181,12 +200,16 @@ void expect_authorization_error(const AuthorizationResult& result, std::string_v
       return;
     }
     auto error = result.error();
-    judge_error_characters("an authorization error redirect", error, result.param("error_description"),
-                           result.param("error_uri"));
+    judge_error_characters("an authorization error redirect", error,
+                           result.param("error_description"), result.param("error_uri"));
     if (error) {
-      if (is_registered_authorization_error(*error)) pass("ERR-02", "authorization error '" + *error + "' is defined");
-      else violation("ERR-02", "authorization error '" + *error + "' is neither an OAuth 2.1 code nor a registered extension",
-                     Level::Should);
+      if (is_registered_authorization_error(*error))
+        pass("ERR-02", "authorization error '" + *error + "' is defined");
+      else
+        violation("ERR-02",
+                  "authorization error '" + *error +
+                      "' is neither an OAuth 2.1 code nor a registered extension",
+                  Level::Should);
     }
     if (error && (codes.empty() || std::find(codes.begin(), codes.end(), *error) != codes.end()))
       pass(requirement, "refused: " + result.describe());
@@ -197,7 +220,8 @@ void expect_authorization_error(const AuthorizationResult& result, std::string_v
   if (result.ending == Ending::StoppedAtServer && result.last_response.status >= 400 &&
       result.last_response.status < 500) {
     if (page_is_fine) {
-      pass(requirement, "refused with an error page at the server: " + quote(result.last_response, 80));
+      pass(requirement,
+           "refused with an error page at the server: " + quote(result.last_response, 80));
       return;
     }
     violation(requirement,
@@ -215,8 +239,10 @@ void expect_no_redirect_to_client(const AuthorizationResult& result, std::string
   std::string prefix = "for " + std::string(what) + ": ";
   for (const auto& location : result.locations) {
     if (location.rfind(sent_redirect_uri, 0) == 0 || same_origin(location, sent_redirect_uri)) {
-      violation(requirement, prefix + "the server sent the user agent to the unregistered URI (" +
-                                 redactor().redact_url(location) + ")", level);
+      violation(requirement,
+                prefix + "the server sent the user agent to the unregistered URI (" +
+                    redactor().redact_url(location) + ")",
+                level);
       return;
     }
   }
@@ -230,17 +256,24 @@ void expect_no_redirect_to_client(const AuthorizationResult& result, std::string
 void judge_registration_error_format(const HttpResponse& response) {
   if (!response.answered() || response.status / 100 == 2) return;
   std::vector<std::string> problems;
-  if (response.status != 400) problems.push_back("status " + std::to_string(response.status) + " (expected 400)");
-  if (!response.is_json_media_type()) problems.push_back("media type '" + response.media_type() + "'");
+  if (response.status != 400)
+    problems.push_back("status " + std::to_string(response.status) + " (expected 400)");
+  if (!response.is_json_media_type())
+    problems.push_back("media type '" + response.media_type() + "'");
   auto doc = response.json();
-  if (!doc || !doc->is_object()) problems.push_back("the body is not a JSON object");
+  if (!doc || !doc->is_object())
+    problems.push_back("the body is not a JSON object");
   else {
-    if (!doc->contains("error") || !(*doc)["error"].is_string()) problems.push_back("no string 'error' member");
+    if (!doc->contains("error") || !(*doc)["error"].is_string())
+      problems.push_back("no string 'error' member");
     if (doc->contains("error_description") && !(*doc)["error_description"].is_string())
       problems.push_back("error_description is not a string");
   }
-  if (problems.empty()) pass("DCR-08", "registration error is a 400 JSON object with an error code");
-  else violation("DCR-08", "registration error response has " + join(problems, "; ") + ": " + quote(response));
+  if (problems.empty())
+    pass("DCR-08", "registration error is a 400 JSON object with an error code");
+  else
+    violation("DCR-08",
+              "registration error response has " + join(problems, "; ") + ": " + quote(response));
 }
 
 void expect_registration_error(const HttpResponse& response, std::string_view requirement,
@@ -252,7 +285,9 @@ void expect_registration_error(const HttpResponse& response, std::string_view re
     return;
   }
   if (response.status / 100 == 2) {
-    violation(requirement, expected + "; the registration was accepted (HTTP " + std::to_string(response.status) + ")",
+    violation(requirement,
+              expected + "; the registration was accepted (HTTP " +
+                  std::to_string(response.status) + ")",
               level);
     return;
   }
@@ -260,13 +295,15 @@ void expect_registration_error(const HttpResponse& response, std::string_view re
   auto code = error_code(response);
   if (!code) {
     // Refused, which is what the row protects; the unreadable format is DCR-08's verdict.
-    pass(requirement, "refused with HTTP " + std::to_string(response.status) + " (no readable error code; see DCR-08)");
+    pass(requirement, "refused with HTTP " + std::to_string(response.status) +
+                          " (no readable error code; see DCR-08)");
     return;
   }
   if (std::find(preferred.begin(), preferred.end(), *code) != preferred.end())
     pass(requirement, "refused with HTTP " + std::to_string(response.status) + " error=" + *code);
   else
-    violation(requirement, "refused, but " + expected + "; got " + (code ? "error=" + *code : quote(response)),
+    violation(requirement,
+              "refused, but " + expected + "; got " + (code ? "error=" + *code : quote(response)),
               Level::Should);
 }
 

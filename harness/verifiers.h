@@ -8,7 +8,6 @@
 #include "http_client.h"
 
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,8 +29,9 @@ void expect_token_error(const HttpResponse& response, std::string_view requireme
 // Judges the format of a token endpoint error response (ERR-01, ERR-02, ERR-03).
 void judge_token_error_format(const HttpResponse& response);
 
-// ERR-03: error and error_description are printable ASCII without double quote and backslash, error_uri
-// the same without spaces (OAuth 2.1 draft-13 §3.2.4, §4.1.2.1). `where` names the response.
+// ERR-03: error and error_description are printable ASCII without double quote and backslash,
+// error_uri the same without spaces (OAuth 2.1 draft-13 §3.2.4, §4.1.2.1). `where` names the
+// response.
 void judge_error_characters(std::string_view where, const std::optional<std::string>& error,
                             const std::optional<std::string>& description,
                             const std::optional<std::string>& uri);

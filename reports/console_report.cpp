@@ -8,25 +8,33 @@ namespace {
 
 const char* colour_of(Outcome outcome) {
   switch (outcome) {
-  case Outcome::Pass: return "\033[32m";
-  case Outcome::Fail: return "\033[1;31m";
-  case Outcome::Warn: return "\033[33m";
-  case Outcome::Info: return "\033[36m";
-  case Outcome::Skip: return "\033[2m";
-  case Outcome::Error: return "\033[1;35m";
+  case Outcome::Pass:
+    return "\033[32m";
+  case Outcome::Fail:
+    return "\033[1;31m";
+  case Outcome::Warn:
+    return "\033[33m";
+  case Outcome::Info:
+    return "\033[36m";
+  case Outcome::Skip:
+    return "\033[2m";
+  case Outcome::Error:
+    return "\033[1;35m";
   }
   return "";
 }
 
 std::string ids(const CheckResult& r) {
   std::string out;
-  for (const auto& id : r.requirements) out += (out.empty() ? "" : ",") + id;
+  for (const auto& id : r.requirements)
+    out += (out.empty() ? "" : ",") + id;
   return out;
 }
 
 std::string label(Outcome o) {
   std::string name(outcome_name(o));
-  for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char& c : name)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return name;
 }
 
@@ -43,7 +51,8 @@ void ConsoleReport::on_check_finished(const CheckResult& r) {
   const char* off = colour_ ? "\033[0m" : "";
   std::fprintf(out_, "%s%-5s%s %s.%s [%s]", on, label(r.outcome).c_str(), off, r.suite.c_str(),
                r.name.c_str(), ids(r).c_str());
-  if (r.outcome != Outcome::Pass && !r.message.empty()) std::fprintf(out_, "\n      %s", r.message.c_str());
+  if (r.outcome != Outcome::Pass && !r.message.empty())
+    std::fprintf(out_, "\n      %s", r.message.c_str());
   std::fprintf(out_, "\n");
   std::fflush(out_);
 }
@@ -52,7 +61,8 @@ void ConsoleReport::on_run_finished(const RunRecord& record) {
   auto summary = record.summary();
   std::fprintf(out_, "\n%zu checks against %s (profile %s%s):", record.checks.size(),
                record.base_url.c_str(), record.profile.c_str(), record.strict ? ", strict" : "");
-  for (Outcome o : {Outcome::Pass, Outcome::Fail, Outcome::Warn, Outcome::Info, Outcome::Skip, Outcome::Error})
+  for (Outcome o :
+       {Outcome::Pass, Outcome::Fail, Outcome::Warn, Outcome::Info, Outcome::Skip, Outcome::Error})
     std::fprintf(out_, " %d %s", summary[o], std::string(outcome_name(o)).c_str());
   std::fprintf(out_, "\n");
   bool header = false;
@@ -60,8 +70,8 @@ void ConsoleReport::on_run_finished(const RunRecord& record) {
     if (r.outcome != Outcome::Fail && r.outcome != Outcome::Error) continue;
     if (!header) std::fprintf(out_, "Failures:\n");
     header = true;
-    std::fprintf(out_, "  %s %s.%s [%s]\n", label(r.outcome).c_str(), r.suite.c_str(), r.name.c_str(),
-                 ids(r).c_str());
+    std::fprintf(out_, "  %s %s.%s [%s]\n", label(r.outcome).c_str(), r.suite.c_str(),
+                 r.name.c_str(), ids(r).c_str());
   }
   std::fflush(out_);
 }

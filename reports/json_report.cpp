@@ -9,20 +9,23 @@ namespace {
 
 nlohmann::json headers_json(const HeaderList& headers) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& [name, value] : headers) out.push_back({{"name", name}, {"value", value}});
+  for (const auto& [name, value] : headers)
+    out.push_back({{"name", name}, {"value", value}});
   return out;
 }
 
 } // namespace
 
 nlohmann::json to_json(const Exchange& e) {
-  nlohmann::json request = {{"method", e.method}, {"url", e.url},
-                            {"headers", headers_json(e.request_headers)}};
+  nlohmann::json request = {
+      {"method", e.method}, {"url", e.url}, {"headers", headers_json(e.request_headers)}};
   if (!e.request_body.empty()) request["body"] = e.request_body;
   nlohmann::json out = {{"request", request}, {"duration_ms", e.duration_ms}};
   if (e.status != 0) {
-    out["response"] = {{"status", e.status}, {"headers", headers_json(e.response_headers)},
-                       {"body", e.response_body}, {"truncated", e.response_truncated}};
+    out["response"] = {{"status", e.status},
+                       {"headers", headers_json(e.response_headers)},
+                       {"body", e.response_body},
+                       {"truncated", e.response_truncated}};
   }
   if (!e.transport_error.empty()) out["error"] = e.transport_error;
   return out;
@@ -30,20 +33,28 @@ nlohmann::json to_json(const Exchange& e) {
 
 nlohmann::json to_json(const RunRecord& record) {
   nlohmann::json summary = nlohmann::json::object();
-  for (const auto& [outcome, count] : record.summary()) summary[std::string(outcome_name(outcome))] = count;
+  for (const auto& [outcome, count] : record.summary())
+    summary[std::string(outcome_name(outcome))] = count;
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& c : record.checks) {
     nlohmann::json findings = nlohmann::json::array();
     for (const auto& f : c.findings)
-      findings.push_back({{"requirement", f.requirement}, {"level", f.level},
-                          {"outcome", outcome_name(f.outcome)}, {"message", f.message}});
+      findings.push_back({{"requirement", f.requirement},
+                          {"level", f.level},
+                          {"outcome", outcome_name(f.outcome)},
+                          {"message", f.message}});
     nlohmann::json evidence = nlohmann::json::array();
-    for (const auto& e : c.evidence) evidence.push_back(to_json(e));
-    nlohmann::json check = {{"suite", c.suite},       {"name", c.name},
-                            {"requirements", c.requirements}, {"level", c.level},
-                            {"outcome", outcome_name(c.outcome)}, {"message", c.message},
+    for (const auto& e : c.evidence)
+      evidence.push_back(to_json(e));
+    nlohmann::json check = {{"suite", c.suite},
+                            {"name", c.name},
+                            {"requirements", c.requirements},
+                            {"level", c.level},
+                            {"outcome", outcome_name(c.outcome)},
+                            {"message", c.message},
                             {"duration_ms", static_cast<long long>(c.duration_ms + 0.5)},
-                            {"findings", findings}, {"evidence", evidence}};
+                            {"findings", findings},
+                            {"evidence", evidence}};
     if (c.unfinished) check["unfinished"] = true;
     checks.push_back(std::move(check));
   }
@@ -51,8 +62,10 @@ nlohmann::json to_json(const RunRecord& record) {
   for (const auto& [id, r] : record.requirement_results())
     requirements[id] = {{"outcome", outcome_name(r.outcome)}, {"checks", r.checks}};
   return {{"tool", {{"name", record.tool_name}, {"version", record.tool_version}}},
-          {"target", {{"base_url", record.base_url}, {"issuer", record.issuer},
-                      {"metadata_url", record.metadata_url}}},
+          {"target",
+           {{"base_url", record.base_url},
+            {"issuer", record.issuer},
+            {"metadata_url", record.metadata_url}}},
           {"profile", record.profile},
           {"strict", record.strict},
           {"started_at", record.started_at},
@@ -71,7 +84,8 @@ void write_json_report(const RunRecord& record, const std::string& path) {
     out << to_json(record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!out) throw std::runtime_error("cannot write " + tmp);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error("cannot rename " + tmp + " to " + path);
 }
 
 } // namespace conformance

@@ -4,7 +4,6 @@
 #include "result_record.h"
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 namespace conformance {

@@ -8,9 +8,13 @@
 namespace conformance {
 namespace {
 
-const TestClient& public_client() { return target().client("public"); }
+const TestClient& public_client() {
+  return target().client("public");
+}
 
-AuthorizationRequest well_formed() { return authorization_request(public_client(), Pkce::fresh()); }
+AuthorizationRequest well_formed() {
+  return authorization_request(public_client(), Pkce::fresh());
+}
 
 AuthorizationResult run(const AuthorizationRequest& request) {
   return authorize(request, request.redirect_uri.value_or(public_client().redirect_uri));
@@ -19,7 +23,8 @@ AuthorizationResult run(const AuthorizationRequest& request) {
 // `request` with its parameters re-emitted raw, so a check can repeat or blank one.
 AuthorizationResult run_params(const oauth::Params& params) {
   std::string endpoint = target().require_endpoint("authorization_endpoint");
-  return target().driver().authorize(oauth::append_query(endpoint, params), public_client().redirect_uri);
+  return target().driver().authorize(oauth::append_query(endpoint, params),
+                                     public_client().redirect_uri);
 }
 
 oauth::Params with_param(oauth::Params params, const std::string& name, const std::string& value) {
@@ -42,20 +47,30 @@ bool iss_advertised() {
 // RFC 9207: `iss` on a response must equal the metadata issuer; the metadata flag must
 // match what the server actually does (META-11).
 void judge_iss(const AuthorizationResult& result, const std::string& which) {
-  if (!result.reached_client()) cannot_run("no " + which + " redirect to judge: " + result.describe());
+  if (!result.reached_client())
+    cannot_run("no " + which + " redirect to judge: " + result.describe());
   auto iss = result.param("iss");
   std::string issuer = target().issuer();
   if (iss) {
-    if (*iss == issuer) pass("AUTHZ-10", "iss on the " + which + " redirect equals the issuer");
-    else violation("AUTHZ-10", "iss '" + *iss + "' on the " + which + " redirect is not the issuer '" + issuer + "'",
-                   Level::Must);
-    if (iss_advertised()) pass("META-11", "iss is sent and authorization_response_iss_parameter_supported is true");
-    else violation("META-11", "iss is sent but the metadata does not set authorization_response_iss_parameter_supported");
+    if (*iss == issuer)
+      pass("AUTHZ-10", "iss on the " + which + " redirect equals the issuer");
+    else
+      violation("AUTHZ-10",
+                "iss '" + *iss + "' on the " + which + " redirect is not the issuer '" + issuer +
+                    "'",
+                Level::Must);
+    if (iss_advertised())
+      pass("META-11", "iss is sent and authorization_response_iss_parameter_supported is true");
+    else
+      violation("META-11", "iss is sent but the metadata does not set "
+                           "authorization_response_iss_parameter_supported");
     return;
   }
   if (iss_advertised()) {
-    violation("META-11", "the metadata advertises iss support but the " + which + " redirect has no iss");
-    violation("AUTHZ-10", "no iss on the " + which + " redirect although the server advertises it", Level::Must);
+    violation("META-11",
+              "the metadata advertises iss support but the " + which + " redirect has no iss");
+    violation("AUTHZ-10", "no iss on the " + which + " redirect although the server advertises it",
+              Level::Must);
   } else {
     violation("AUTHZ-10", "no iss on the " + which + " redirect (RFC 9207 mix-up defence)");
   }
@@ -66,54 +81,68 @@ void judge_iss(const AuthorizationResult& result, const std::string& which) {
 CONFORMANCE_CHECK(Authorization, AcceptsGet, "AUTHZ-01") {
   AuthorizationResult result = run(well_formed());
   const HttpResponse& first = result.last_response;
-  if (result.code()) pass("AUTHZ-01", "a GET authorization request " + result.describe());
+  if (result.code())
+    pass("AUTHZ-01", "a GET authorization request " + result.describe());
   else if (result.ending == AuthorizationResult::Ending::StoppedAtServer && first.status == 200)
     pass("AUTHZ-01", "a GET authorization request shows a page (login or consent)");
-  else violation("AUTHZ-01", "a valid GET authorization request " + result.describe());
+  else
+    violation("AUTHZ-01", "a valid GET authorization request " + result.describe());
 }
 
 CONFORMANCE_CHECK(Authorization, UnknownParameterIsIgnored, "AUTHZ-02") {
   AuthorizationRequest request = well_formed();
   request.extra = {{"harness_x", "1"}};
   AuthorizationResult result = run(request);
-  if (result.code()) pass("AUTHZ-02", "harness_x=1 was ignored and the flow completed");
-  else violation("AUTHZ-02", "adding the unknown parameter harness_x=1 broke the flow: " + result.describe());
+  if (result.code())
+    pass("AUTHZ-02", "harness_x=1 was ignored and the flow completed");
+  else
+    violation("AUTHZ-02",
+              "adding the unknown parameter harness_x=1 broke the flow: " + result.describe());
 }
 
 CONFORMANCE_CHECK(Authorization, RepeatedStateIsRefused, "AUTHZ-03") {
   oauth::Params params = with_param(well_formed().params(), "state", "second-state");
-  expect_authorization_error(run_params(params), "AUTHZ-03", {"invalid_request"}, "state sent twice", true);
+  expect_authorization_error(run_params(params), "AUTHZ-03", {"invalid_request"},
+                             "state sent twice", true);
 }
 
 CONFORMANCE_CHECK(Authorization, RepeatedChallengeIsRefused, "AUTHZ-03") {
-  oauth::Params params = with_param(well_formed().params(), "code_challenge", Pkce::fresh().challenge);
-  expect_authorization_error(run_params(params), "AUTHZ-03", {"invalid_request"}, "code_challenge sent twice", true);
+  oauth::Params params =
+      with_param(well_formed().params(), "code_challenge", Pkce::fresh().challenge);
+  expect_authorization_error(run_params(params), "AUTHZ-03", {"invalid_request"},
+                             "code_challenge sent twice", true);
 }
 
 CONFORMANCE_CHECK(Authorization, EmptyChallengeCountsAsAbsent, "AUTHZ-04") {
-  oauth::Params params = with_param(without_param(without_param(well_formed().params(), "code_challenge"),
-                                                  "code_challenge_method"),
-                                    "code_challenge", "");
+  oauth::Params params =
+      with_param(without_param(without_param(well_formed().params(), "code_challenge"),
+                               "code_challenge_method"),
+                 "code_challenge", "");
   expect_authorization_error(run_params(params), "AUTHZ-04", {"invalid_request"},
                              "a public client's empty code_challenge (treated as missing)");
 }
 
 CONFORMANCE_CHECK(Authorization, EmptyScopeCountsAsAbsent, "AUTHZ-04") {
   AuthorizationResult result = run_params(with_param(well_formed().params(), "scope", ""));
-  if (result.code()) pass("AUTHZ-04", "scope= behaves like no scope: the flow completed");
-  else violation("AUTHZ-04", "scope= should behave like an absent scope, but the request " + result.describe());
+  if (result.code())
+    pass("AUTHZ-04", "scope= behaves like no scope: the flow completed");
+  else
+    violation("AUTHZ-04",
+              "scope= should behave like an absent scope, but the request " + result.describe());
 }
 
 CONFORMANCE_CHECK(Authorization, MissingResponseTypeIsInvalidRequest, "AUTHZ-05") {
   AuthorizationRequest request = well_formed();
   request.response_type.reset();
-  expect_authorization_error(run(request), "AUTHZ-05", {"invalid_request"}, "a request without response_type");
+  expect_authorization_error(run(request), "AUTHZ-05", {"invalid_request"},
+                             "a request without response_type");
 }
 
 CONFORMANCE_CHECK(Authorization, UnknownResponseTypeIsUnsupported, "AUTHZ-05") {
   AuthorizationRequest request = well_formed();
   request.response_type = "harness";
-  expect_authorization_error(run(request), "AUTHZ-05", {"unsupported_response_type"}, "response_type=harness");
+  expect_authorization_error(run(request), "AUTHZ-05", {"unsupported_response_type"},
+                             "response_type=harness");
 }
 
 CONFORMANCE_CHECK(Authorization, ImplicitGrantIsRefused, "AUTHZ-06") {
@@ -122,10 +151,13 @@ CONFORMANCE_CHECK(Authorization, ImplicitGrantIsRefused, "AUTHZ-06") {
   AuthorizationResult result = run(request);
   for (const auto& location : result.locations)
     if (location.find("access_token") != std::string::npos) {
-      violation("AUTHZ-06", "response_type=token put an access token in a redirect: the implicit grant is live");
+      violation(
+          "AUTHZ-06",
+          "response_type=token put an access token in a redirect: the implicit grant is live");
       return;
     }
-  expect_authorization_error(result, "AUTHZ-06", {"unsupported_response_type", "unauthorized_client"},
+  expect_authorization_error(result, "AUTHZ-06",
+                             {"unsupported_response_type", "unauthorized_client"},
                              "response_type=token (the removed implicit grant)");
 }
 
@@ -137,8 +169,10 @@ CONFORMANCE_CHECK(Authorization, StateRoundTripsOnSuccess, "AUTHZ-07") {
   if (!oauth::first_param(result.query, "code"))
     violation("AUTHZ-07", "the code arrived in the fragment, not in the query");
   else if (oauth::first_param(result.query, "state") != request.state)
-    violation("AUTHZ-07", "state 'a+b/c=d%20e' came back as '" + result.param("state").value_or("(none)") + "'");
-  else pass("AUTHZ-07", "code in the query and state unchanged");
+    violation("AUTHZ-07", "state 'a+b/c=d%20e' came back as '" +
+                              result.param("state").value_or("(none)") + "'");
+  else
+    pass("AUTHZ-07", "code in the query and state unchanged");
 }
 
 CONFORMANCE_CHECK(Authorization, StateRoundTripsOnError, "AUTHZ-07") {
@@ -148,14 +182,17 @@ CONFORMANCE_CHECK(Authorization, StateRoundTripsOnError, "AUTHZ-07") {
   AuthorizationResult result = run(request);
   if (!result.reached_client() || !result.error())
     cannot_run("needs an error redirect, and response_type=harness " + result.describe());
-  if (result.param("state") == request.state) pass("AUTHZ-07", "the error redirect carries the state unchanged");
+  if (result.param("state") == request.state)
+    pass("AUTHZ-07", "the error redirect carries the state unchanged");
   else
-    violation("AUTHZ-07", "the error redirect has state '" + result.param("state").value_or("(none)") +
+    violation("AUTHZ-07", "the error redirect has state '" +
+                              result.param("state").value_or("(none)") +
                               "' instead of 'a+b/c=d%20e'");
 }
 
 CONFORMANCE_CHECK(Authorization, DenialGivesAccessDenied, "AUTHZ-08") {
-  skip_check("needs a driver that can decline consent; the " + std::string(target().driver().name()) +
+  skip_check("needs a driver that can decline consent; the " +
+             std::string(target().driver().name()) +
              " driver only follows redirects (the form driver arrives with --config)");
 }
 
@@ -174,12 +211,16 @@ CONFORMANCE_CHECK(Authorization, UnknownScopeIsRefusedOrNarrowed, "AUTHZ-09") {
       send_token_request(client, code_grant(*result.code(), request.redirect_uri, pkce.verifier)),
       "redeeming the code issued for scope=harness_nonexistent");
   if (!doc.contains("scope") || !doc["scope"].is_string())
-    violation("AUTHZ-09", "scope=harness_nonexistent was accepted and the token response has no scope, "
-                          "which means the unknown scope was granted as requested");
-  else if ((" " + doc["scope"].get<std::string>() + " ").find(" harness_nonexistent ") != std::string::npos)
+    violation("AUTHZ-09",
+              "scope=harness_nonexistent was accepted and the token response has no scope, "
+              "which means the unknown scope was granted as requested");
+  else if ((" " + doc["scope"].get<std::string>() + " ").find(" harness_nonexistent ") !=
+           std::string::npos)
     violation("AUTHZ-09", "the unknown scope harness_nonexistent was granted (scope \"" +
                               doc["scope"].get<std::string>() + "\")");
-  else pass("AUTHZ-09", "the unknown scope was dropped: granted scope \"" + doc["scope"].get<std::string>() + "\"");
+  else
+    pass("AUTHZ-09", "the unknown scope was dropped: granted scope \"" +
+                         doc["scope"].get<std::string>() + "\"");
 }
 
 CONFORMANCE_CHECK(Authorization, IssMatchesIssuerOnSuccess, "AUTHZ-10", "META-11") {
@@ -193,16 +234,20 @@ CONFORMANCE_CHECK(Authorization, IssMatchesIssuerOnError, "AUTHZ-10", "META-11")
 }
 
 CONFORMANCE_CHECK(Authorization, NoCorsOnAuthorizationEndpoint, "AUTHZ-11") {
-  std::string url = authorization_url(target().require_endpoint("authorization_endpoint"), well_formed());
+  std::string url =
+      authorization_url(target().require_endpoint("authorization_endpoint"), well_formed());
   HeaderList origin{{"Origin", "https://evil.example"}};
   HttpResponse get = target().http().get(url, origin);
   HttpResponse preflight = target().http().send(
-      {"OPTIONS", url,
-       {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}}, ""});
+      {"OPTIONS",
+       url,
+       {{"Origin", "https://evil.example"}, {"Access-Control-Request-Method", "GET"}},
+       ""});
   for (const HttpResponse* r : {&get, &preflight}) {
     if (auto acao = r->header("access-control-allow-origin")) {
       violation("AUTHZ-11", "the authorization endpoint answers a cross-origin request with "
-                            "Access-Control-Allow-Origin: " + *acao);
+                            "Access-Control-Allow-Origin: " +
+                                *acao);
       return;
     }
   }

@@ -24,7 +24,8 @@ RedeemedGrant redeem_with_refresh_token() {
 }
 
 HttpResponse refresh(const TestClient& client, const std::string& refresh_token) {
-  return send_token_request(client, {{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}});
+  return send_token_request(client,
+                            {{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}});
 }
 
 } // namespace
@@ -32,13 +33,15 @@ HttpResponse refresh(const TestClient& client, const std::string& refresh_token)
 CONFORMANCE_CHECK(AuthorizationCode, CodeIsSingleUse, "CODE-01") {
   CodeGrant grant = obtain_code(target().client("public"));
   require_token_success(redeem(grant), "the first redemption");
-  expect_token_error(redeem(grant), "CODE-01", {"invalid_grant"}, "the identical request sent a second time");
+  expect_token_error(redeem(grant), "CODE-01", {"invalid_grant"},
+                     "the identical request sent a second time");
 }
 
 CONFORMANCE_CHECK(AuthorizationCode, CodeIsBoundToClient, "CODE-05") {
   CodeGrant grant = obtain_code(target().client("public"));
   const TestClient& other = target().client("second");
-  HttpResponse r = send_token_request(other, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier));
+  HttpResponse r = send_token_request(
+      other, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier));
   expect_token_error(r, "CODE-05", {"invalid_grant", "invalid_client"},
                      "client B redeeming client A's code with the correct verifier");
 }
@@ -49,8 +52,10 @@ CONFORMANCE_CHECK(AuthorizationCode, RedirectUriMismatchIsRejected, "CODE-06") {
   auto parts = oauth::parse_url(grant.client.redirect_uri);
   std::string other = oauth::origin_of(grant.client.redirect_uri).value_or("") +
                       (parts && parts->path != "/other" ? "/other" : "/different");
-  HttpResponse r = send_token_request(grant.client, code_grant(grant.code, other, grant.pkce.verifier));
-  expect_token_error(r, "CODE-06", {"invalid_grant"}, "redirect_uri " + other + " differing from the authorization request's");
+  HttpResponse r =
+      send_token_request(grant.client, code_grant(grant.code, other, grant.pkce.verifier));
+  expect_token_error(r, "CODE-06", {"invalid_grant"},
+                     "redirect_uri " + other + " differing from the authorization request's");
 }
 
 CONFORMANCE_CHECK(AuthorizationCode, ValidReplayRevokesIssuedTokens, "CODE-02") {
@@ -58,26 +63,34 @@ CONFORMANCE_CHECK(AuthorizationCode, ValidReplayRevokesIssuedTokens, "CODE-02") 
   redeem(g.grant); // the valid replay; CODE-01 judges its answer
   HttpResponse after = refresh(g.grant.client, g.refresh_token);
   if (after.status == 200)
-    violation("CODE-02", "after the code was replayed, its refresh token still works (oracle: a refresh attempt)");
-  else pass("CODE-02", "the replay revoked the grant: its refresh token now gets " + quote(after, 80) +
-                           " (oracle: a refresh attempt)");
+    violation(
+        "CODE-02",
+        "after the code was replayed, its refresh token still works (oracle: a refresh attempt)");
+  else
+    pass("CODE-02", "the replay revoked the grant: its refresh token now gets " + quote(after, 80) +
+                        " (oracle: a refresh attempt)");
 }
 
 CONFORMANCE_CHECK(AuthorizationCode, InvalidReplayRevokesNothing, "CODE-03") {
   RedeemedGrant g = redeem_with_refresh_token();
   // A replay with a wrong verifier proves nothing about theft; revoking on it would let anyone
   // who saw the code cancel the user's grant (OAuth 2.1 draft-13 §7.5.3).
-  send_token_request(g.grant.client, code_grant(g.grant.code, g.grant.request.redirect_uri, Pkce::fresh().verifier));
+  send_token_request(g.grant.client, code_grant(g.grant.code, g.grant.request.redirect_uri,
+                                                Pkce::fresh().verifier));
   HttpResponse after = refresh(g.grant.client, g.refresh_token);
-  if (after.status == 200) pass("CODE-03", "an invalid replay left the grant intact (oracle: a refresh attempt)");
-  else violation("CODE-03", "a replay with a wrong verifier revoked the grant: the refresh token now gets " +
-                                quote(after, 80) + " (oracle: a refresh attempt)");
+  if (after.status == 200)
+    pass("CODE-03", "an invalid replay left the grant intact (oracle: a refresh attempt)");
+  else
+    violation("CODE-03",
+              "a replay with a wrong verifier revoked the grant: the refresh token now gets " +
+                  quote(after, 80) + " (oracle: a refresh attempt)");
 }
 
 CONFORMANCE_CHECK(AuthorizationCode, ExpiredCodeIsRefused, "CODE-04") {
   auto lifetime = target().options().code_lifetime;
   if (!lifetime)
-    skip_check("pass --code-lifetime SECONDS (the server's code lifetime) to wait for a code to expire");
+    skip_check(
+        "pass --code-lifetime SECONDS (the server's code lifetime) to wait for a code to expire");
   CodeGrant grant = obtain_code(target().client("public"));
   auto margin = std::max(std::chrono::seconds(1), *lifetime / 10);
   std::this_thread::sleep_for(*lifetime + margin);
@@ -86,20 +99,27 @@ CONFORMANCE_CHECK(AuthorizationCode, ExpiredCodeIsRefused, "CODE-04") {
   if (r.status == 200) {
     // RECOMMENDED at most 10 minutes; a code alive after an hour breaks the MUST.
     bool hour = *lifetime + margin >= std::chrono::hours(1);
-    violation("CODE-04", "a code was still redeemed " + waited + " s after it was issued (stated lifetime " +
-                             std::to_string(lifetime->count()) + " s)",
+    violation("CODE-04",
+              "a code was still redeemed " + waited + " s after it was issued (stated lifetime " +
+                  std::to_string(lifetime->count()) + " s)",
               hour ? Level::Must : Level::Should);
     return;
   }
-  expect_token_error(r, "CODE-04", {"invalid_grant"}, "a code redeemed " + waited + " s after it was issued");
+  expect_token_error(r, "CODE-04", {"invalid_grant"},
+                     "a code redeemed " + waited + " s after it was issued");
 }
 
 CONFORMANCE_CHECK(AuthorizationCode, RedirectUriMayBeOmitted, "CODE-07") {
   CodeGrant grant = obtain_code(target().client("public"));
-  HttpResponse r = send_token_request(grant.client, code_grant(grant.code, std::nullopt, grant.pkce.verifier));
-  if (r.status == 200) pass("CODE-07", "a token request without redirect_uri succeeded, as OAuth 2.1 clients send it");
-  else violation("CODE-07", "a token request without redirect_uri was refused (OAuth 2.1 clients leave it out): " +
-                                quote(r));
+  HttpResponse r =
+      send_token_request(grant.client, code_grant(grant.code, std::nullopt, grant.pkce.verifier));
+  if (r.status == 200)
+    pass("CODE-07", "a token request without redirect_uri succeeded, as OAuth 2.1 clients send it");
+  else
+    violation(
+        "CODE-07",
+        "a token request without redirect_uri was refused (OAuth 2.1 clients leave it out): " +
+            quote(r));
 }
 
 } // namespace conformance

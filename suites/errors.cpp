@@ -18,7 +18,8 @@ CONFORMANCE_CHECK(ErrorFormat, TokenErrorsAreJsonObjects, "ERR-01", "ERR-02") {
   for (const auto& [what, form] : cases) {
     HttpResponse r = send_token_request(client, form);
     if (r.answered() && r.status / 100 == 2) {
-      violation("ERR-01", std::string(what) + " was answered with HTTP " + std::to_string(r.status) + ", not an error");
+      violation("ERR-01", std::string(what) + " was answered with HTTP " +
+                              std::to_string(r.status) + ", not an error");
       continue;
     }
     if (!r.answered()) {
@@ -38,8 +39,8 @@ CONFORMANCE_CHECK(ErrorFormat, ErrorTextUsesAllowedCharacters, "ERR-03") {
   request.response_type = "harness";
   AuthorizationResult redirect = authorize(request, client.redirect_uri);
   if (redirect.reached_client())
-    judge_error_characters("an authorization error redirect", redirect.error(), redirect.param("error_description"),
-                           redirect.param("error_uri"));
+    judge_error_characters("an authorization error redirect", redirect.error(),
+                           redirect.param("error_description"), redirect.param("error_uri"));
 }
 
 CONFORMANCE_CHECK(ErrorFormat, MalformedInputGetsNoServerError, "ERR-04") {
@@ -52,28 +53,47 @@ CONFORMANCE_CHECK(ErrorFormat, MalformedInputGetsNoServerError, "ERR-04") {
   };
   std::vector<Probe> probes{
       {"a token request with grant_type twice",
-       {"POST", token_endpoint, {{"Content-Type", "application/x-www-form-urlencoded"}},
-        "grant_type=authorization_code&grant_type=refresh_token&client_id=" + oauth::percent_encode(client.client_id)}},
+       {"POST",
+        token_endpoint,
+        {{"Content-Type", "application/x-www-form-urlencoded"}},
+        "grant_type=authorization_code&grant_type=refresh_token&client_id=" +
+            oauth::percent_encode(client.client_id)}},
       {"a token request with an 8 KB code",
-       {"POST", token_endpoint, {{"Content-Type", "application/x-www-form-urlencoded"}},
-        "grant_type=authorization_code&code=" + long_value + "&client_id=" + oauth::percent_encode(client.client_id)}},
+       {"POST",
+        token_endpoint,
+        {{"Content-Type", "application/x-www-form-urlencoded"}},
+        "grant_type=authorization_code&code=" + long_value +
+            "&client_id=" + oauth::percent_encode(client.client_id)}},
       {"a token request with invalid UTF-8",
-       {"POST", token_endpoint, {{"Content-Type", "application/x-www-form-urlencoded"}},
-        "grant_type=authorization_code&code=%FF%FE%80&client_id=" + oauth::percent_encode(client.client_id)}},
+       {"POST",
+        token_endpoint,
+        {{"Content-Type", "application/x-www-form-urlencoded"}},
+        "grant_type=authorization_code&code=%FF%FE%80&client_id=" +
+            oauth::percent_encode(client.client_id)}},
   };
   AuthorizationRequest big_state = authorization_request(client, Pkce::fresh());
   big_state.state = long_value;
-  probes.push_back({"an authorization request with an 8 KB state",
-                    {"GET", authorization_url(target().require_endpoint("authorization_endpoint"), big_state), {}, ""}});
+  probes.push_back(
+      {"an authorization request with an 8 KB state",
+       {"GET",
+        authorization_url(target().require_endpoint("authorization_endpoint"), big_state),
+        {},
+        ""}});
   if (auto registration = target().endpoint("registration_endpoint"))
     probes.push_back({"a registration with invalid UTF-8 in the JSON",
-                      {"POST", *registration, {{"Content-Type", "application/json"}},
-                       "{\"redirect_uris\":[\"http://127.0.0.1/\xff\xfe\"],\"token_endpoint_auth_method\":\"none\"}"}});
+                      {"POST",
+                       *registration,
+                       {{"Content-Type", "application/json"}},
+                       "{\"redirect_uris\":[\"http://127.0.0.1/"
+                       "\xff\xfe\"],\"token_endpoint_auth_method\":\"none\"}"}});
   for (const auto& probe : probes) {
     HttpResponse r = target().http().send(probe.request);
-    if (!r.answered()) violation("ERR-04", probe.what + " got " + r.summary());
-    else if (r.status >= 500) violation("ERR-04", probe.what + " crashed the server: " + quote(r, 80));
-    else pass("ERR-04", probe.what + " got HTTP " + std::to_string(r.status));
+    if (!r.answered())
+      violation("ERR-04", probe.what + " got " + r.summary());
+    else if (r.status >= 500)
+      violation("ERR-04", probe.what + " crashed the server: " + quote(r, 80));
+    else
+      pass("ERR-04", probe.what + " got HTTP " + std::to_string(r.status));
   }
 }
 

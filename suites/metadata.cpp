@@ -1,7 +1,7 @@
 // META: authorization server metadata and discovery (RFC 8414, MCP discovery order).
 #include "check.h"
-#include "text.h"
 #include "target.h"
+#include "text.h"
 #include "verifiers.h"
 
 #include <set>
@@ -17,11 +17,15 @@ bool is_mcp_2025_11_or_later() {
 // http on a loopback origin is a development set-up: report it, don't fail it.
 void judge_https(std::string_view requirement, const std::string& what, const std::string& url) {
   auto parts = oauth::parse_url(url);
-  if (!parts) violation(requirement, what + " is not an absolute URL: " + url);
-  else if (parts->scheme == "https") pass(requirement, what + " uses https");
+  if (!parts)
+    violation(requirement, what + " is not an absolute URL: " + url);
+  else if (parts->scheme == "https")
+    pass(requirement, what + " uses https");
   else if (parts->scheme == "http" && oauth::is_loopback_host(parts->host))
-    note(requirement, what + " uses http on a loopback origin (" + url + "); production needs https");
-  else violation(requirement, what + " must be https, got " + url);
+    note(requirement,
+         what + " uses http on a loopback origin (" + url + "); production needs https");
+  else
+    violation(requirement, what + " must be https, got " + url);
 }
 
 std::vector<std::string> issuer_problems(const nlohmann::json& doc, const std::string& expected) {
@@ -29,8 +33,10 @@ std::vector<std::string> issuer_problems(const nlohmann::json& doc, const std::s
   if (!doc.contains("issuer") || !doc["issuer"].is_string()) return {"no string 'issuer' member"};
   std::string issuer = doc["issuer"].get<std::string>();
   if (issuer != expected)
-    problems.push_back("issuer '" + issuer + "' is not exactly '" + expected + "', the issuer the URL was built from");
-  if (issuer.find_first_of("?#") != std::string::npos) problems.push_back("issuer has a query or fragment");
+    problems.push_back("issuer '" + issuer + "' is not exactly '" + expected +
+                       "', the issuer the URL was built from");
+  if (issuer.find_first_of("?#") != std::string::npos)
+    problems.push_back("issuer has a query or fragment");
   return problems;
 }
 
@@ -40,7 +46,8 @@ std::vector<std::string> required_member_problems(const nlohmann::json& doc) {
     if (!doc.contains(member) || !doc[member].is_string() || doc[member].get<std::string>().empty())
       problems.push_back(std::string("'") + member + "' missing or not a string");
   auto rt = doc.find("response_types_supported");
-  if (rt == doc.end() || !rt->is_array()) problems.push_back("'response_types_supported' missing or not an array");
+  if (rt == doc.end() || !rt->is_array())
+    problems.push_back("'response_types_supported' missing or not an array");
   else if (std::find(rt->begin(), rt->end(), "code") == rt->end())
     problems.push_back("'response_types_supported' does not include \"code\"");
   return problems;
@@ -54,13 +61,16 @@ bool lists(const nlohmann::json& doc, const char* member, const char* value) {
 std::vector<std::string> empty_members(const nlohmann::json& doc) {
   std::vector<std::string> empty;
   for (const auto& [key, value] : doc.items())
-    if (value.is_null() || (value.is_array() && value.empty()) || (value.is_object() && value.empty()) ||
+    if (value.is_null() || (value.is_array() && value.empty()) ||
+        (value.is_object() && value.empty()) ||
         (value.is_string() && value.get<std::string>().empty()))
       empty.push_back(key);
   return empty;
 }
 
-const std::string& expected_issuer() { return target().discovery().issuer; }
+const std::string& expected_issuer() {
+  return target().discovery().issuer;
+}
 
 } // namespace
 
@@ -70,8 +80,11 @@ CONFORMANCE_CHECK(Metadata, WellKnownUrlServesJson, "META-01") {
   HttpResponse r = target().http().get(url);
   auto doc = r.json();
   if (r.status == 200 && doc && doc->is_object()) {
-    if (r.media_type() == "application/json") pass("META-01", "200 application/json object at " + url);
-    else violation("META-01", "metadata at " + url + " is served as '" + r.media_type() + "', not application/json");
+    if (r.media_type() == "application/json")
+      pass("META-01", "200 application/json object at " + url);
+    else
+      violation("META-01", "metadata at " + url + " is served as '" + r.media_type() +
+                               "', not application/json");
     return;
   }
   std::string appended = appended_oauth_metadata_url(expected_issuer());
@@ -80,12 +93,14 @@ CONFORMANCE_CHECK(Metadata, WellKnownUrlServesJson, "META-01") {
     auto adoc = a.json();
     if (a.status == 200 && adoc && adoc->is_object()) {
       violation("META-01", "metadata exists only at the appended form " + appended +
-                               "; RFC 8414 §3.1 places it at " + url + " (got " + r.summary() + ")");
+                               "; RFC 8414 §3.1 places it at " + url + " (got " + r.summary() +
+                               ")");
       return;
     }
   }
   const auto& d = target().discovery();
-  if (is_mcp_2025_11_or_later() && d.found() && d.attempts[*d.first_hit].candidate.kind != WellKnownKind::OAuthPathInserted) {
+  if (is_mcp_2025_11_or_later() && d.found() &&
+      d.attempts[*d.first_hit].candidate.kind != WellKnownKind::OAuthPathInserted) {
     note("META-01", "no RFC 8414 document at " + url + " (" + r.summary() +
                         "); the profile accepts OpenID discovery instead (META-02)");
     return;
@@ -104,18 +119,23 @@ CONFORMANCE_CHECK(Metadata, DiscoveryFindsDocumentInMcpOrder, "META-02") {
     if (rfc8414_only && attempt.candidate.kind != WellKnownKind::OAuthPathInserted) continue;
     auto doc = *attempt.response.json();
     auto problems = issuer_problems(doc, d.issuer);
-    for (auto& p : required_member_problems(doc)) problems.push_back(p);
-    if (level_of("META-05") == Level::Must && !lists(doc, "code_challenge_methods_supported", "S256"))
+    for (auto& p : required_member_problems(doc))
+      problems.push_back(p);
+    if (level_of("META-05") == Level::Must &&
+        !lists(doc, "code_challenge_methods_supported", "S256"))
       problems.push_back("no S256 in code_challenge_methods_supported");
-    for (auto& m : empty_members(doc)) problems.push_back("empty member '" + m + "'");
+    for (auto& m : empty_members(doc))
+      problems.push_back("empty member '" + m + "'");
     hits.push_back(&attempt);
     if (problems.empty() && !first) first = &attempt;
     if (!problems.empty()) rejected.push_back(attempt.candidate.url + ": " + join(problems, "; "));
   }
   if (!first) {
-    violation("META-02", hits.empty() ? "no well-known URL in the MCP order returned metadata" +
-                                            std::string(rfc8414_only ? " (this profile counts only RFC 8414)" : "")
-                                      : "no discovered document is valid: " + join(rejected, " | "));
+    violation("META-02",
+              hits.empty()
+                  ? "no well-known URL in the MCP order returned metadata" +
+                        std::string(rfc8414_only ? " (this profile counts only RFC 8414)" : "")
+                  : "no discovered document is valid: " + join(rejected, " | "));
     return;
   }
   pass("META-02", "MCP clients use " + first->candidate.url + " (" +
@@ -125,8 +145,10 @@ CONFORMANCE_CHECK(Metadata, DiscoveryFindsDocumentInMcpOrder, "META-02") {
     auto a = *first->response.json(), b = *other->response.json();
     for (const char* member : {"issuer", "authorization_endpoint", "token_endpoint"})
       if (a.value(member, nlohmann::json()) != b.value(member, nlohmann::json()))
-        violation("META-02", std::string("'") + member + "' differs between " + first->candidate.url + " and " +
-                                 other->candidate.url, Level::Should);
+        violation("META-02",
+                  std::string("'") + member + "' differs between " + first->candidate.url +
+                      " and " + other->candidate.url,
+                  Level::Should);
   }
 }
 
@@ -141,42 +163,60 @@ CONFORMANCE_CHECK(Metadata, IssuerMatchesDiscoveryUrl, "META-03") {
 
 CONFORMANCE_CHECK(Metadata, RequiredMembersPresent, "META-04") {
   auto problems = required_member_problems(target().metadata());
-  if (problems.empty()) pass("META-04", "issuer, endpoints and response_types_supported with \"code\" are present");
-  else violation("META-04", join(problems, "; "));
+  if (problems.empty())
+    pass("META-04", "issuer, endpoints and response_types_supported with \"code\" are present");
+  else
+    violation("META-04", join(problems, "; "));
 }
 
 CONFORMANCE_CHECK(Metadata, AdvertisesS256, "META-05") {
   const auto& doc = target().metadata();
   auto it = doc.find("code_challenge_methods_supported");
-  if (it == doc.end()) violation("META-05", "code_challenge_methods_supported is absent: clients must assume no PKCE");
+  if (it == doc.end())
+    violation("META-05", "code_challenge_methods_supported is absent: clients must assume no PKCE");
   else if (!lists(doc, "code_challenge_methods_supported", "S256"))
-    violation("META-05", "code_challenge_methods_supported is " + it->dump() + ", without \"S256\"");
-  else pass("META-05", "code_challenge_methods_supported lists S256");
+    violation("META-05",
+              "code_challenge_methods_supported is " + it->dump() + ", without \"S256\"");
+  else
+    pass("META-05", "code_challenge_methods_supported lists S256");
 }
 
 CONFORMANCE_CHECK(Metadata, NoEmptyMembers, "META-06") {
   auto empty = empty_members(target().metadata());
-  if (empty.empty()) pass("META-06", "no null or empty members");
-  else violation("META-06", "members that should have been omitted are present but empty: " + join(empty));
+  if (empty.empty())
+    pass("META-06", "no null or empty members");
+  else
+    violation("META-06",
+              "members that should have been omitted are present but empty: " + join(empty));
 }
 
 CONFORMANCE_CHECK(Metadata, EndpointsAreHttpsAndServed, "META-07") {
-  struct Probe { const char* member; const char* method; };
-  const Probe probes[] = {{"authorization_endpoint", "GET"}, {"token_endpoint", "POST"},
-                          {"registration_endpoint", "POST"}, {"revocation_endpoint", "POST"},
-                          {"introspection_endpoint", "POST"}, {"pushed_authorization_request_endpoint", "POST"},
-                          {"jwks_uri", "GET"}, {"userinfo_endpoint", "GET"}};
+  struct Probe {
+    const char* member;
+    const char* method;
+  };
+  const Probe probes[] = {{"authorization_endpoint", "GET"},
+                          {"token_endpoint", "POST"},
+                          {"registration_endpoint", "POST"},
+                          {"revocation_endpoint", "POST"},
+                          {"introspection_endpoint", "POST"},
+                          {"pushed_authorization_request_endpoint", "POST"},
+                          {"jwks_uri", "GET"},
+                          {"userinfo_endpoint", "GET"}};
   for (const auto& probe : probes) {
     auto url = target().endpoint(probe.member);
     if (!url) continue;
     judge_https("META-07", probe.member, *url);
-    // A minimal request: an empty form POST, or a bare GET. Anything but 404/405/5xx shows it is served.
-    HttpResponse r = std::string(probe.method) == "GET"
-                         ? target().http().get(*url)
-                         : target().http().post_form(*url, {});
+    // A minimal request: an empty form POST, or a bare GET. Anything but 404/405/5xx shows it is
+    // served.
+    HttpResponse r = std::string(probe.method) == "GET" ? target().http().get(*url)
+                                                        : target().http().post_form(*url, {});
     if (!r.answered() || r.status == 404 || r.status == 405 || r.status >= 500)
-      violation("META-07", std::string(probe.member) + " " + *url + " is not served: " + probe.method + " got " + quote(r));
-    else pass("META-07", std::string(probe.member) + " answers " + probe.method + " with HTTP " + std::to_string(r.status));
+      violation("META-07", std::string(probe.member) + " " + *url +
+                               " is not served: " + probe.method + " got " + quote(r));
+    else
+      pass("META-07", std::string(probe.member) + " answers " + probe.method + " with HTTP " +
+                          std::to_string(r.status));
   }
 }
 
@@ -187,42 +227,56 @@ CONFORMANCE_CHECK(Metadata, RemovedFlowsNotAdvertised, "META-08") {
     for (const auto& v : *rt) {
       if (!v.is_string()) continue;
       std::string words = " " + v.get<std::string>() + " ";
-      if (words.find(" token ") != std::string::npos) advertised.push_back("response type \"" + v.get<std::string>() + "\"");
+      if (words.find(" token ") != std::string::npos)
+        advertised.push_back("response type \"" + v.get<std::string>() + "\"");
     }
   for (const char* grant : {"implicit", "password"})
-    if (lists(doc, "grant_types_supported", grant)) advertised.push_back(std::string("grant type \"") + grant + "\"");
-  if (advertised.empty()) pass("META-08", "no implicit or password flow advertised");
-  else violation("META-08", "removed flows are advertised: " + join(advertised));
+    if (lists(doc, "grant_types_supported", grant))
+      advertised.push_back(std::string("grant type \"") + grant + "\"");
+  if (advertised.empty())
+    pass("META-08", "no implicit or password flow advertised");
+  else
+    violation("META-08", "removed flows are advertised: " + join(advertised));
 }
 
 CONFORMANCE_CHECK(Metadata, RegistrationIsDiscoverable, "META-09") {
   const auto& doc = target().metadata();
   if (!target().endpoint("registration_endpoint")) {
-    // MCP clients find DCR only through the metadata: a working but unadvertised /register is useless to them.
+    // MCP clients find DCR only through the metadata: a working but unadvertised /register is
+    // useless to them.
     std::string conventional = oauth::origin_of(target().issuer()).value_or("") + "/register";
     HttpResponse r = target().http().post_json(
         conventional, client_metadata(target().options().redirect_uri, ClientAuth::None));
     if (r.status == 201 || (r.status == 200 && r.json() && r.json()->contains("client_id")))
-      violation("META-09", "registration works at " + conventional + " but no registration_endpoint is advertised");
-    else note("META-09", "no registration_endpoint advertised and none at " + conventional + " (" + r.summary() + ")");
+      violation("META-09", "registration works at " + conventional +
+                               " but no registration_endpoint is advertised");
+    else
+      note("META-09", "no registration_endpoint advertised and none at " + conventional + " (" +
+                          r.summary() + ")");
     return;
   }
   pass("META-09", "registration_endpoint is advertised");
   if (!doc.contains("token_endpoint_auth_methods_supported"))
-    violation("META-09", "token_endpoint_auth_methods_supported is absent, which implies client_secret_basic only: "
-                         "public MCP clients cannot use this server", Level::Should);
+    violation(
+        "META-09",
+        "token_endpoint_auth_methods_supported is absent, which implies client_secret_basic only: "
+        "public MCP clients cannot use this server",
+        Level::Should);
   else if (!lists(doc, "token_endpoint_auth_methods_supported", "none"))
-    violation("META-09", "token_endpoint_auth_methods_supported does not list \"none\": public MCP clients cannot use this server",
+    violation("META-09",
+              "token_endpoint_auth_methods_supported does not list \"none\": public MCP clients "
+              "cannot use this server",
               Level::Should);
-  else pass("META-09", "token_endpoint_auth_methods_supported lists \"none\" for public clients");
+  else
+    pass("META-09", "token_endpoint_auth_methods_supported lists \"none\" for public clients");
 }
-
 
 CONFORMANCE_CHECK(Metadata, OpenIdDocumentsAreComplete, "META-12") {
   Discovery d = discover(target().http(), target().options().base_url, false);
   bool found = false;
   for (const auto& attempt : d.attempts) {
-    if (attempt.candidate.kind == WellKnownKind::OAuthPathInserted || !attempt.json_object) continue;
+    if (attempt.candidate.kind == WellKnownKind::OAuthPathInserted || !attempt.json_object)
+      continue;
     found = true;
     auto doc = *attempt.response.json();
     std::vector<std::string> missing;
@@ -231,9 +285,12 @@ CONFORMANCE_CHECK(Metadata, OpenIdDocumentsAreComplete, "META-12") {
                                "id_token_signing_alg_values_supported"})
       if (!doc.contains(member)) missing.push_back(member);
     // MCP clients refuse an OIDC-discovered server that does not advertise PKCE (2025-11-25 §11.4).
-    if (!lists(doc, "code_challenge_methods_supported", "S256")) missing.push_back("code_challenge_methods_supported with S256");
-    if (missing.empty()) pass("META-12", attempt.candidate.url + " has every member OpenID discovery requires");
-    else violation("META-12", attempt.candidate.url + " lacks " + join(missing));
+    if (!lists(doc, "code_challenge_methods_supported", "S256"))
+      missing.push_back("code_challenge_methods_supported with S256");
+    if (missing.empty())
+      pass("META-12", attempt.candidate.url + " has every member OpenID discovery requires");
+    else
+      violation("META-12", attempt.candidate.url + " lacks " + join(missing));
   }
   if (!found) skip_check("no OpenID discovery document at any well-known URL");
 }
@@ -241,21 +298,28 @@ CONFORMANCE_CHECK(Metadata, OpenIdDocumentsAreComplete, "META-12") {
 CONFORMANCE_CHECK(Metadata, DiscoveryWorksForMcpClients, "META-14") {
   const std::string& url = target().discovery().metadata_url;
   HttpResponse with_header = target().http().get(url, {{"MCP-Protocol-Version", "2025-11-25"}});
-  if (with_header.status == 200 && with_header.json()) pass("META-14", "a GET with MCP-Protocol-Version gets the document");
-  else violation("META-14", "a GET carrying MCP-Protocol-Version: 2025-11-25 got " + quote(with_header));
-  HttpResponse preflight = target().http().send(
-      {"OPTIONS", url,
-       {{"Origin", "https://mcp-client.example"},
-        {"Access-Control-Request-Method", "GET"},
-        {"Access-Control-Request-Headers", "mcp-protocol-version"}},
-       ""});
+  if (with_header.status == 200 && with_header.json())
+    pass("META-14", "a GET with MCP-Protocol-Version gets the document");
+  else
+    violation("META-14",
+              "a GET carrying MCP-Protocol-Version: 2025-11-25 got " + quote(with_header));
+  HttpResponse preflight =
+      target().http().send({"OPTIONS",
+                            url,
+                            {{"Origin", "https://mcp-client.example"},
+                             {"Access-Control-Request-Method", "GET"},
+                             {"Access-Control-Request-Headers", "mcp-protocol-version"}},
+                            ""});
   auto origin = preflight.header("access-control-allow-origin");
   if (!origin) {
-    note("META-14", "no CORS on the metadata (browser-based MCP clients cannot discover this server)");
+    note("META-14",
+         "no CORS on the metadata (browser-based MCP clients cannot discover this server)");
     return;
   }
-  std::string allowed = oauth::ascii_lower(preflight.header("access-control-allow-headers").value_or(""));
-  if (allowed.find("mcp-protocol-version") != std::string::npos || allowed.find('*') != std::string::npos)
+  std::string allowed =
+      oauth::ascii_lower(preflight.header("access-control-allow-headers").value_or(""));
+  if (allowed.find("mcp-protocol-version") != std::string::npos ||
+      allowed.find('*') != std::string::npos)
     note("META-14", "CORS allows origin " + *origin + " and the mcp-protocol-version header");
   else
     violation("META-14", "CORS is on (Access-Control-Allow-Origin: " + *origin +
@@ -266,17 +330,21 @@ CONFORMANCE_CHECK(Metadata, ClientIdMetadataDocumentsAreAdvertised, "META-10") {
   auto it = target().metadata().find("client_id_metadata_document_supported");
   bool supported = it != target().metadata().end() && it->is_boolean() && it->get<bool>();
   if (supported) {
-    pass("META-10", "client_id_metadata_document_supported is true (the CIMD rows need a public HTTPS origin the "
+    pass("META-10", "client_id_metadata_document_supported is true (the CIMD rows need a public "
+                    "HTTPS origin the "
                     "harness controls and are excluded here)");
     return;
   }
   // CIMD is how 2025-11-25+ MCP clients identify themselves without registration (a SHOULD there).
   std::string state = it == target().metadata().end() ? "absent" : "false";
   if (is_mcp_2025_11_or_later())
-    violation("META-10", "client_id_metadata_document_supported is " + state +
-                             ": MCP clients from 2025-11-25 on cannot use URL client IDs here",
+    violation("META-10",
+              "client_id_metadata_document_supported is " + state +
+                  ": MCP clients from 2025-11-25 on cannot use URL client IDs here",
               Level::Should);
-  else note("META-10", "client_id_metadata_document_supported is " + state + " (CIMD is not part of this profile)");
+  else
+    note("META-10", "client_id_metadata_document_supported is " + state +
+                        " (CIMD is not part of this profile)");
 }
 
 } // namespace conformance

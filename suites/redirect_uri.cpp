@@ -16,8 +16,10 @@ nlohmann::json metadata_with(std::vector<std::string> redirect_uris) {
   nlohmann::json m = client_metadata(kHarnessCallback, ClientAuth::None);
   m["redirect_uris"] = redirect_uris;
   auto parts = oauth::parse_url(redirect_uris.empty() ? "" : redirect_uris.front());
-  if (parts && oauth::is_loopback_host(parts->host)) m["application_type"] = "native";
-  else m.erase("application_type");
+  if (parts && oauth::is_loopback_host(parts->host))
+    m["application_type"] = "native";
+  else
+    m.erase("application_type");
   return m;
 }
 
@@ -26,7 +28,8 @@ const TestClient& https_client() {
 }
 
 // Authorizes `client` with `redirect_uri` as given (or none) and a fresh PKCE pair.
-AuthorizationResult authorize_with(const TestClient& client, std::optional<std::string> redirect_uri,
+AuthorizationResult authorize_with(const TestClient& client,
+                                   std::optional<std::string> redirect_uri,
                                    oauth::Params extra = {}) {
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   request.redirect_uri = redirect_uri;
@@ -80,16 +83,25 @@ struct LoopbackCase {
 class LoopbackRedirect : public testing::TestWithParam<LoopbackCase> {};
 
 std::vector<LoopbackCase> loopback_cases() {
-  return {{"Ipv4AnyPortAccepted", "REDIR-03", "http://127.0.0.1/callback", "http://127.0.0.1:53197/callback", true},
-          {"Ipv6AnyPortAccepted", "REDIR-03", "http://[::1]/callback", "http://[::1]:53197/callback", true},
-          {"OtherPathRefused", "REDIR-03", "http://127.0.0.1/callback", "http://127.0.0.1:53197/other", false},
-          {"HttpsSchemeRefused", "REDIR-03", "http://127.0.0.1/callback", "https://127.0.0.1:53197/callback", false},
-          {"OtherLoopbackAddressRefused", "REDIR-03", "http://127.0.0.1/callback", "http://127.0.0.2:53197/callback", false},
-          {"LocalhostAnyPortAccepted", "REDIR-04", "http://localhost/callback", "http://localhost:53197/callback", true},
-          {"LocalhostIsNotLoopbackIp", "REDIR-04", "http://localhost/callback", "http://127.0.0.1:53197/callback", false}};
+  return {{"Ipv4AnyPortAccepted", "REDIR-03", "http://127.0.0.1/callback",
+           "http://127.0.0.1:53197/callback", true},
+          {"Ipv6AnyPortAccepted", "REDIR-03", "http://[::1]/callback",
+           "http://[::1]:53197/callback", true},
+          {"OtherPathRefused", "REDIR-03", "http://127.0.0.1/callback",
+           "http://127.0.0.1:53197/other", false},
+          {"HttpsSchemeRefused", "REDIR-03", "http://127.0.0.1/callback",
+           "https://127.0.0.1:53197/callback", false},
+          {"OtherLoopbackAddressRefused", "REDIR-03", "http://127.0.0.1/callback",
+           "http://127.0.0.2:53197/callback", false},
+          {"LocalhostAnyPortAccepted", "REDIR-04", "http://localhost/callback",
+           "http://localhost:53197/callback", true},
+          {"LocalhostIsNotLoopbackIp", "REDIR-04", "http://localhost/callback",
+           "http://127.0.0.1:53197/callback", false}};
 }
 
-template <class T> std::string case_name(const testing::TestParamInfo<T>& info) { return info.param.name; }
+template <class T> std::string case_name(const testing::TestParamInfo<T>& info) {
+  return info.param.name;
+}
 
 } // namespace
 
@@ -98,11 +110,13 @@ CONFORMANCE_CHECK_P(RedirectUriNearMiss, IsRefusedWithoutRedirect, "REDIR-01") {
   require_registered_uri_works(client);
   AuthorizationResult result = authorize_with(client, param.uri);
   // Equivalent spellings are a lenient match, not an open redirect: warn (fail under --strict).
-  expect_no_redirect_to_client(result, "REDIR-01", param.uri,
-                               "redirect_uri " + param.uri + " (registered: " + kHarnessCallback + ")",
-                               param.equivalent ? std::optional<Level>(Level::Should) : std::nullopt);
+  expect_no_redirect_to_client(
+      result, "REDIR-01", param.uri,
+      "redirect_uri " + param.uri + " (registered: " + kHarnessCallback + ")",
+      param.equivalent ? std::optional<Level>(Level::Should) : std::nullopt);
 }
-INSTANTIATE_TEST_SUITE_P(Variants, RedirectUriNearMiss, testing::ValuesIn(near_misses()), case_name<NearMiss>);
+INSTANTIATE_TEST_SUITE_P(Variants, RedirectUriNearMiss, testing::ValuesIn(near_misses()),
+                         case_name<NearMiss>);
 
 CONFORMANCE_CHECK(RedirectUri, UnknownClientIsNotRedirected, "REDIR-02") {
   AuthorizationRequest request;
@@ -138,11 +152,13 @@ CONFORMANCE_CHECK_P(LoopbackRedirect, PortRule, "REDIR-03", "REDIR-04") {
     return;
   }
   // localhost port flexibility is disputed (C-07) but native MCP clients rely on it.
-  violation(param.requirement, "expected the code at " + param.requested + " for " + what + "; the request " +
-                                   result.describe(),
+  violation(param.requirement,
+            "expected the code at " + param.requested + " for " + what + "; the request " +
+                result.describe(),
             param.requirement == "REDIR-04" ? std::optional<Level>(Level::Should) : std::nullopt);
 }
-INSTANTIATE_TEST_SUITE_P(Variants, LoopbackRedirect, testing::ValuesIn(loopback_cases()), case_name<LoopbackCase>);
+INSTANTIATE_TEST_SUITE_P(Variants, LoopbackRedirect, testing::ValuesIn(loopback_cases()),
+                         case_name<LoopbackCase>);
 
 CONFORMANCE_CHECK(RedirectUri, HttpRedirectOnPublicHostIsRefused, "REDIR-05") {
   expect_registration_error(register_with(metadata_with({"http://client.example/cb"})), "REDIR-05",
@@ -150,13 +166,14 @@ CONFORMANCE_CHECK(RedirectUri, HttpRedirectOnPublicHostIsRefused, "REDIR-05") {
 }
 
 CONFORMANCE_CHECK(RedirectUri, RegistrationRefusesFragment, "REDIR-06") {
-  expect_registration_error(register_with(metadata_with({"https://client.example/cb#x"})), "REDIR-06",
-                            {"invalid_redirect_uri"}, "registering https://client.example/cb#x");
+  expect_registration_error(register_with(metadata_with({"https://client.example/cb#x"})),
+                            "REDIR-06", {"invalid_redirect_uri"},
+                            "registering https://client.example/cb#x");
 }
 
 CONFORMANCE_CHECK(RedirectUri, RegistrationRefusesRelativeUri, "REDIR-06") {
-  expect_registration_error(register_with(metadata_with({"/cb"})), "REDIR-06", {"invalid_redirect_uri"},
-                            "registering the relative URI /cb");
+  expect_registration_error(register_with(metadata_with({"/cb"})), "REDIR-06",
+                            {"invalid_redirect_uri"}, "registering the relative URI /cb");
 }
 
 CONFORMANCE_CHECK(RedirectUri, AuthorizationRefusesFragment, "REDIR-06") {
@@ -168,36 +185,46 @@ CONFORMANCE_CHECK(RedirectUri, AuthorizationRefusesFragment, "REDIR-06") {
 
 CONFORMANCE_CHECK(RedirectUri, RegisteredQueryIsKept, "REDIR-07") {
   std::string registered = std::string(kHarnessCallback) + "?tenant=a";
-  const TestClient& client = target().client_registered_as("query-callback", metadata_with({registered}));
+  const TestClient& client =
+      target().client_registered_as("query-callback", metadata_with({registered}));
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   AuthorizationResult result = authorize(request, registered);
-  if (!result.code()) cannot_run("no code for the registered URI " + registered + ": " + result.describe());
+  if (!result.code())
+    cannot_run("no code for the registered URI " + registered + ": " + result.describe());
   std::vector<std::string> missing;
-  if (oauth::first_param(result.query, "tenant") != std::optional<std::string>("a")) missing.push_back("tenant=a");
+  if (oauth::first_param(result.query, "tenant") != std::optional<std::string>("a"))
+    missing.push_back("tenant=a");
   if (!oauth::first_param(result.query, "code")) missing.push_back("code");
   if (oauth::first_param(result.query, "state") != request.state) missing.push_back("state");
-  if (missing.empty()) pass("REDIR-07", "the Location keeps tenant=a beside code and state");
-  else violation("REDIR-07", "the Location query lacks " + join(missing) + " (registered " + registered + ")");
+  if (missing.empty())
+    pass("REDIR-07", "the Location keeps tenant=a beside code and state");
+  else
+    violation("REDIR-07",
+              "the Location query lacks " + join(missing) + " (registered " + registered + ")");
 }
 
 CONFORMANCE_CHECK(RedirectUri, AmbiguousRedirectIsRefused, "REDIR-08") {
   std::string second = std::string(kHarnessCallback) + "2";
-  const TestClient& client = target().client_registered_as("two-callbacks", metadata_with({kHarnessCallback, second}));
+  const TestClient& client =
+      target().client_registered_as("two-callbacks", metadata_with({kHarnessCallback, second}));
   AuthorizationResult result = authorize_with(client, std::nullopt);
   // The driver watches the client's origin: any hop there means the AS picked a URI itself.
-  expect_no_redirect_to_client(result, "REDIR-08", kHarnessCallback,
-                               "a request without redirect_uri from a client with two registered URIs");
+  expect_no_redirect_to_client(
+      result, "REDIR-08", kHarnessCallback,
+      "a request without redirect_uri from a client with two registered URIs");
   AuthorizationResult single = authorize_with(https_client(), std::nullopt);
   note("REDIR-08", std::string("with exactly one registered URI, leaving redirect_uri out ") +
                        (single.code() ? "is accepted" : "is refused: " + single.describe()));
 }
 
 CONFORMANCE_CHECK(RedirectUri, DotlessPrivateSchemeIsRefused, "REDIR-09") {
-  expect_registration_error(register_with(metadata_with({"myapp:/cb"})), "REDIR-09", {"invalid_redirect_uri"},
+  expect_registration_error(register_with(metadata_with({"myapp:/cb"})), "REDIR-09",
+                            {"invalid_redirect_uri"},
                             "registering the private-use scheme myapp:/cb", Level::Should);
   HttpResponse reverse_dns = register_with(metadata_with({"com.example.app:/cb"}));
-  note("REDIR-09", std::string("a reverse-DNS private-use scheme (com.example.app:/cb) is ") +
-                       (reverse_dns.status / 100 == 2 ? "accepted" : "refused: " + quote(reverse_dns, 80)));
+  note("REDIR-09",
+       std::string("a reverse-DNS private-use scheme (com.example.app:/cb) is ") +
+           (reverse_dns.status / 100 == 2 ? "accepted" : "refused: " + quote(reverse_dns, 80)));
 }
 
 CONFORMANCE_CHECK(RedirectUri, JavascriptUriIsRefused, "REDIR-10") {
@@ -218,14 +245,16 @@ CONFORMANCE_CHECK(RedirectUri, StateIsNeverReflectedRaw, "REDIR-10") {
       violation("REDIR-10", "the Location carries the state with a raw '<': it is not URL-encoded");
     else if (ok.param("state") != std::optional<std::string>(marker))
       violation("REDIR-10", "the state came back altered");
-    else pass("REDIR-10", "the state is URL-encoded in the Location and decodes unchanged");
+    else
+      pass("REDIR-10", "the state is URL-encoded in the Location and decodes unchanged");
   }
   // On an error page (invalid redirect_uri) anything echoed must be HTML-escaped.
   request.redirect_uri = std::string(kHarnessCallback) + "/" + marker;
   AuthorizationResult page = authorize(request, *request.redirect_uri);
   if (page.last_response.body.find(marker) != std::string::npos)
     violation("REDIR-10", "the error page reflects request input unescaped (" + marker + ")");
-  else pass("REDIR-10", "the error page does not reflect request input unescaped");
+  else
+    pass("REDIR-10", "the error page does not reflect request input unescaped");
 }
 
 CONFORMANCE_CHECK(RedirectUri, RedirectGrantNeedsRedirectUris, "REDIR-11") {
@@ -240,12 +269,13 @@ CONFORMANCE_CHECK(RedirectUri, RedirectGrantNeedsRedirectUris, "REDIR-11") {
   }
   // Accepted: then every authorization request of that client must fail at the server.
   auto doc = r.json();
-  if (!doc || !doc->contains("client_id")) cannot_run("registration accepted without a client_id: " + quote(r));
+  if (!doc || !doc->contains("client_id"))
+    cannot_run("registration accepted without a client_id: " + quote(r));
   TestClient client;
   client.client_id = (*doc)["client_id"].get<std::string>();
   client.redirect_uri = kHarnessCallback;
-  expect_no_redirect_to_client(authorize_with(client, kHarnessCallback), "REDIR-11", kHarnessCallback,
-                               "a client registered without redirect_uris");
+  expect_no_redirect_to_client(authorize_with(client, kHarnessCallback), "REDIR-11",
+                               kHarnessCallback, "a client registered without redirect_uris");
 }
 
 } // namespace conformance

@@ -1,7 +1,7 @@
 // DCR: dynamic client registration (RFC 7591 §3), the way MCP clients use it.
 #include "check.h"
-#include "text.h"
 #include "target.h"
+#include "text.h"
 #include "verifiers.h"
 
 #include <functional>
@@ -22,7 +22,8 @@ HttpResponse register_fresh_client() {
   std::string endpoint = target().require_endpoint("registration_endpoint");
   auto r = target().http().post_json(endpoint, dcr01_body());
   if (r.status == 401 && r.header("www-authenticate"))
-    skip_check("the registration endpoint requires an initial access token (RFC 7591 §3), and none is configured");
+    skip_check("the registration endpoint requires an initial access token (RFC 7591 §3), and none "
+               "is configured");
   return r;
 }
 
@@ -33,7 +34,8 @@ HttpResponse register_metadata(const nlohmann::json& metadata) {
 
 std::optional<std::string> client_id_of(const HttpResponse& r) {
   auto doc = r.json();
-  if (!doc || !doc->is_object() || !doc->contains("client_id") || !(*doc)["client_id"].is_string()) return std::nullopt;
+  if (!doc || !doc->is_object() || !doc->contains("client_id") || !(*doc)["client_id"].is_string())
+    return std::nullopt;
   return (*doc)["client_id"].get<std::string>();
 }
 
@@ -41,28 +43,36 @@ std::optional<std::string> client_id_of(const HttpResponse& r) {
 
 CONFORMANCE_CHECK(Registration, AcceptsJsonClientMetadata, "DCR-01") {
   HttpResponse r = register_fresh_client();
-  if (r.answered() && r.status / 100 == 2 && client_id_of(r)) pass("DCR-01", "registration accepted: HTTP " + std::to_string(r.status));
-  else violation("DCR-01", "expected a JSON client metadata POST to register a client; got " + quote(r));
+  if (r.answered() && r.status / 100 == 2 && client_id_of(r))
+    pass("DCR-01", "registration accepted: HTTP " + std::to_string(r.status));
+  else
+    violation("DCR-01",
+              "expected a JSON client metadata POST to register a client; got " + quote(r));
 }
 
 CONFORMANCE_CHECK(Registration, SuccessIsCreatedJson, "DCR-02") {
   HttpResponse r = register_fresh_client();
   if (!r.answered() || r.status / 100 != 2) cannot_run("registration did not succeed: " + quote(r));
   std::vector<std::string> problems;
-  if (r.status != 201) problems.push_back("status " + std::to_string(r.status) + " (expected 201 Created)");
+  if (r.status != 201)
+    problems.push_back("status " + std::to_string(r.status) + " (expected 201 Created)");
   if (!r.is_json_media_type()) problems.push_back("media type '" + r.media_type() + "'");
   auto doc = r.json();
   if (!doc || !doc->is_object()) problems.push_back("the body is not a JSON object");
-  if (problems.empty()) pass("DCR-02", "201 Created with a JSON object");
-  else violation("DCR-02", "successful registration answered with " + join(problems, "; "));
+  if (problems.empty())
+    pass("DCR-02", "201 Created with a JSON object");
+  else
+    violation("DCR-02", "successful registration answered with " + join(problems, "; "));
 }
 
 CONFORMANCE_CHECK(Registration, ResponseHasClientId, "DCR-03") {
   HttpResponse first = register_fresh_client();
-  if (!first.answered() || first.status / 100 != 2) cannot_run("registration did not succeed: " + quote(first));
+  if (!first.answered() || first.status / 100 != 2)
+    cannot_run("registration did not succeed: " + quote(first));
   auto id = client_id_of(first);
   if (!id || id->empty()) {
-    violation("DCR-03", "the registration response has no non-empty client_id string: " + quote(first));
+    violation("DCR-03",
+              "the registration response has no non-empty client_id string: " + quote(first));
     return;
   }
   pass("DCR-03", "client_id issued");
@@ -74,60 +84,83 @@ CONFORMANCE_CHECK(Registration, ResponseEchoesMetadata, "DCR-04") {
   nlohmann::json sent = dcr01_body();
   HttpResponse r = register_fresh_client();
   auto doc = r.json();
-  if (r.status / 100 != 2 || !doc || !doc->is_object()) cannot_run("registration did not succeed: " + quote(r));
+  if (r.status / 100 != 2 || !doc || !doc->is_object())
+    cannot_run("registration did not succeed: " + quote(r));
   std::vector<std::string> missing, changed;
   for (const auto& [member, value] : sent.items()) {
-    if (!doc->contains(member)) missing.push_back(member);
-    else if ((*doc)[member] != value) changed.push_back(member + " " + value.dump() + " -> " + (*doc)[member].dump());
+    if (!doc->contains(member))
+      missing.push_back(member);
+    else if ((*doc)[member] != value)
+      changed.push_back(member + " " + value.dump() + " -> " + (*doc)[member].dump());
   }
-  if (missing.empty()) pass("DCR-04", "every submitted member is in the response");
-  else violation("DCR-04", "the registration response omits submitted metadata: " + join(missing));
+  if (missing.empty())
+    pass("DCR-04", "every submitted member is in the response");
+  else
+    violation("DCR-04", "the registration response omits submitted metadata: " + join(missing));
   if (!changed.empty()) note("DCR-04", "the server replaced values: " + join(changed, "; "));
 }
 
 CONFORMANCE_CHECK(Registration, SecretComesWithExpiry, "DCR-05") {
   HttpResponse r = register_metadata(dcr01_body(ClientAuth::SecretBasic));
   auto doc = r.json();
-  if (r.status / 100 != 2 || !doc || !doc->is_object()) cannot_run("registration did not succeed: " + quote(r));
-  if (!doc->contains("client_secret")) skip_check("no client_secret was issued for a client_secret_basic client");
+  if (r.status / 100 != 2 || !doc || !doc->is_object())
+    cannot_run("registration did not succeed: " + quote(r));
+  if (!doc->contains("client_secret"))
+    skip_check("no client_secret was issued for a client_secret_basic client");
   if (doc->contains("client_secret_expires_at") && (*doc)["client_secret_expires_at"].is_number())
     pass("DCR-05", "client_secret_expires_at is " + (*doc)["client_secret_expires_at"].dump());
-  else violation("DCR-05", "a client_secret was issued without a numeric client_secret_expires_at");
+  else
+    violation("DCR-05", "a client_secret was issued without a numeric client_secret_expires_at");
   std::string cache = oauth::ascii_lower(r.header("cache-control").value_or(""));
-  if (cache.find("no-store") != std::string::npos) pass("DCR-05", "the response with the secret is not cacheable");
-  else violation("DCR-05", "the response carrying client_secret lacks Cache-Control: no-store", Level::Should);
+  if (cache.find("no-store") != std::string::npos)
+    pass("DCR-05", "the response with the secret is not cacheable");
+  else
+    violation("DCR-05", "the response carrying client_secret lacks Cache-Control: no-store",
+              Level::Should);
 }
 
 CONFORMANCE_CHECK(Registration, PublicClientWorksWithPkceAlone, "DCR-06") {
-  // A web-style public client (https redirect, no application_type): what browser-based MCP clients register.
+  // A web-style public client (https redirect, no application_type): what browser-based MCP clients
+  // register.
   nlohmann::json metadata = client_metadata("https://harness.example/public-cb", ClientAuth::None);
   metadata.erase("application_type");
   HttpResponse r = register_metadata(metadata);
   auto doc = r.json();
-  if (r.status / 100 != 2 || !doc || !doc->contains("client_id")) cannot_run("registration did not succeed: " + quote(r));
+  if (r.status / 100 != 2 || !doc || !doc->contains("client_id"))
+    cannot_run("registration did not succeed: " + quote(r));
   std::string method = doc->value("token_endpoint_auth_method", std::string("(absent)"));
-  if (method != "none") note("DCR-06", "token_endpoint_auth_method none was answered with " + method);
+  if (method != "none")
+    note("DCR-06", "token_endpoint_auth_method none was answered with " + method);
   TestClient client;
   client.client_id = (*doc)["client_id"].get<std::string>();
   client.redirect_uri = "https://harness.example/public-cb";
   CodeGrant grant = obtain_code(client);
   HttpResponse token = redeem(grant);
-  if (token.status == 200) pass("DCR-06", "a client registered with method none redeemed a code with PKCE alone");
-  else violation("DCR-06", "a client registered with token_endpoint_auth_method none could not redeem a code with "
-                           "PKCE and no secret: " + quote(token));
+  if (token.status == 200)
+    pass("DCR-06", "a client registered with method none redeemed a code with PKCE alone");
+  else
+    violation(
+        "DCR-06",
+        "a client registered with token_endpoint_auth_method none could not redeem a code with "
+        "PKCE and no secret: " +
+            quote(token));
 }
 
 CONFORMANCE_CHECK(Registration, UnknownMembersAreIgnored, "DCR-07") {
   nlohmann::json metadata = dcr01_body();
   metadata["x_harness_ext"] = "1";
   HttpResponse r = register_metadata(metadata);
-  if (r.status / 100 == 2 && client_id_of(r)) pass("DCR-07", "an unknown member was ignored: HTTP " + std::to_string(r.status));
-  else violation("DCR-07", "adding the unknown member x_harness_ext made registration fail: " + quote(r));
+  if (r.status / 100 == 2 && client_id_of(r))
+    pass("DCR-07", "an unknown member was ignored: HTTP " + std::to_string(r.status));
+  else
+    violation("DCR-07",
+              "adding the unknown member x_harness_ext made registration fail: " + quote(r));
 }
 
 CONFORMANCE_CHECK(Registration, ErrorsAreJsonObjects, "DCR-08") {
   std::string endpoint = target().require_endpoint("registration_endpoint");
-  HttpResponse not_json = target().http().send({"POST", endpoint, {{"Content-Type", "application/json"}}, "{not json"});
+  HttpResponse not_json =
+      target().http().send({"POST", endpoint, {{"Content-Type", "application/json"}}, "{not json"});
   nlohmann::json bad_uri = dcr01_body();
   bad_uri["redirect_uris"] = {"javascript:alert(1)"};
   HttpResponse bad = register_metadata(bad_uri);
@@ -137,7 +170,8 @@ CONFORMANCE_CHECK(Registration, ErrorsAreJsonObjects, "DCR-08") {
     judge_registration_error_format(*r);
     ++judged;
   }
-  if (judged == 0) violation("DCR-08", "neither a malformed JSON body nor a javascript: redirect URI was refused");
+  if (judged == 0)
+    violation("DCR-08", "neither a malformed JSON body nor a javascript: redirect URI was refused");
 }
 
 CONFORMANCE_CHECK(Registration, InvalidRedirectUrisAreNamed, "DCR-09") {
@@ -156,8 +190,11 @@ CONFORMANCE_CHECK(Registration, InconsistentMetadataIsRefusedOrCorrected, "DCR-1
     std::function<bool(const nlohmann::json&)> corrected; // the response shows a sane substitute
   };
   const Case cases[] = {
-      {"token_endpoint_auth_method \"bogus\"", [](nlohmann::json& m) { m["token_endpoint_auth_method"] = "bogus"; },
-       [](const nlohmann::json& d) { return d.value("token_endpoint_auth_method", std::string()) != "bogus"; }},
+      {"token_endpoint_auth_method \"bogus\"",
+       [](nlohmann::json& m) { m["token_endpoint_auth_method"] = "bogus"; },
+       [](const nlohmann::json& d) {
+         return d.value("token_endpoint_auth_method", std::string()) != "bogus";
+       }},
       {"grant_types [authorization_code] with response_types [token]",
        [](nlohmann::json& m) {
          m["grant_types"] = {"authorization_code"};
@@ -168,7 +205,9 @@ CONFORMANCE_CHECK(Registration, InconsistentMetadataIsRefusedOrCorrected, "DCR-1
          return rt == d.end() || std::find(rt->begin(), rt->end(), "token") == rt->end();
        }},
       {"redirect_uris as a string", [](nlohmann::json& m) { m["redirect_uris"] = "not-an-array"; },
-       [](const nlohmann::json& d) { return d.contains("redirect_uris") && d["redirect_uris"].is_array(); }},
+       [](const nlohmann::json& d) {
+         return d.contains("redirect_uris") && d["redirect_uris"].is_array();
+       }},
   };
   for (const auto& c : cases) {
     nlohmann::json metadata = dcr01_body();
@@ -176,8 +215,10 @@ CONFORMANCE_CHECK(Registration, InconsistentMetadataIsRefusedOrCorrected, "DCR-1
     HttpResponse r = register_metadata(metadata);
     auto doc = r.json();
     if (r.status / 100 == 2 && doc && doc->is_object()) {
-      if (c.corrected(*doc)) pass("DCR-10", std::string(c.what) + " was accepted with a visible correction");
-      else violation("DCR-10", std::string(c.what) + " was accepted as sent");
+      if (c.corrected(*doc))
+        pass("DCR-10", std::string(c.what) + " was accepted with a visible correction");
+      else
+        violation("DCR-10", std::string(c.what) + " was accepted as sent");
       continue;
     }
     expect_registration_error(r, "DCR-10", {"invalid_client_metadata"}, c.what);
@@ -191,16 +232,21 @@ CONFORMANCE_CHECK(Registration, ClientCannotChooseItsId, "DCR-11") {
   auto id = client_id_of(r);
   if (r.status / 100 == 2 && id && *id == "admin")
     violation("DCR-11", "the client chose its own client_id \"admin\"");
-  else if (r.status / 100 == 2) pass("DCR-11", "the requested client_id was ignored: the server issued its own");
-  else pass("DCR-11", "a registration naming its own client_id was refused: " + r.summary());
+  else if (r.status / 100 == 2)
+    pass("DCR-11", "the requested client_id was ignored: the server issued its own");
+  else
+    pass("DCR-11", "a registration naming its own client_id was refused: " + r.summary());
 }
 
 CONFORMANCE_CHECK(Registration, NativeApplicationTypeIsAccepted, "DCR-12") {
   nlohmann::json native = dcr01_body();
   native["application_type"] = "native";
   HttpResponse r = register_metadata(native);
-  if (r.status / 100 == 2) pass("DCR-12", "application_type native with a loopback redirect is accepted");
-  else violation("DCR-12", "application_type native with a loopback redirect was refused: " + quote(r), Level::Should);
+  if (r.status / 100 == 2)
+    pass("DCR-12", "application_type native with a loopback redirect is accepted");
+  else
+    violation("DCR-12", "application_type native with a loopback redirect was refused: " + quote(r),
+              Level::Should);
   nlohmann::json plain = dcr01_body();
   plain.erase("application_type");
   HttpResponse without = register_metadata(plain);

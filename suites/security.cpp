@@ -22,14 +22,17 @@ struct Page {
   std::string what;
 };
 
-bool is_html(const HttpResponse& r) { return r.media_type() == "text/html" || r.media_type() == "application/xhtml+xml"; }
+bool is_html(const HttpResponse& r) {
+  return r.media_type() == "text/html" || r.media_type() == "application/xhtml+xml";
+}
 
 // The HTML the authorization endpoint shows: the page a well-formed request stops at (login or
 // consent), and the error page for an unknown client.
 std::vector<Page> authorization_pages() {
   std::vector<Page> pages;
   const TestClient& client = target().client("public");
-  AuthorizationResult flow = authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
+  AuthorizationResult flow =
+      authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
   if (flow.ending == AuthorizationResult::Ending::StoppedAtServer && is_html(flow.last_response))
     pages.push_back({flow.last_url, flow.last_response, "the page a well-formed request shows"});
   AuthorizationRequest unknown = authorization_request(client, Pkce::fresh());
@@ -37,14 +40,16 @@ std::vector<Page> authorization_pages() {
   AuthorizationResult error = authorize(unknown, client.redirect_uri);
   if (error.ending == AuthorizationResult::Ending::StoppedAtServer && is_html(error.last_response))
     pages.push_back({error.last_url, error.last_response, "the error page for an unknown client"});
-  if (pages.empty()) skip_check("the authorization endpoint showed no HTML page (" + flow.describe() + ")");
+  if (pages.empty())
+    skip_check("the authorization endpoint showed no HTML page (" + flow.describe() + ")");
   return pages;
 }
 
 // A valid request that reaches the client without any page means the server approves by itself.
 bool approves_without_pages() {
   const TestClient& client = target().client("public");
-  AuthorizationResult flow = authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
+  AuthorizationResult flow =
+      authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
   return flow.code().has_value();
 }
 
@@ -54,7 +59,8 @@ std::string frame_ancestors(const HttpResponse& r) {
     size_t at = lower.find("frame-ancestors");
     if (at == std::string::npos) continue;
     size_t end = lower.find(';', at);
-    return std::string(oauth::trim(lower.substr(at + 15, end == std::string::npos ? std::string::npos : end - at - 15)));
+    return std::string(oauth::trim(
+        lower.substr(at + 15, end == std::string::npos ? std::string::npos : end - at - 15)));
   }
   return "";
 }
@@ -65,7 +71,8 @@ double estimated_bits(const std::vector<std::string>& samples) {
   size_t prefix = samples.front().size();
   for (const auto& s : samples) {
     size_t i = 0;
-    while (i < prefix && i < s.size() && s[i] == samples.front()[i]) ++i;
+    while (i < prefix && i < s.size() && s[i] == samples.front()[i])
+      ++i;
     prefix = i;
   }
   bool hex = true, digits = true, b64url = true;
@@ -104,11 +111,14 @@ void judge_samples(const std::string& kind, const std::vector<std::string>& samp
     return;
   }
   double bits = estimated_bits(samples);
-  std::string estimate = kind + ": about " + std::to_string(static_cast<int>(bits)) + " bits each (" +
-                         std::to_string(samples.size()) + " samples)";
-  if (bits < 128) violation("SEC-07", estimate + ", below the 128 bits OAuth requires", Level::Should);
-  else if (bits < 160) note("SEC-07", estimate + ": enough, under the 160 bits OAuth recommends");
-  else pass("SEC-07", estimate);
+  std::string estimate = kind + ": about " + std::to_string(static_cast<int>(bits)) +
+                         " bits each (" + std::to_string(samples.size()) + " samples)";
+  if (bits < 128)
+    violation("SEC-07", estimate + ", below the 128 bits OAuth requires", Level::Should);
+  else if (bits < 160)
+    note("SEC-07", estimate + ": enough, under the 160 bits OAuth recommends");
+  else
+    pass("SEC-07", estimate);
 }
 
 } // namespace
@@ -122,7 +132,8 @@ CONFORMANCE_CHECK(Security, PagesCannotBeFramed, "SEC-01") {
       pass("SEC-01", page.what + " sets CSP frame-ancestors " + ancestors);
     } else if (xfo_ok) {
       pass("SEC-01", page.what + " sets X-Frame-Options " + xfo);
-      violation("SEC-01", page.what + " relies on X-Frame-Options alone; CSP frame-ancestors is recommended",
+      violation("SEC-01",
+                page.what + " relies on X-Frame-Options alone; CSP frame-ancestors is recommended",
                 Level::Should);
     } else {
       violation("SEC-01", page.what + " can be framed by any origin: no CSP frame-ancestors" +
@@ -134,8 +145,9 @@ CONFORMANCE_CHECK(Security, PagesCannotBeFramed, "SEC-01") {
 
 CONFORMANCE_CHECK(Security, ErrorsWaitForAuthentication, "SEC-02") {
   if (approves_without_pages())
-    skip_check("the server approves a well-formed request without showing any page (auto-consent), so "
-               "whether it authenticates the user before redirecting an error cannot be seen");
+    skip_check(
+        "the server approves a well-formed request without showing any page (auto-consent), so "
+        "whether it authenticates the user before redirecting an error cannot be seen");
   const TestClient& client = target().client("public");
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   request.scope = "harness_invalid";
@@ -143,7 +155,9 @@ CONFORMANCE_CHECK(Security, ErrorsWaitForAuthentication, "SEC-02") {
   if (result.reached_client())
     violation("SEC-02", "an erroneous request from a fresh user agent was " + result.describe() +
                             " before any sign-in: the server can serve as an open redirector");
-  else pass("SEC-02", "the erroneous request first shows a page at the server: " + result.last_response.summary());
+  else
+    pass("SEC-02", "the erroneous request first shows a page at the server: " +
+                       result.last_response.summary());
 }
 
 CONFORMANCE_CHECK(Security, NewClientsAreAskedForConsent, "SEC-03") {
@@ -164,8 +178,10 @@ CONFORMANCE_CHECK(Security, PagesLoadNoThirdPartyResources, "SEC-04") {
       if (parts && (parts->scheme == "data" || parts->scheme == "blob")) continue;
       if (oauth::origin_of(absolute).value_or("") != origin) foreign.push_back(absolute);
     }
-    if (foreign.empty()) pass("SEC-04", page.what + " loads nothing from other origins");
-    else violation("SEC-04", page.what + " loads third-party resources: " + join(foreign));
+    if (foreign.empty())
+      pass("SEC-04", page.what + " loads nothing from other origins");
+    else
+      violation("SEC-04", page.what + " loads third-party resources: " + join(foreign));
     if (auto policy = page.response.header("referrer-policy"))
       note("SEC-04", page.what + " sets Referrer-Policy: " + *policy);
   }
@@ -176,44 +192,56 @@ CONFORMANCE_CHECK(Security, TransportIsTls, "SEC-05") {
   if (!parts) cannot_run("the issuer is not a URL: " + target().issuer());
   if (parts->scheme == "http") {
     if (oauth::is_loopback_host(parts->host))
-      note("SEC-05", "served over http on a loopback origin; TLS cannot be judged here (production needs https)");
-    else violation("SEC-05", "the authorization server is served over plain http: " + target().issuer());
+      note("SEC-05", "served over http on a loopback origin; TLS cannot be judged here (production "
+                     "needs https)");
+    else
+      violation("SEC-05",
+                "the authorization server is served over plain http: " + target().issuer());
     return;
   }
   // Every exchange so far went through libcurl's certificate and host name verification.
   HttpResponse secure = target().http().get(target().discovery().metadata_url);
   if (!secure.answered()) {
-    violation("SEC-05", "the metadata URL fails over TLS with certificate verification: " + secure.summary());
+    violation("SEC-05",
+              "the metadata URL fails over TLS with certificate verification: " + secure.summary());
     return;
   }
   pass("SEC-05", "TLS with a verified certificate chain for " + parts->host);
-  std::string plain = "http://" + target().discovery().metadata_url.substr(std::string("https://").size());
+  std::string plain =
+      "http://" + target().discovery().metadata_url.substr(std::string("https://").size());
   HttpResponse downgrade = target().http().get(plain);
   auto location = downgrade.header("location").value_or("");
-  if (!downgrade.answered()) pass("SEC-05", "plain http is not served (" + downgrade.summary() + ")");
-  else if ((downgrade.status == 301 || downgrade.status == 308) && location.rfind("https://", 0) == 0)
+  if (!downgrade.answered())
+    pass("SEC-05", "plain http is not served (" + downgrade.summary() + ")");
+  else if ((downgrade.status == 301 || downgrade.status == 308) &&
+           location.rfind("https://", 0) == 0)
     pass("SEC-05", "plain http redirects permanently to https");
   else if (downgrade.status / 100 == 2)
     violation("SEC-05", "the metadata is also served over plain http: " + plain);
-  else note("SEC-05", "plain http answers " + downgrade.summary());
-  if (!secure.header("strict-transport-security")) note("SEC-05", "no Strict-Transport-Security header");
+  else
+    note("SEC-05", "plain http answers " + downgrade.summary());
+  if (!secure.header("strict-transport-security"))
+    note("SEC-05", "no Strict-Transport-Security header");
 }
 
 CONFORMANCE_CHECK(Security, NoTokensInRedirects, "SEC-06") {
   const TestClient& client = target().client("public");
   std::vector<std::string> locations;
-  AuthorizationResult flow = authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
+  AuthorizationResult flow =
+      authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
   AuthorizationRequest implicit = authorization_request(client, Pkce::fresh());
   implicit.response_type = "token";
   AuthorizationResult token_flow = authorize(implicit, client.redirect_uri);
-  for (const auto* r : {&flow, &token_flow}) locations.insert(locations.end(), r->locations.begin(), r->locations.end());
+  for (const auto* r : {&flow, &token_flow})
+    locations.insert(locations.end(), r->locations.begin(), r->locations.end());
   for (const auto& location : locations) {
     auto parts = oauth::parse_url(location);
     if (!parts) continue;
     for (const auto* params : {&parts->query, &parts->fragment})
       for (const auto& [name, value] : oauth::parse_form(*params))
         if (name == "access_token" || name == "refresh_token" || name == "id_token") {
-          violation("SEC-06", "a redirect URL carries " + name + ": " + redactor().redact_url(location));
+          violation("SEC-06",
+                    "a redirect URL carries " + name + ": " + redactor().redact_url(location));
           return;
         }
   }
@@ -239,15 +267,18 @@ CONFORMANCE_CHECK(Security, SecretsAreUnguessable, "SEC-07") {
 
 CONFORMANCE_CHECK(Security, AccessTokensAreShortLived, "SEC-08") {
   constexpr long long kMaxSeconds = 3600;
-  auto doc = require_token_success(redeem(obtain_code(target().client("public"))), "the code exchange");
+  auto doc =
+      require_token_success(redeem(obtain_code(target().client("public"))), "the code exchange");
   if (!doc.contains("expires_in") || !doc["expires_in"].is_number()) {
     note("SEC-08", "no numeric expires_in: the lifetime cannot be judged");
     return;
   }
   long long seconds = doc["expires_in"].get<long long>();
-  if (seconds <= kMaxSeconds) pass("SEC-08", "access tokens live " + std::to_string(seconds) + " s");
-  else violation("SEC-08", "access tokens live " + std::to_string(seconds) + " s, more than " +
-                               std::to_string(kMaxSeconds) + " s");
+  if (seconds <= kMaxSeconds)
+    pass("SEC-08", "access tokens live " + std::to_string(seconds) + " s");
+  else
+    violation("SEC-08", "access tokens live " + std::to_string(seconds) + " s, more than " +
+                            std::to_string(kMaxSeconds) + " s");
 }
 
 CONFORMANCE_CHECK(Security, TokensAreSenderConstrained, "SEC-09") {
@@ -256,26 +287,34 @@ CONFORMANCE_CHECK(Security, TokensAreSenderConstrained, "SEC-09") {
   bool dpop = algs != doc.end() && algs->is_array() && !algs->empty();
   auto mtls = doc.find("tls_client_certificate_bound_access_tokens");
   if (mtls != doc.end() && mtls->is_boolean() && mtls->get<bool>())
-    note("SEC-09", "mTLS certificate-bound access tokens are advertised (not exercised: the harness has no client certificate)");
+    note("SEC-09", "mTLS certificate-bound access tokens are advertised (not exercised: the "
+                   "harness has no client certificate)");
   if (!dpop) {
-    if (mtls == doc.end()) note("SEC-09", "access tokens are bearer tokens: neither DPoP nor mTLS binding is advertised");
+    if (mtls == doc.end())
+      note("SEC-09",
+           "access tokens are bearer tokens: neither DPoP nor mTLS binding is advertised");
     return;
   }
   if (std::find(algs->begin(), algs->end(), "ES256") == algs->end()) {
-    note("SEC-09", "DPoP is advertised without ES256 (" + algs->dump() + "), the one algorithm the harness signs with");
+    note("SEC-09", "DPoP is advertised without ES256 (" + algs->dump() +
+                       "), the one algorithm the harness signs with");
     return;
   }
   // RFC 9449 §5: a token request with a valid proof should get a DPoP-bound token.
   DpopKey key;
   CodeGrant grant = obtain_code(target().client("public"));
   std::string token_endpoint = target().require_endpoint("token_endpoint");
-  HttpResponse r = send_token_request(grant.client, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier),
-                                      {{"DPoP", key.proof("POST", token_endpoint)}});
+  HttpResponse r = send_token_request(
+      grant.client, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier),
+      {{"DPoP", key.proof("POST", token_endpoint)}});
   auto token = require_token_success(r, "a code exchange with a DPoP proof");
   std::string type = token.value("token_type", std::string());
-  if (oauth::iequals(type, "DPoP")) pass("SEC-09", "a token request with a DPoP proof got token_type DPoP");
-  else violation("SEC-09", "DPoP is advertised, but a token request with a valid ES256 proof got token_type \"" + type +
-                               "\": the token is not sender-constrained");
+  if (oauth::iequals(type, "DPoP"))
+    pass("SEC-09", "a token request with a DPoP proof got token_type DPoP");
+  else
+    violation("SEC-09",
+              "DPoP is advertised, but a token request with a valid ES256 proof got token_type \"" +
+                  type + "\": the token is not sender-constrained");
 }
 
 } // namespace conformance

@@ -12,7 +12,9 @@ namespace conformance {
 namespace {
 
 // One complete code flow for the public client, returning the token response.
-HttpResponse fresh_token_response() { return redeem(obtain_code(target().client("public"))); }
+HttpResponse fresh_token_response() {
+  return redeem(obtain_code(target().client("public")));
+}
 
 bool has_directive(const std::string& header_value, std::string_view directive) {
   std::stringstream ss(header_value);
@@ -33,22 +35,30 @@ CONFORMANCE_CHECK(Token, CodeExchangeReturnsJsonToken, "TOKEN-02") {
   auto doc = expect_token_success(r, "TOKEN-02", "a well-formed code exchange");
   if (!doc) return;
   std::vector<std::string> problems;
-  if (r.media_type() != "application/json") problems.push_back("media type '" + r.media_type() + "'");
+  if (r.media_type() != "application/json")
+    problems.push_back("media type '" + r.media_type() + "'");
   if (!(*doc)["access_token"].is_string()) problems.push_back("access_token is not a string");
-  if (!doc->contains("token_type") || !(*doc)["token_type"].is_string()) problems.push_back("no string token_type");
-  if (problems.empty()) pass("TOKEN-02", "200 application/json with access_token and token_type");
-  else violation("TOKEN-02", "token response has " + join(problems, "; "));
+  if (!doc->contains("token_type") || !(*doc)["token_type"].is_string())
+    problems.push_back("no string token_type");
+  if (problems.empty())
+    pass("TOKEN-02", "200 application/json with access_token and token_type");
+  else
+    violation("TOKEN-02", "token response has " + join(problems, "; "));
 }
 
 CONFORMANCE_CHECK(Token, ResponseIsNotCacheable, "TOKEN-03") {
   HttpResponse r = fresh_token_response();
   require_token_success(r, "the code exchange");
   std::string cache_control;
-  for (const auto& v : r.headers_named("cache-control")) cache_control += (cache_control.empty() ? "" : ", ") + v;
-  if (has_directive(cache_control, "no-store")) pass("TOKEN-03", "Cache-Control: " + cache_control);
+  for (const auto& v : r.headers_named("cache-control"))
+    cache_control += (cache_control.empty() ? "" : ", ") + v;
+  if (has_directive(cache_control, "no-store"))
+    pass("TOKEN-03", "Cache-Control: " + cache_control);
   else
     violation("TOKEN-03", "a response carrying tokens lacks Cache-Control: no-store (got " +
-                              (cache_control.empty() ? std::string("no Cache-Control") : "'" + cache_control + "'") + ")");
+                              (cache_control.empty() ? std::string("no Cache-Control")
+                                                     : "'" + cache_control + "'") +
+                              ")");
   auto pragma = r.header("pragma");
   if (!pragma || !has_directive(*pragma, "no-cache"))
     note("TOKEN-03", "no Pragma: no-cache (RFC 6749 §5.1 asked for it; OAuth 2.1 dropped it)");
@@ -62,11 +72,16 @@ CONFORMANCE_CHECK(Token, TokenTypeIsBearer, "TOKEN-04") {
   }
   std::string type = doc["token_type"].get<std::string>();
   std::string folded = oauth::ascii_lower(type);
-  if (type == "Bearer" || type == "DPoP") pass("TOKEN-04", "token_type is \"" + type + "\"");
+  if (type == "Bearer" || type == "DPoP")
+    pass("TOKEN-04", "token_type is \"" + type + "\"");
   else if (folded == "bearer" || folded == "dpop")
-    violation("TOKEN-04", "token_type is \"" + type + "\": valid case-insensitively, but clients that compare "
-                          "exactly (several MCP SDKs did) reject it; send \"Bearer\"", Level::Should);
-  else violation("TOKEN-04", "token_type \"" + type + "\" is not a known type (Bearer or DPoP)");
+    violation("TOKEN-04",
+              "token_type is \"" + type +
+                  "\": valid case-insensitively, but clients that compare "
+                  "exactly (several MCP SDKs did) reject it; send \"Bearer\"",
+              Level::Should);
+  else
+    violation("TOKEN-04", "token_type \"" + type + "\" is not a known type (Bearer or DPoP)");
 }
 
 CONFORMANCE_CHECK(Token, ExpiresInIsNumber, "TOKEN-05") {
@@ -76,18 +91,24 @@ CONFORMANCE_CHECK(Token, ExpiresInIsNumber, "TOKEN-05") {
     return;
   }
   const auto& e = doc["expires_in"];
-  if (e.is_number_integer() && e.get<long long>() >= 0) pass("TOKEN-05", "expires_in is " + e.dump());
-  else if (e.is_number()) pass("TOKEN-05", "expires_in is the number " + e.dump());
-  else violation("TOKEN-05", "expires_in must be a JSON number of seconds, got " + e.dump(), Level::Must);
+  if (e.is_number_integer() && e.get<long long>() >= 0)
+    pass("TOKEN-05", "expires_in is " + e.dump());
+  else if (e.is_number())
+    pass("TOKEN-05", "expires_in is the number " + e.dump());
+  else
+    violation("TOKEN-05", "expires_in must be a JSON number of seconds, got " + e.dump(),
+              Level::Must);
 }
 
 CONFORMANCE_CHECK(Token, UnknownGrantTypeIsUnsupported, "TOKEN-09") {
-  HttpResponse r = send_token_request(target().client("public"), {{"grant_type", "urn:harness:none"}});
+  HttpResponse r =
+      send_token_request(target().client("public"), {{"grant_type", "urn:harness:none"}});
   expect_token_error(r, "TOKEN-09", {"unsupported_grant_type"}, "grant_type=urn:harness:none");
 }
 
 CONFORMANCE_CHECK(Token, MissingGrantTypeIsInvalidRequest, "TOKEN-09") {
-  HttpResponse r = send_token_request(target().client("public"), {{"code", oauth::random_base64url(32)}});
+  HttpResponse r =
+      send_token_request(target().client("public"), {{"code", oauth::random_base64url(32)}});
   expect_token_error(r, "TOKEN-09", {"invalid_request"}, "a token request without grant_type");
 }
 
@@ -103,7 +124,8 @@ CONFORMANCE_CHECK(Token, TamperedCodeIsInvalidGrant, "TOKEN-15") {
   std::string tampered = grant.code;
   size_t middle = tampered.size() / 2;
   tampered[middle] = tampered[middle] == 'A' ? 'B' : 'A';
-  HttpResponse r = send_token_request(grant.client, code_grant(tampered, grant.request.redirect_uri, grant.pkce.verifier));
+  HttpResponse r = send_token_request(
+      grant.client, code_grant(tampered, grant.request.redirect_uri, grant.pkce.verifier));
   expect_token_error(r, "TOKEN-15", {"invalid_grant"}, "a real code with one character changed");
 }
 
@@ -113,8 +135,9 @@ CONFORMANCE_CHECK(Token, GarbageRefreshTokenIsInvalidGrant, "TOKEN-15") {
   if (grants != doc.end() && grants->is_array() &&
       std::find(grants->begin(), grants->end(), "refresh_token") == grants->end())
     skip_check("grant_types_supported does not list refresh_token");
-  HttpResponse r = send_token_request(target().client("public"),
-                                      {{"grant_type", "refresh_token"}, {"refresh_token", oauth::random_base64url(32)}});
+  HttpResponse r = send_token_request(
+      target().client("public"),
+      {{"grant_type", "refresh_token"}, {"refresh_token", oauth::random_base64url(32)}});
   expect_token_error(r, "TOKEN-15", {"invalid_grant"}, "a refresh token the server never issued");
 }
 
@@ -127,12 +150,16 @@ CONFORMANCE_CHECK(Token, GetIsNotATokenRequest, "TOKEN-01") {
   auto doc = r.json();
   if (r.status / 100 == 2 && doc && doc->contains("access_token"))
     violation("TOKEN-01", "a GET with the grant in the query string was answered with tokens");
-  else if (r.status >= 400 && r.status < 500) pass("TOKEN-01", "GET is refused: HTTP " + std::to_string(r.status));
-  else violation("TOKEN-01", "expected a 4xx for a GET token request; got " + quote(r));
+  else if (r.status >= 400 && r.status < 500)
+    pass("TOKEN-01", "GET is refused: HTTP " + std::to_string(r.status));
+  else
+    violation("TOKEN-01", "expected a 4xx for a GET token request; got " + quote(r));
   CodeGrant second = obtain_code(target().client("public"));
-  nlohmann::json body = {{"grant_type", "authorization_code"}, {"code", second.code},
+  nlohmann::json body = {{"grant_type", "authorization_code"},
+                         {"code", second.code},
                          {"redirect_uri", *second.request.redirect_uri},
-                         {"code_verifier", second.pkce.verifier}, {"client_id", second.client.client_id}};
+                         {"code_verifier", second.pkce.verifier},
+                         {"client_id", second.client.client_id}};
   HttpResponse json_post = target().http().post_json(endpoint, body);
   note("TOKEN-01", "a POST with a JSON body got " + json_post.summary());
 }
@@ -144,23 +171,28 @@ CONFORMANCE_CHECK(Token, GrantedScopeIsReported, "TOKEN-06") {
   request.scope = "harness_nonexistent";
   AuthorizationResult result = authorize(request, client.redirect_uri);
   if (!result.code()) {
-    pass("TOKEN-06", "a request for an unknown scope was refused (" + result.describe() + "), so no grant differs");
+    pass("TOKEN-06", "a request for an unknown scope was refused (" + result.describe() +
+                         "), so no grant differs");
     return;
   }
   auto doc = require_token_success(
-      send_token_request(client, code_grant(*result.code(), request.redirect_uri, pkce.verifier)), "the code exchange");
+      send_token_request(client, code_grant(*result.code(), request.redirect_uri, pkce.verifier)),
+      "the code exchange");
   if (doc.contains("scope") && doc["scope"].is_string())
-    pass("TOKEN-06", "the token response states the granted scope \"" + doc["scope"].get<std::string>() + "\"");
+    pass("TOKEN-06",
+         "the token response states the granted scope \"" + doc["scope"].get<std::string>() + "\"");
   else
-    violation("TOKEN-06", "the unknown scope harness_nonexistent was requested and the token response has no "
-                          "scope member, so it claims exactly that scope was granted");
+    violation("TOKEN-06",
+              "the unknown scope harness_nonexistent was requested and the token response has no "
+              "scope member, so it claims exactly that scope was granted");
 }
 
 CONFORMANCE_CHECK(Token, UnknownParameterIsIgnored, "TOKEN-07") {
   CodeGrant grant = obtain_code(target().client("public"));
   oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
   form.emplace_back("harness_x", "1");
-  if (expect_token_success(send_token_request(grant.client, form), "TOKEN-07", "a code exchange with harness_x=1"))
+  if (expect_token_success(send_token_request(grant.client, form), "TOKEN-07",
+                           "a code exchange with harness_x=1"))
     pass("TOKEN-07", "harness_x=1 was ignored");
 }
 
@@ -168,15 +200,17 @@ CONFORMANCE_CHECK(Token, RepeatedParametersAreRefused, "TOKEN-08") {
   for (const char* repeated : {"grant_type", "code"}) {
     CodeGrant grant = obtain_code(target().client("public"));
     oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
-    form.emplace_back(repeated, std::string(repeated) == "code" ? grant.code : "authorization_code");
+    form.emplace_back(repeated,
+                      std::string(repeated) == "code" ? grant.code : "authorization_code");
     expect_token_error(send_token_request(grant.client, form), "TOKEN-08", {"invalid_request"},
                        std::string(repeated) + " sent twice");
   }
 }
 
 CONFORMANCE_CHECK(Token, PasswordGrantIsRefused, "TOKEN-10") {
-  HttpResponse r = send_token_request(target().client("public"),
-                                      {{"grant_type", "password"}, {"username", "u"}, {"password", "p"}});
+  HttpResponse r =
+      send_token_request(target().client("public"),
+                         {{"grant_type", "password"}, {"username", "u"}, {"password", "p"}});
   expect_token_error(r, "TOKEN-10", {"unsupported_grant_type", "unauthorized_client"},
                      "grant_type=password (removed in OAuth 2.1)");
 }
@@ -184,33 +218,44 @@ CONFORMANCE_CHECK(Token, PasswordGrantIsRefused, "TOKEN-10") {
 CONFORMANCE_CHECK(Token, SecretInBodyAuthenticates, "TOKEN-11") {
   CodeGrant grant = obtain_code(target().client("post"));
   HttpResponse r = redeem(grant);
-  if (r.status == 200) pass("TOKEN-11", "client_secret_post authenticated the confidential client");
-  else violation("TOKEN-11", "OAuth 2.1 servers must accept client credentials in the body; got " + quote(r));
+  if (r.status == 200)
+    pass("TOKEN-11", "client_secret_post authenticated the confidential client");
+  else
+    violation("TOKEN-11",
+              "OAuth 2.1 servers must accept client credentials in the body; got " + quote(r));
 }
 
 CONFORMANCE_CHECK(Token, SecretInBasicAuthenticates, "TOKEN-11") {
   CodeGrant grant = obtain_code(target().client("basic"));
   HttpResponse r = redeem(grant);
-  if (r.status == 200) pass("TOKEN-11", "client_secret_basic authenticated the confidential client");
-  else violation("TOKEN-11", "HTTP Basic (RFC 6749's mandatory method, the RFC 8414 default) failed: " + quote(r),
-                 Level::Should);
+  if (r.status == 200)
+    pass("TOKEN-11", "client_secret_basic authenticated the confidential client");
+  else
+    violation("TOKEN-11",
+              "HTTP Basic (RFC 6749's mandatory method, the RFC 8414 default) failed: " + quote(r),
+              Level::Should);
 }
 
 CONFORMANCE_CHECK(Token, FailedClientAuthIsInvalidClient, "TOKEN-12") {
   const TestClient& basic = target().client("basic");
-  oauth::Params garbage_refresh{{"grant_type", "refresh_token"}, {"refresh_token", oauth::random_base64url(32)}};
+  oauth::Params garbage_refresh{{"grant_type", "refresh_token"},
+                                {"refresh_token", oauth::random_base64url(32)}};
   TestClient wrong = basic;
   wrong.client_secret = "wrong-" + oauth::random_base64url(16);
   HttpResponse r = send_token_request(wrong, garbage_refresh);
   expect_token_error(r, "TOKEN-12", {"invalid_client"}, "a wrong secret over HTTP Basic");
-  if (r.status != 401) violation("TOKEN-12", "a failed Basic authentication must be 401; got " + std::to_string(r.status));
+  if (r.status != 401)
+    violation("TOKEN-12",
+              "a failed Basic authentication must be 401; got " + std::to_string(r.status));
   else if (!oauth::iequals(r.header("www-authenticate").value_or("").substr(0, 5), "basic"))
-    violation("TOKEN-12", "the 401 for failed Basic authentication has no WWW-Authenticate: Basic challenge");
-  else pass("TOKEN-12", "401 with WWW-Authenticate: " + r.header("www-authenticate").value_or(""));
+    violation("TOKEN-12",
+              "the 401 for failed Basic authentication has no WWW-Authenticate: Basic challenge");
+  else
+    pass("TOKEN-12", "401 with WWW-Authenticate: " + r.header("www-authenticate").value_or(""));
   TestClient wrong_post = target().client("post");
   wrong_post.client_secret = "wrong-" + oauth::random_base64url(16);
-  expect_token_error(send_token_request(wrong_post, garbage_refresh), "TOKEN-12", {"invalid_client"},
-                     "a wrong client_secret in the body");
+  expect_token_error(send_token_request(wrong_post, garbage_refresh), "TOKEN-12",
+                     {"invalid_client"}, "a wrong client_secret in the body");
   TestClient unknown;
   unknown.client_id = "harness-unknown-" + oauth::random_base64url(9);
   expect_token_error(send_token_request(unknown, garbage_refresh), "TOKEN-12", {"invalid_client"},
@@ -220,40 +265,49 @@ CONFORMANCE_CHECK(Token, FailedClientAuthIsInvalidClient, "TOKEN-12") {
 CONFORMANCE_CHECK(Token, SecretNeverTravelsInUrl, "TOKEN-13") {
   const TestClient& client = target().client("post");
   std::string endpoint = target().require_endpoint("token_endpoint");
-  oauth::Params form{{"grant_type", "refresh_token"}, {"refresh_token", oauth::random_base64url(32)},
+  oauth::Params form{{"grant_type", "refresh_token"},
+                     {"refresh_token", oauth::random_base64url(32)},
                      {"client_id", client.client_id}};
   // invalid_grant would mean the URL secret authenticated the client and the grant was looked at.
   HttpResponse in_url = target().http().post_form(
       oauth::append_query(endpoint, {{"client_secret", client.client_secret}}), form);
-  expect_token_error(in_url, "TOKEN-13", {"invalid_client"}, "a client_secret only in the URL query");
+  expect_token_error(in_url, "TOKEN-13", {"invalid_client"},
+                     "a client_secret only in the URL query");
   oauth::Params both = form;
   both.emplace_back("client_secret", client.client_secret);
   HttpResponse two_methods = target().http().post_form(
-      endpoint, both, {{"Authorization", basic_authorization(client.client_id, client.client_secret)}});
-  expect_token_error(two_methods, "TOKEN-13", {"invalid_request"}, "HTTP Basic and a body secret together");
+      endpoint, both,
+      {{"Authorization", basic_authorization(client.client_id, client.client_secret)}});
+  expect_token_error(two_methods, "TOKEN-13", {"invalid_request"},
+                     "HTTP Basic and a body secret together");
 }
 
 CONFORMANCE_CHECK(Token, ClientCredentialsOnlyForConfidential, "TOKEN-14") {
-  HttpResponse public_attempt = send_token_request(target().client("public"), {{"grant_type", "client_credentials"}});
+  HttpResponse public_attempt =
+      send_token_request(target().client("public"), {{"grant_type", "client_credentials"}});
   expect_token_error(public_attempt, "TOKEN-14", {"unauthorized_client", "invalid_client"},
                      "client_credentials from a public client");
   const auto& doc = target().metadata();
   auto grants = doc.find("grant_types_supported");
   if (grants == doc.end() || !grants->is_array() ||
       std::find(grants->begin(), grants->end(), "client_credentials") == grants->end()) {
-    note("TOKEN-14", "client_credentials is not advertised; the confidential side is not exercised");
+    note("TOKEN-14",
+         "client_credentials is not advertised; the confidential side is not exercised");
     return;
   }
   nlohmann::json metadata = {{"client_name", "mcp-harness-service"},
                              {"grant_types", {"client_credentials"}},
                              {"token_endpoint_auth_method", "client_secret_basic"}};
-  const TestClient& service = target().client_registered_as("client-credentials", metadata, ClientAuth::SecretBasic);
+  const TestClient& service =
+      target().client_registered_as("client-credentials", metadata, ClientAuth::SecretBasic);
   HttpResponse r = send_token_request(service, {{"grant_type", "client_credentials"}});
   auto token = expect_token_success(r, "TOKEN-14", "client_credentials from a confidential client");
   if (!token) return;
-  if (oauth::ascii_lower(r.header("cache-control").value_or("")).find("no-store") == std::string::npos)
+  if (oauth::ascii_lower(r.header("cache-control").value_or("")).find("no-store") ==
+      std::string::npos)
     violation("TOKEN-14", "the client_credentials token response lacks Cache-Control: no-store");
-  else pass("TOKEN-14", "a confidential client got a client_credentials token, not cacheable");
+  else
+    pass("TOKEN-14", "a confidential client got a client_credentials token, not cacheable");
 }
 
 } // namespace conformance

@@ -2,10 +2,9 @@
 // exit code 2 with a one-line reason when it cannot run.
 #include "process.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include <fstream>
 #include <set>
 
 namespace {
@@ -17,7 +16,8 @@ TEST(CliContract, EveryCitedRequirementIsInTheCatalogue) {
   std::ifstream in(REQUIREMENTS_JSON);
   json catalogue = json::parse(in);
   std::set<std::string> ids;
-  for (const auto& r : catalogue.at("requirements")) ids.insert(r.at("id").get<std::string>());
+  for (const auto& r : catalogue.at("requirements"))
+    ids.insert(r.at("id").get<std::string>());
   ASSERT_EQ(ids.size(), 150u);
 
   ProcessResult listed = run_process({CONFORMANCE_BIN, "--list", "--json"}, 30s);
@@ -26,9 +26,11 @@ TEST(CliContract, EveryCitedRequirementIsInTheCatalogue) {
   ASSERT_FALSE(list.at("checks").empty());
   std::set<std::string> names;
   for (const auto& check : list.at("checks")) {
-    std::string name = check.at("suite").get<std::string>() + "." + check.at("name").get<std::string>();
+    std::string name =
+        check.at("suite").get<std::string>() + "." + check.at("name").get<std::string>();
     EXPECT_TRUE(names.insert(name).second) << "duplicate check " << name;
-    EXPECT_EQ(name.find('_'), std::string::npos) << "GoogleTest names must not contain '_': " << name;
+    EXPECT_EQ(name.find('_'), std::string::npos)
+        << "GoogleTest names must not contain '_': " << name;
     EXPECT_FALSE(check.at("requirements").empty()) << name << " cites no requirement";
     for (const auto& id : check.at("requirements"))
       EXPECT_TRUE(ids.count(id.get<std::string>())) << name << " cites unknown requirement " << id;
@@ -36,7 +38,8 @@ TEST(CliContract, EveryCitedRequirementIsInTheCatalogue) {
   // An excluded row is one no check judges; each says why.
   std::ifstream excluded_in(EXCLUDED_JSON);
   json excluded = json::parse(excluded_in);
-  std::set<std::string> covered = list.at("requirements").at("covered").get<std::set<std::string>>();
+  std::set<std::string> covered =
+      list.at("requirements").at("covered").get<std::set<std::string>>();
   for (const auto& row : excluded.at("excluded")) {
     std::string id = row.at("id").get<std::string>();
     EXPECT_TRUE(ids.count(id)) << "excluded.json names unknown requirement " << id;
@@ -47,7 +50,8 @@ TEST(CliContract, EveryCitedRequirementIsInTheCatalogue) {
 
 TEST(CliContract, UnreachableServerExitsTwoWithOneLine) {
   auto started = std::chrono::steady_clock::now();
-  ProcessResult r = run_process({CONFORMANCE_BIN, "--base-url", "http://127.0.0.1:1", "--timeout", "3"}, 30s);
+  ProcessResult r =
+      run_process({CONFORMANCE_BIN, "--base-url", "http://127.0.0.1:1", "--timeout", "3"}, 30s);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_LT(std::chrono::steady_clock::now() - started, 20s);
   ASSERT_FALSE(r.err.empty());
@@ -69,8 +73,10 @@ TEST(CliContract, GtestFilterSelectsChecks) {
   std::ifstream in(report);
   json record = json::parse(in);
   ASSERT_FALSE(record.at("checks").empty());
-  for (const auto& c : record.at("checks")) EXPECT_EQ(c.at("suite"), "Pkce");
-  for (const char* key : {"tool", "target", "profile", "summary", "checks"}) EXPECT_TRUE(record.contains(key)) << key;
+  for (const auto& c : record.at("checks"))
+    EXPECT_EQ(c.at("suite"), "Pkce");
+  for (const char* key : {"tool", "target", "profile", "summary", "checks"})
+    EXPECT_TRUE(record.contains(key)) << key;
   EXPECT_EQ(record.at("tool").at("name"), "conformance");
 }
 

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <httplib.h>
-
 #include <stdexcept>
 #include <string>
 #include <thread>

@@ -3,12 +3,11 @@
 // fixtures/faults.json (exactly the mapped requirements fail or warn).
 #include "process.h"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 #include <set>
 
 namespace {
@@ -23,7 +22,9 @@ struct FaultCase {
 };
 
 // GoogleTest prints a parameter's bytes unless told how to name it.
-void PrintTo(const FaultCase& c, std::ostream* os) { *os << (c.fault.empty() ? "clean server" : c.fault); }
+void PrintTo(const FaultCase& c, std::ostream* os) {
+  *os << (c.fault.empty() ? "clean server" : c.fault);
+}
 
 // Short, so CODE-04 (code expiry) is judged within seconds on every run.
 constexpr const char* kCodeLifetime = "2";
@@ -37,7 +38,8 @@ std::vector<FaultCase> cases() {
   std::vector<FaultCase> out{{"", {}}};
   const json table = load_json(FAULTS_JSON); // named: a temporary would die before the loop body
   for (const auto& [name, entry] : table.at("faults").items())
-    out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(), entry.value("pending", "")});
+    out.push_back(
+        {name, entry.at("caught_by").get<std::set<std::string>>(), entry.value("pending", "")});
   return out;
 }
 
@@ -61,17 +63,20 @@ struct SuiteRun {
   json record;
 };
 
-SuiteRun run_suite(const std::vector<std::string>& server_args, const std::vector<std::string>& conformance_args) {
-  std::vector<std::string> argv{REFERENCE_SERVER_BIN, "--port", "0", "--code-lifetime", kCodeLifetime};
+SuiteRun run_suite(const std::vector<std::string>& server_args,
+                   const std::vector<std::string>& conformance_args) {
+  std::vector<std::string> argv{REFERENCE_SERVER_BIN, "--port", "0", "--code-lifetime",
+                                kCodeLifetime};
   argv.insert(argv.end(), server_args.begin(), server_args.end());
   BackgroundProcess server(argv);
   std::string url = server.first_line(10s);
   EXPECT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << "reference server printed '" << url << "'";
-  std::string report = (std::filesystem::temp_directory_path() /
-                        ("selfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".json"))
-                           .string();
-  std::vector<std::string> cmd{CONFORMANCE_BIN, "--base-url", url, "--json", report,
-                               "--code-lifetime", kCodeLifetime};
+  std::string report =
+      (std::filesystem::temp_directory_path() /
+       ("selfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".json"))
+          .string();
+  std::vector<std::string> cmd{CONFORMANCE_BIN, "--base-url",      url,          "--json",
+                               report,          "--code-lifetime", kCodeLifetime};
   cmd.insert(cmd.end(), conformance_args.begin(), conformance_args.end());
   SuiteRun run{run_process(cmd, 300s), json()};
   if (std::filesystem::exists(report)) {
@@ -92,8 +97,9 @@ std::string explain(const json& record) {
   std::string out;
   for (const auto& c : record.at("checks"))
     if (c.at("outcome") != "pass")
-      out += "  " + c.at("outcome").get<std::string>() + " " + c.at("suite").get<std::string>() + "." +
-             c.at("name").get<std::string>() + ": " + c.at("message").get<std::string>() + "\n";
+      out += "  " + c.at("outcome").get<std::string>() + " " + c.at("suite").get<std::string>() +
+             "." + c.at("name").get<std::string>() + ": " + c.at("message").get<std::string>() +
+             "\n";
   return out;
 }
 
@@ -105,7 +111,8 @@ TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
   std::vector<std::string> server_args;
   if (!c.fault.empty()) server_args = {"--fault", c.fault};
   // Faults run under --strict so a SHOULD-level catch also turns the exit code to 1.
-  SuiteRun run = run_suite(server_args, c.fault.empty() ? std::vector<std::string>{} : std::vector<std::string>{"--strict"});
+  SuiteRun run = run_suite(server_args, c.fault.empty() ? std::vector<std::string>{}
+                                                        : std::vector<std::string>{"--strict"});
   ASSERT_FALSE(run.process.timed_out);
   ASSERT_FALSE(run.record.is_null()) << "no JSON report; stderr: " << run.process.err;
   EXPECT_EQ(run.process.exit_code, c.fault.empty() ? 0 : 1) << run.process.out;
@@ -136,7 +143,8 @@ TEST(SelfCheckFaultTable, EveryServerFaultIsMappedAndEveryMappingExists) {
   const json table = load_json(FAULTS_JSON);
   for (const auto& [name, entry] : table.at("faults").items()) {
     mapped.insert(name);
-    EXPECT_TRUE(!entry.at("caught_by").empty() || entry.contains("pending")) << name << " is caught by nothing";
+    EXPECT_TRUE(!entry.at("caught_by").empty() || entry.contains("pending"))
+        << name << " is caught by nothing";
   }
   EXPECT_EQ(server_faults, mapped);
 }

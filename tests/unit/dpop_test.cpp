@@ -9,7 +9,8 @@ namespace {
 
 nlohmann::json part(const std::string& jws, int index) {
   size_t start = 0;
-  for (int i = 0; i < index; ++i) start = jws.find('.', start) + 1;
+  for (int i = 0; i < index; ++i)
+    start = jws.find('.', start) + 1;
   size_t end = jws.find('.', start);
   return nlohmann::json::parse(*oauth::base64url_decode(jws.substr(start, end - start)));
 }

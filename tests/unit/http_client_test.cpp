@@ -3,9 +3,8 @@
 #include "../fixture_server.h"
 #include "http_client.h"
 
-#include <gtest/gtest.h>
-
 #include <chrono>
+#include <gtest/gtest.h>
 
 namespace {
 
@@ -64,23 +63,27 @@ TEST(HttpClientUnit, RefusedConnectionIsAResultNotACrash) {
 TEST(HttpClientUnit, RecordsRedactedEvidence) {
   FixtureServer fx;
   fx.routes().Post("/token", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(R"({"access_token":"very-secret-access-token","token_type":"Bearer"})", "application/json");
+    res.set_content(R"({"access_token":"very-secret-access-token","token_type":"Bearer"})",
+                    "application/json");
   });
   fx.start();
   Collect sink;
   set_evidence_sink(&sink);
   HttpClient http;
-  auto r = http.post_form(fx.url("/token"), {{"grant_type", "authorization_code"}, {"code", "the-secret-code"}},
+  auto r = http.post_form(fx.url("/token"),
+                          {{"grant_type", "authorization_code"}, {"code", "the-secret-code"}},
                           {{"Authorization", "Basic Y2xpZW50OnNlY3JldA=="}});
   set_evidence_sink(nullptr);
   EXPECT_EQ(r.status, 200);
-  EXPECT_NE(r.body.find("very-secret-access-token"), std::string::npos); // checks see the real value
+  EXPECT_NE(r.body.find("very-secret-access-token"),
+            std::string::npos); // checks see the real value
   ASSERT_EQ(sink.seen.size(), 1u);
   const Exchange& e = sink.seen[0];
   EXPECT_EQ(e.response_body.find("very-secret-access-token"), std::string::npos);
   EXPECT_EQ(e.request_body.find("the-secret-code"), std::string::npos);
   EXPECT_NE(e.request_body.find("grant_type=authorization_code"), std::string::npos);
-  for (const auto& [n, v] : e.request_headers) EXPECT_EQ(v.find("Y2xpZW50"), std::string::npos);
+  for (const auto& [n, v] : e.request_headers)
+    EXPECT_EQ(v.find("Y2xpZW50"), std::string::npos);
 }
 
 } // namespace

@@ -16,16 +16,21 @@ TEST(RedactionUnit, HidesSecretsByPosition) {
   e.request_headers = {{"Authorization", "Basic czZCaGRSa3F0MzpnWDFmQmF0M2JW"},
                        {"Content-Type", "application/x-www-form-urlencoded"},
                        {"Cookie", "session=abcdef123456"}};
-  e.request_body = "grant_type=authorization_code&code=SPLxlOBeZQQYbYS6WxSbIA&code_verifier=verifier-value-123&client_secret=hunter2hunter2";
-  e.response_headers = {{"content-type", "application/json"}, {"set-cookie", "sid=s3cr3tvalue; HttpOnly; Path=/"}};
-  e.response_body = R"({"access_token":"2YotnFZFEjr1zCsicMWpAA","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","token_type":"Bearer"})";
+  e.request_body = "grant_type=authorization_code&code=SPLxlOBeZQQYbYS6WxSbIA&code_verifier="
+                   "verifier-value-123&client_secret=hunter2hunter2";
+  e.response_headers = {{"content-type", "application/json"},
+                        {"set-cookie", "sid=s3cr3tvalue; HttpOnly; Path=/"}};
+  e.response_body =
+      R"({"access_token":"2YotnFZFEjr1zCsicMWpAA","refresh_token":"tGzv3JOkF0XG5Qx2TlKWIA","token_type":"Bearer"})";
   Exchange out = r.redact(e);
   std::string all = out.url + out.request_body + out.response_body;
-  for (const auto& [n, v] : out.request_headers) all += n + v;
-  for (const auto& [n, v] : out.response_headers) all += n + v;
-  for (const char* secret : {"SPLxlOBeZQQYbYS6WxSbIA", "czZCaGRSa3F0MzpnWDFmQmF0M2JW", "abcdef123456",
-                             "verifier-value-123", "hunter2hunter2", "s3cr3tvalue", "2YotnFZFEjr1zCsicMWpAA",
-                             "tGzv3JOkF0XG5Qx2TlKWIA"})
+  for (const auto& [n, v] : out.request_headers)
+    all += n + v;
+  for (const auto& [n, v] : out.response_headers)
+    all += n + v;
+  for (const char* secret : {"SPLxlOBeZQQYbYS6WxSbIA", "czZCaGRSa3F0MzpnWDFmQmF0M2JW",
+                             "abcdef123456", "verifier-value-123", "hunter2hunter2", "s3cr3tvalue",
+                             "2YotnFZFEjr1zCsicMWpAA", "tGzv3JOkF0XG5Qx2TlKWIA"})
     EXPECT_EQ(all.find(secret), std::string::npos) << secret << " leaked: " << all;
   // What is evidence stays: the auth scheme, cookie attributes, non-secret parameters.
   EXPECT_NE(all.find("Basic [REDACTED]"), std::string::npos);

@@ -51,7 +51,9 @@ TEST(RedirectDriverUnit, StopsAtAnErrorPage) {
 
 TEST(RedirectDriverUnit, GivesUpOnEndlessChains) {
   FixtureServer fx;
-  fx.routes().Get("/loop", [](const httplib::Request&, httplib::Response& res) { res.set_redirect("/loop", 302); });
+  fx.routes().Get("/loop", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/loop", 302);
+  });
   fx.start();
   HttpClient http;
   RedirectDriver driver(http, 5);

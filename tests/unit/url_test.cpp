@@ -19,13 +19,15 @@ TEST(UrlUnit, ParsesWithoutNormalisingThePath) {
 TEST(UrlUnit, ResolvesRelativeLocations) {
   EXPECT_EQ(oauth::resolve_url("http://127.0.0.1:8080/a/b?q=1", "/login?x=2").value(),
             "http://127.0.0.1:8080/login?x=2");
-  EXPECT_EQ(oauth::resolve_url("http://127.0.0.1:8080/a/b", "c").value(), "http://127.0.0.1:8080/a/c");
+  EXPECT_EQ(oauth::resolve_url("http://127.0.0.1:8080/a/b", "c").value(),
+            "http://127.0.0.1:8080/a/c");
   EXPECT_EQ(oauth::resolve_url("http://127.0.0.1:8080/a", "https://other.example/x").value(),
             "https://other.example/x");
 }
 
 TEST(UrlUnit, FormRoundTripKeepsDuplicatesAndReservedCharacters) {
-  oauth::Params params{{"state", "a+b/c=d%20e"}, {"state", "two"}, {"empty", ""}, {"sp ace", "x y"}};
+  oauth::Params params{
+      {"state", "a+b/c=d%20e"}, {"state", "two"}, {"empty", ""}, {"sp ace", "x y"}};
   std::string encoded = oauth::form_encode(params);
   EXPECT_EQ(oauth::parse_form(encoded), params);
   EXPECT_EQ(oauth::count_param(params, "state"), 2u);
@@ -36,7 +38,8 @@ TEST(UrlUnit, FormRoundTripKeepsDuplicatesAndReservedCharacters) {
 
 TEST(UrlUnit, AppendQueryKeepsExistingQueryAndFragment) {
   EXPECT_EQ(oauth::append_query("https://h/cb", {{"code", "c"}}), "https://h/cb?code=c");
-  EXPECT_EQ(oauth::append_query("https://h/cb?tenant=a", {{"code", "c"}}), "https://h/cb?tenant=a&code=c");
+  EXPECT_EQ(oauth::append_query("https://h/cb?tenant=a", {{"code", "c"}}),
+            "https://h/cb?tenant=a&code=c");
   EXPECT_EQ(oauth::append_query("https://h/cb#f", {{"code", "c"}}), "https://h/cb?code=c#f");
 }
 
