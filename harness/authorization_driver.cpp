@@ -37,6 +37,11 @@ std::optional<std::string> AuthorizationResult::param(std::string_view name) con
 }
 
 std::string AuthorizationResult::describe() const {
+  // A form-filling driver records the pages it saw; the last one is where it got stuck.
+  auto on_page = [this] {
+    return pages.empty() ? std::string()
+                         : " on page \"" + redactor().redact_text(pages.back()) + "\"";
+  };
   switch (ending) {
   case Ending::RedirectedToClient:
   case Ending::ClientOriginOtherPath: {
@@ -54,11 +59,11 @@ std::string AuthorizationResult::describe() const {
     return where + " without code or error" + status;
   }
   case Ending::StoppedAtServer:
-    return "stayed at the server: " + last_response.summary();
+    return "stayed at the server: " + last_response.summary() + on_page();
   case Ending::NoResponse:
     return "no response from the authorization endpoint: " + last_response.summary();
   case Ending::TooManySteps:
-    return "the redirect chain did not reach the client within the step limit";
+    return "the redirect chain did not reach the client within the step limit" + on_page();
   case Ending::UnfollowableRedirect:
     return "redirected to an address the harness does not follow: " +
            redactor().redact_url(location);

@@ -11,6 +11,9 @@
 
 namespace conformance {
 
+// What the simulated user answers on a consent page.
+enum class ConsentDecision { Approve, Deny };
+
 struct AuthorizationResult {
   enum class Ending {
     RedirectedToClient,    // a Location reached the redirect_uri (scheme, host, port and path)
@@ -28,6 +31,10 @@ struct AuthorizationResult {
   std::string last_url;               // the URL that answered with last_response
   std::vector<int> redirect_statuses; // status of every redirect followed or stopped at
   std::vector<std::string> locations; // every Location seen, in order
+  // Status of every redirect that answered a form POST (a 307/308 there re-sends the body).
+  std::vector<int> post_redirect_statuses;
+  // Title (or URL when untitled) of each HTML page the driver went through, in order.
+  std::vector<std::string> pages;
 
   bool reached_client() const {
     return ending == Ending::RedirectedToClient || ending == Ending::ClientOriginOtherPath;
@@ -46,6 +53,14 @@ public:
   // Starts a fresh user agent at `authorization_url` and returns where it ends up.
   virtual AuthorizationResult authorize(const std::string& authorization_url,
                                         const std::string& redirect_uri) = 0;
+  // Whether the driver can answer a consent page with Deny (only a form-filling one can).
+  virtual bool can_decline() const { return false; }
+  // As above with an explicit consent answer; drivers that cannot decline ignore it.
+  virtual AuthorizationResult authorize(const std::string& authorization_url,
+                                        const std::string& redirect_uri, ConsentDecision decision) {
+    (void)decision;
+    return authorize(authorization_url, redirect_uri);
+  }
 };
 
 // Follows the server's own redirects (GET, with a cookie jar) for auto-consent servers.
@@ -54,6 +69,7 @@ public:
   explicit RedirectDriver(HttpClient& http, int max_steps = 12)
       : http_(http), max_steps_(max_steps) {}
   std::string_view name() const override { return "redirect"; }
+  using AuthorizationDriver::authorize; // keep the ConsentDecision overload visible
   AuthorizationResult authorize(const std::string& authorization_url,
                                 const std::string& redirect_uri) override;
 
