@@ -109,6 +109,8 @@ int main(int argc, char** argv) {
   std::string json_path;
   bool list = false;
   int code_lifetime = 0;
+  std::string driver = "redirect";
+  std::vector<std::string> form_fields;
   app.add_option("--base-url", base_url,
                  "Base URL (issuer) of the authorization server under test");
   app.add_option("--timeout", timeout_seconds, "Per-request timeout in seconds")
@@ -127,6 +129,12 @@ int main(int argc, char** argv) {
          "--code-lifetime", code_lifetime,
          "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)")
       ->check(CLI::PositiveNumber);
+  app.add_option("--driver", driver, "How to get through the authorization endpoint: redirect (auto-consent) "
+                                     "or form (sign in and consent by submitting the pages' forms)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"redirect", "form"}));
+  app.add_option("--form-field", form_fields,
+                 "NAME=VALUE for the form driver, by input name (repeatable), e.g. --form-field username=alice");
   app.add_flag("--list", list,
                "List the checks and the requirement IDs they cite (with --json: as JSON)");
   app.set_version_flag("--version", CONFORMANCE_VERSION);
@@ -177,6 +185,19 @@ int main(int argc, char** argv) {
   options.profile = profile;
   options.strict = strict;
   if (code_lifetime > 0) options.code_lifetime = std::chrono::seconds(code_lifetime);
+  options.driver = driver;
+  for (const auto& field : form_fields) {
+    size_t eq = field.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      std::cerr << "conformance: --form-field needs NAME=VALUE, got '" << field << "'\n";
+      return kExitCannotRun;
+    }
+    options.form_fields[field.substr(0, eq)] = field.substr(eq + 1);
+  }
+  if (driver == "form" && options.form_fields.empty()) {
+    std::cerr << "conformance: --driver form needs at least one --form-field NAME=VALUE\n";
+    return kExitCannotRun;
+  }
 
   // Preflight: only "nothing answers" or "no metadata anywhere" ends the run.
   Discovery discovery;

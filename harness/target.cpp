@@ -16,8 +16,10 @@ void set_target(Target* t) {
 }
 
 Target::Target(RunOptions options, Discovery discovery)
-    : options_(std::move(options)), discovery_(std::move(discovery)), http_(options_.http),
-      driver_(std::make_unique<RedirectDriver>(http_)) {}
+    : options_(std::move(options)), discovery_(std::move(discovery)), http_(options_.http) {
+  if (options_.driver == "form") driver_ = std::make_unique<FormDriver>(http_, FormDriverOptions{options_.form_fields});
+  else driver_ = std::make_unique<RedirectDriver>(http_);
+}
 
 std::string Target::issuer() const {
   if (metadata().contains("issuer") && metadata()["issuer"].is_string())

@@ -5,6 +5,7 @@
 #include "authorization_driver.h"
 #include "discovery.h"
 #include "http_client.h"
+#include "form_driver.h"
 #include "oauth_client.h"
 
 #include <chrono>
@@ -25,6 +26,10 @@ struct RunOptions {
   // The server's authorization code lifetime, when the operator states it: CODE-04 waits
   // that long (plus a margin) to test expiry; without it CODE-04 is skipped.
   std::optional<std::chrono::seconds> code_lifetime;
+  // How the harness gets through the authorization endpoint: "redirect" (auto-consent
+  // servers) or "form" (sign in and consent with `form_fields`, by input name).
+  std::string driver = "redirect";
+  std::map<std::string, std::string> form_fields;
 };
 
 class Target {

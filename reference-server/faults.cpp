@@ -125,11 +125,15 @@ const std::vector<FaultInfo>& fault_table() {
        "a replayed code is answered 400 invalid_grant, not a server error (OAuth 2.1 §4.1.3, "
        "§3.2.4)"},
       {Fault::Login307, "login-307",
-       "after a login or consent form POST the server redirects with 303, never 307 "
-       "(OAuth 2.1 §7.5.4, RFC 9700 §4.12)"},
+       "after the login and consent form POSTs the server redirects with 303, never 307; the "
+       "fault answers the consent POST with 307 (OAuth 2.1 §7.5.4, RFC 9700 §4.12)"},
       {Fault::ConsentDenyIgnored, "consent-deny-ignored",
        "a denied consent ends in error=access_denied and issues no code (OAuth 2.1 "
        "§4.1.2.1)"},
+      {Fault::ErrorsBeforeSignIn, "errors-before-sign-in",
+       "with --login-form, an authorization error for a known client is sent back to it only "
+       "after the user signed in, so the server cannot be used as an open redirector (RFC 9700 "
+       "§4.11.2, OAuth 2.1 §7.12.2)"},
       {Fault::OidcDiscoveryIncomplete, "oidc-discovery-incomplete",
        "an OpenID Connect discovery document is served only with the members OpenID Connect "
        "requires (jwks_uri, subject_types_supported, id_token_signing_alg_values_supported); "

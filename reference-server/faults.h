@@ -61,6 +61,7 @@ enum class Fault {
   // The --login-form pages.
   Login307,
   ConsentDenyIgnored,
+  ErrorsBeforeSignIn,
   // Metadata discovery.
   OidcDiscoveryIncomplete,
   MetadataRejectsMcpProtocolVersion,

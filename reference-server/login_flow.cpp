@@ -119,17 +119,26 @@ LoginService::checked_session(const BrowserRequest& request) {
 }
 
 int LoginService::post_redirect_status() const {
-  // OAuth 2.1 §7.5.4, RFC 9700 §4.12: 307 would make the browser re-POST the form, credentials
-  // included, to wherever the Location points; 303 turns it into a GET.
+  // OAuth 2.1 §7.5.4, RFC 9700 §4.12: 307 would make the browser re-POST the form to wherever
+  // the Location points (here: the client); 303 turns it into a GET. The login-307 fault
+  // applies to the consent POST, whose redirect leaves this server.
   return options_.has(Fault::Login307) ? 307 : 303;
 }
 
 HttpResponse LoginService::authorize(const AuthorizationRequest& request) {
   auto validated = authorization_.validate(request);
-  if (auto* response = std::get_if<HttpResponse>(&validated)) return std::move(*response);
   sweep_if_due();
-  Pending pending{std::move(std::get<ValidatedAuthorization>(validated)),
-                  Clock::now() + kPendingLifetime};
+  Pending pending{{}, Clock::now() + kPendingLifetime, std::nullopt};
+  if (auto* response = std::get_if<HttpResponse>(&validated)) {
+    // An error for a known client and redirect URI goes back to the client only after sign-in:
+    // redirecting at once lets anyone bounce users off this server (RFC 9700 §4.11.2). Error
+    // pages (unknown client, bad redirect URI) are shown at once.
+    bool error_redirect = response->status == 302 && response->header("Location");
+    if (!error_redirect || options_.has(Fault::ErrorsBeforeSignIn)) return std::move(*response);
+    pending.deferred_error = std::move(*response);
+  } else {
+    pending.request = std::move(std::get<ValidatedAuthorization>(validated));
+  }
   std::string id;
   do
     id = oauth::random_base64url(32);
@@ -140,7 +149,7 @@ HttpResponse LoginService::authorize(const AuthorizationRequest& request) {
 HttpResponse LoginService::render_login(const Pending& pending, std::string_view request_id,
                                         std::string_view csrf_token, std::string_view error,
                                         std::string_view username) const {
-  const std::string& name = pending.request.client->client_name;
+  const std::string name = pending.request.client ? pending.request.client->client_name : "";
   std::string body = "<h1>Sign in</h1>\n<p class=\"lead\">Sign in to continue to <strong>" +
                      html_escape(name.empty() ? "the application" : name) + "</strong>.</p>\n";
   if (!error.empty()) body += "<p class=\"error\" role=\"alert\">" + html_escape(error) + "</p>\n";
@@ -190,8 +199,15 @@ HttpResponse LoginService::login_submit(const BrowserRequest& request) {
   // A new session id at sign-in, so an id planted before login (session fixation) is worthless.
   sessions_.erase(session->id);
   SessionRef signed_in = create_session(username);
+  if (pending->deferred_error) {
+    pending_.erase(id);
+    HttpResponse response =
+        see_other(303, *pending->deferred_error->header("Location"));
+    response.set_header("Set-Cookie", session_cookie(signed_in.id));
+    return response;
+  }
   HttpResponse response =
-      see_other(post_redirect_status(), "/consent?request=" + oauth::percent_encode(id));
+      see_other(303, "/consent?request=" + oauth::percent_encode(id));
   response.set_header("Set-Cookie", session_cookie(signed_in.id));
   return response;
 }

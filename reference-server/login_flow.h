@@ -46,8 +46,10 @@ public:
 
 private:
   struct Pending {
-    ValidatedAuthorization request;
+    ValidatedAuthorization request; // empty when deferred_error is set
     Clock::time_point expires_at;
+    // An error redirect for a known client, held until the user has signed in.
+    std::optional<HttpResponse> deferred_error;
   };
   struct Session {
     std::string csrf_token;

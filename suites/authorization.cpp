@@ -191,9 +191,20 @@ CONFORMANCE_CHECK(Authorization, StateRoundTripsOnError, "AUTHZ-07") {
 }
 
 CONFORMANCE_CHECK(Authorization, DenialGivesAccessDenied, "AUTHZ-08") {
-  skip_check("needs a driver that can decline consent; the " +
-             std::string(target().driver().name()) +
-             " driver only follows redirects (the form driver arrives with --config)");
+  AuthorizationDriver& driver = target().driver();
+  if (!driver.can_decline())
+    skip_check("needs a driver that can decline consent; the " + std::string(driver.name()) +
+               " driver only follows redirects (use --driver form)");
+  AuthorizationRequest request = well_formed();
+  std::string url = authorization_url(target().require_endpoint("authorization_endpoint"), request);
+  AuthorizationResult result = driver.authorize(url, *request.redirect_uri, ConsentDecision::Deny);
+  if (result.code()) {
+    violation("AUTHZ-08", "the user declined consent, yet a code was issued");
+    return;
+  }
+  expect_authorization_error(result, "AUTHZ-08", {"access_denied"}, "a declined consent");
+  if (result.error() && result.param("state") != request.state)
+    violation("AUTHZ-08", "the access_denied redirect does not carry the state unchanged");
 }
 
 CONFORMANCE_CHECK(Authorization, UnknownScopeIsRefusedOrNarrowed, "AUTHZ-09") {
@@ -255,8 +266,18 @@ CONFORMANCE_CHECK(Authorization, NoCorsOnAuthorizationEndpoint, "AUTHZ-11") {
 }
 
 CONFORMANCE_CHECK(Authorization, No307AfterFormPost, "AUTHZ-12") {
-  skip_check("needs a login or consent form POST; the " + std::string(target().driver().name()) +
-             " driver sends none (the form driver arrives with --config)");
+  AuthorizationResult result = run(well_formed());
+  if (result.post_redirect_statuses.empty())
+    skip_check("no login or consent form was POSTed (the " + std::string(target().driver().name()) +
+               " driver went through without one)");
+  for (int status : result.post_redirect_statuses) {
+    // A 307 or 308 makes the browser re-send the POST, credentials included, to the client.
+    if (status == 307 || status == 308)
+      violation("AUTHZ-12", "a form POST was answered with " + std::to_string(status) +
+                                ", which re-sends the posted credentials to the next address");
+    else if (status == 303) pass("AUTHZ-12", "a form POST was answered with 303 See Other");
+    else note("AUTHZ-12", "a form POST was answered with " + std::to_string(status) + " (303 is preferred)");
+  }
 }
 
 } // namespace conformance
