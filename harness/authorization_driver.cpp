@@ -71,6 +71,29 @@ std::string AuthorizationResult::describe() const {
   return "?";
 }
 
+bool arrive_at(AuthorizationResult& result, const std::string& location,
+               const std::string& redirect_uri) {
+  result.location = location;
+  result.locations.push_back(location);
+  auto parts = oauth::parse_url(location);
+  if (parts && same_origin(location, redirect_uri)) {
+    result.query = oauth::parse_form(parts->query);
+    result.fragment = oauth::parse_form(parts->fragment);
+    if (auto code = result.code()) redactor().add_secret(*code);
+    for (const char* t : {"access_token", "refresh_token", "id_token"})
+      if (auto v = result.param(t)) redactor().add_secret(*v);
+    result.ending = location_reaches(location, redirect_uri)
+                        ? AuthorizationResult::Ending::RedirectedToClient
+                        : AuthorizationResult::Ending::ClientOriginOtherPath;
+    return true;
+  }
+  if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
+    result.ending = AuthorizationResult::Ending::UnfollowableRedirect;
+    return true;
+  }
+  return false;
+}
+
 AuthorizationResult RedirectDriver::authorize(const std::string& authorization_url,
                                               const std::string& redirect_uri) {
   AuthorizationResult result;
@@ -92,24 +115,7 @@ AuthorizationResult RedirectDriver::authorize(const std::string& authorization_u
     }
     result.redirect_statuses.push_back(r.status);
     auto resolved = oauth::resolve_url(url, *location_header);
-    result.location = resolved.value_or(*location_header);
-    result.locations.push_back(result.location);
-    auto parts = oauth::parse_url(result.location);
-    if (same_origin(result.location, redirect_uri) && parts) {
-      result.query = oauth::parse_form(parts->query);
-      result.fragment = oauth::parse_form(parts->fragment);
-      if (auto code = result.code()) redactor().add_secret(*code);
-      for (const char* t : {"access_token", "refresh_token", "id_token"})
-        if (auto v = result.param(t)) redactor().add_secret(*v);
-      result.ending = location_reaches(result.location, redirect_uri)
-                          ? AuthorizationResult::Ending::RedirectedToClient
-                          : AuthorizationResult::Ending::ClientOriginOtherPath;
-      return result;
-    }
-    if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
-      result.ending = AuthorizationResult::Ending::UnfollowableRedirect;
-      return result;
-    }
+    if (arrive_at(result, resolved.value_or(*location_header), redirect_uri)) return result;
     url = result.location;
   }
   result.ending = AuthorizationResult::Ending::TooManySteps;

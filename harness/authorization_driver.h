@@ -78,6 +78,12 @@ private:
   int max_steps_;
 };
 
+// Records the redirect `location` (already resolved) and, when it reaches the client's
+// origin, takes the response parameters from it, remembers any code or token as a secret
+// and sets the ending: true means the driver stops here (the URL is never fetched).
+bool arrive_at(AuthorizationResult& result, const std::string& location,
+               const std::string& redirect_uri);
+
 // True when `location` has the scheme, host, port and path of `redirect_uri`.
 bool location_reaches(const std::string& location, const std::string& redirect_uri);
 // True when `location` has the scheme, host and port of `redirect_uri`.

@@ -137,24 +137,7 @@ AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
       result.redirect_statuses.push_back(r.status);
       if (after_post) result.post_redirect_statuses.push_back(r.status);
       auto resolved = oauth::resolve_url(request.url, *location_header);
-      result.location = resolved.value_or(*location_header);
-      result.locations.push_back(result.location);
-      auto parts = oauth::parse_url(result.location);
-      if (same_origin(result.location, redirect_uri) && parts) {
-        result.query = oauth::parse_form(parts->query);
-        result.fragment = oauth::parse_form(parts->fragment);
-        if (auto code = result.code()) redactor().add_secret(*code);
-        for (const char* t : {"access_token", "refresh_token", "id_token"})
-          if (auto v = result.param(t)) redactor().add_secret(*v);
-        result.ending = location_reaches(result.location, redirect_uri)
-                            ? Ending::RedirectedToClient
-                            : Ending::ClientOriginOtherPath;
-        return result;
-      }
-      if (!parts || (parts->scheme != "http" && parts->scheme != "https")) {
-        result.ending = Ending::UnfollowableRedirect;
-        return result;
-      }
+      if (arrive_at(result, resolved.value_or(*location_header), redirect_uri)) return result;
       if (after_post && (r.status == 307 || r.status == 308)) {
         request.url = result.location; // browsers repeat the POST, body and all
       } else {
