@@ -94,11 +94,13 @@ CheckContext::CheckContext(std::string suite, std::string name) {
 void CheckContext::record(Exchange exchange) {
   // Reports stay readable: bodies beyond 64 KiB are shortened in the evidence only.
   constexpr size_t kEvidenceBodyLimit = 64 * 1024;
-  for (std::string* body : {&exchange.request_body, &exchange.response_body}) {
-    if (body->size() > kEvidenceBodyLimit) {
-      body->resize(kEvidenceBodyLimit);
-      exchange.response_truncated = true;
-    }
+  if (exchange.request_body.size() > kEvidenceBodyLimit) {
+    exchange.request_body.resize(kEvidenceBodyLimit);
+    exchange.request_body += " [shortened for the report]";
+  }
+  if (exchange.response_body.size() > kEvidenceBodyLimit) {
+    exchange.response_body.resize(kEvidenceBodyLimit);
+    exchange.response_truncated = true;
   }
   result_.evidence.push_back(std::move(exchange));
 }

@@ -47,11 +47,6 @@ bool approve_like(const SubmitControl& s) {
                                        "authorise", "yes", "continue", "grant"});
 }
 
-bool is_html(const HttpResponse& r) {
-  std::string type = r.media_type();
-  return type == "text/html" || type == "application/xhtml+xml";
-}
-
 // What pressing `submit` in `form` on the page at `page_url` sends.
 HttpRequest submission(const HtmlForm& form, const SubmitControl* submit,
                        const std::map<std::string, std::string>& overrides,
@@ -145,7 +140,7 @@ AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
       }
       continue;
     }
-    if (r.status < 200 || r.status >= 300 || !is_html(r)) {
+    if (r.status < 200 || r.status >= 300 || !r.is_html_media_type()) {
       result.ending = Ending::StoppedAtServer;
       return result;
     }

@@ -81,6 +81,25 @@ bool HttpResponse::is_json_media_type() const {
   return type == "application/json" || (type.size() > 5 && type.ends_with("+json"));
 }
 
+bool HttpResponse::is_html_media_type() const {
+  std::string type = media_type();
+  return type == "text/html" || type == "application/xhtml+xml";
+}
+
+bool HttpResponse::has_cache_directive(std::string_view directive) const {
+  for (const auto& value : headers_named("cache-control")) {
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t end = value.find(',', start);
+      if (end == std::string::npos) end = value.size();
+      std::string_view item = trim(std::string_view(value).substr(start, end - start));
+      if (oauth::iequals(item.substr(0, item.find('=')), directive)) return true;
+      start = end + 1;
+    }
+  }
+  return false;
+}
+
 std::optional<nlohmann::json> HttpResponse::json() const {
   auto doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded()) return std::nullopt;

@@ -41,6 +41,9 @@ struct HttpResponse {
   // The media type without parameters, lower-cased ("application/json").
   std::string media_type() const;
   bool is_json_media_type() const; // application/json or +json
+  bool is_html_media_type() const; // text/html or application/xhtml+xml
+  // True when any Cache-Control header carries `directive` (e.g. "no-store"), case-insensitively.
+  bool has_cache_directive(std::string_view directive) const;
   // The body parsed as JSON (any media type); nullopt when it does not parse.
   std::optional<nlohmann::json> json() const;
   bool is_redirect() const { return status >= 300 && status < 400; }

@@ -38,6 +38,16 @@ std::optional<std::string> error_code(const HttpResponse& response) {
   return (*doc)["error"].get<std::string>();
 }
 
+// ERR-02: unknown codes are a warning (the catalogue's verdict), whatever the row's level.
+void judge_error_vocabulary(const std::string& kind, const std::string& code, bool registered) {
+  if (registered)
+    pass("ERR-02", kind + " '" + code + "' is defined");
+  else
+    violation("ERR-02",
+              kind + " '" + code + "' is neither an OAuth 2.1 code nor a registered extension",
+              Level::Should);
+}
+
 std::string expected_codes(const std::vector<std::string>& codes) {
   return codes.empty() ? std::string("an OAuth error") : "error " + join(codes, " or ");
 }
@@ -120,15 +130,7 @@ void judge_token_error_format(const HttpResponse& response) {
   else
     violation("ERR-01",
               "token error response has " + join(problems, "; ") + ": " + quote(response));
-  if (code) {
-    if (is_registered_token_error(*code))
-      pass("ERR-02", "error code '" + *code + "' is defined");
-    else
-      violation("ERR-02",
-                "error code '" + *code +
-                    "' is neither an OAuth 2.1 token error nor a registered extension",
-                Level::Should);
-  }
+  if (code) judge_error_vocabulary("token error", *code, is_registered_token_error(*code));
 }
 
 void expect_token_error(const HttpResponse& response, std::string_view requirement,
@@ -202,15 +204,9 @@ void expect_authorization_error(const AuthorizationResult& result, std::string_v
     auto error = result.error();
     judge_error_characters("an authorization error redirect", error,
                            result.param("error_description"), result.param("error_uri"));
-    if (error) {
-      if (is_registered_authorization_error(*error))
-        pass("ERR-02", "authorization error '" + *error + "' is defined");
-      else
-        violation("ERR-02",
-                  "authorization error '" + *error +
-                      "' is neither an OAuth 2.1 code nor a registered extension",
-                  Level::Should);
-    }
+    if (error)
+      judge_error_vocabulary("authorization error", *error,
+                             is_registered_authorization_error(*error));
     if (error && (codes.empty() || std::find(codes.begin(), codes.end(), *error) != codes.end()))
       pass(requirement, "refused: " + result.describe());
     else

@@ -275,8 +275,11 @@ CONFORMANCE_CHECK(Authorization, No307AfterFormPost, "AUTHZ-12") {
     if (status == 307 || status == 308)
       violation("AUTHZ-12", "a form POST was answered with " + std::to_string(status) +
                                 ", which re-sends the posted credentials to the next address");
-    else if (status == 303) pass("AUTHZ-12", "a form POST was answered with 303 See Other");
-    else note("AUTHZ-12", "a form POST was answered with " + std::to_string(status) + " (303 is preferred)");
+    else if (status == 303)
+      pass("AUTHZ-12", "a form POST was answered with 303 See Other");
+    else
+      note("AUTHZ-12",
+           "a form POST was answered with " + std::to_string(status) + " (303 is preferred)");
   }
 }
 

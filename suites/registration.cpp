@@ -111,8 +111,7 @@ CONFORMANCE_CHECK(Registration, SecretComesWithExpiry, "DCR-05") {
     pass("DCR-05", "client_secret_expires_at is " + (*doc)["client_secret_expires_at"].dump());
   else
     violation("DCR-05", "a client_secret was issued without a numeric client_secret_expires_at");
-  std::string cache = oauth::ascii_lower(r.header("cache-control").value_or(""));
-  if (cache.find("no-store") != std::string::npos)
+  if (r.has_cache_directive("no-store"))
     pass("DCR-05", "the response with the secret is not cacheable");
   else
     violation("DCR-05", "the response carrying client_secret lacks Cache-Control: no-store",

@@ -22,10 +22,6 @@ struct Page {
   std::string what;
 };
 
-bool is_html(const HttpResponse& r) {
-  return r.media_type() == "text/html" || r.media_type() == "application/xhtml+xml";
-}
-
 // The HTML the authorization endpoint shows: the first page a browser lands on for a
 // well-formed request (login or consent), and the error page for an unknown client. A plain
 // redirect-following user agent reaches them, whatever driver the run uses.
@@ -37,13 +33,15 @@ std::vector<Page> authorization_pages() {
   AuthorizationResult flow =
       browser.authorize(authorization_url(endpoint, authorization_request(client, Pkce::fresh())),
                         client.redirect_uri);
-  if (flow.ending == AuthorizationResult::Ending::StoppedAtServer && is_html(flow.last_response))
+  if (flow.ending == AuthorizationResult::Ending::StoppedAtServer &&
+      flow.last_response.is_html_media_type())
     pages.push_back({flow.last_url, flow.last_response, "the page a well-formed request shows"});
   AuthorizationRequest unknown = authorization_request(client, Pkce::fresh());
   unknown.client_id = "harness-unknown-" + oauth::random_base64url(9);
   AuthorizationResult error =
       browser.authorize(authorization_url(endpoint, unknown), client.redirect_uri);
-  if (error.ending == AuthorizationResult::Ending::StoppedAtServer && is_html(error.last_response))
+  if (error.ending == AuthorizationResult::Ending::StoppedAtServer &&
+      error.last_response.is_html_media_type())
     pages.push_back({error.last_url, error.last_response, "the error page for an unknown client"});
   if (pages.empty())
     skip_check("the authorization endpoint showed no HTML page (" + flow.describe() + ")");
@@ -159,8 +157,9 @@ CONFORMANCE_CHECK(Security, ErrorsWaitForAuthentication, "SEC-02") {
   request.scope = "harness_invalid";
   AuthorizationResult result = authorize(request, client.redirect_uri);
   if (result.reached_client() && result.pages.empty())
-    violation("SEC-02", "an erroneous request from a fresh user agent was " + result.describe() +
-                            " before any sign-in: the server can serve as an open redirector",
+    violation("SEC-02",
+              "an erroneous request from a fresh user agent was " + result.describe() +
+                  " before any sign-in: the server can serve as an open redirector",
               Level::Should);
   else if (result.reached_client())
     pass("SEC-02", "the erroneous request went back to the client only after the pages " +

@@ -6,26 +6,12 @@
 #include "text.h"
 #include "verifiers.h"
 
-#include <sstream>
-
 namespace conformance {
 namespace {
 
 // One complete code flow for the public client, returning the token response.
 HttpResponse fresh_token_response() {
   return redeem(obtain_code(target().client("public")));
-}
-
-bool has_directive(const std::string& header_value, std::string_view directive) {
-  std::stringstream ss(header_value);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    size_t b = item.find_first_not_of(' '), e = item.find_last_not_of(' ');
-    if (b == std::string::npos) continue;
-    std::string token = item.substr(b, e - b + 1);
-    if (oauth::iequals(token.substr(0, token.find('=')), directive)) return true;
-  }
-  return false;
 }
 
 } // namespace
@@ -52,7 +38,7 @@ CONFORMANCE_CHECK(Token, ResponseIsNotCacheable, "TOKEN-03") {
   std::string cache_control;
   for (const auto& v : r.headers_named("cache-control"))
     cache_control += (cache_control.empty() ? "" : ", ") + v;
-  if (has_directive(cache_control, "no-store"))
+  if (r.has_cache_directive("no-store"))
     pass("TOKEN-03", "Cache-Control: " + cache_control);
   else
     violation("TOKEN-03", "a response carrying tokens lacks Cache-Control: no-store (got " +
@@ -60,7 +46,7 @@ CONFORMANCE_CHECK(Token, ResponseIsNotCacheable, "TOKEN-03") {
                                                      : "'" + cache_control + "'") +
                               ")");
   auto pragma = r.header("pragma");
-  if (!pragma || !has_directive(*pragma, "no-cache"))
+  if (!pragma || oauth::ascii_lower(*pragma).find("no-cache") == std::string::npos)
     note("TOKEN-03", "no Pragma: no-cache (RFC 6749 §5.1 asked for it; OAuth 2.1 dropped it)");
 }
 
@@ -303,8 +289,7 @@ CONFORMANCE_CHECK(Token, ClientCredentialsOnlyForConfidential, "TOKEN-14") {
   HttpResponse r = send_token_request(service, {{"grant_type", "client_credentials"}});
   auto token = expect_token_success(r, "TOKEN-14", "client_credentials from a confidential client");
   if (!token) return;
-  if (oauth::ascii_lower(r.header("cache-control").value_or("")).find("no-store") ==
-      std::string::npos)
+  if (!r.has_cache_directive("no-store"))
     violation("TOKEN-14", "the client_credentials token response lacks Cache-Control: no-store");
   else
     pass("TOKEN-14", "a confidential client got a client_credentials token, not cacheable");
