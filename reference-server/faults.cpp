@@ -228,6 +228,8 @@ const std::vector<FaultInfo>& fault_table() {
        "a server advertising dpop_signing_alg_values_supported binds tokens to the DPoP proof "
        "and issues token_type DPoP; one that does not do DPoP does not advertise it (RFC 9449 "
        "§5, §5.1)"},
+      // @@AS-FAULTS@@
+      // @@RS-FAULTS@@
   };
   return table;
 }

@@ -100,6 +100,10 @@ enum class Fault {
   // Client ID Metadata Documents and DPoP advertisement.
   CimdNotAdvertised,
   DpopAdvertisedIgnored,
+  // Refresh tokens, introspection, revocation and resource indicators (authorization server).
+  // @@AS-FAULTS@@
+  // The protected MCP endpoint and its protected resource metadata.
+  // @@RS-FAULTS@@
 };
 
 struct FaultInfo {
