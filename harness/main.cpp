@@ -7,6 +7,7 @@
 #include "console_report.h"
 #include "discovery.h"
 #include "json_report.h"
+#include "resource_discovery.h"
 #include "server.h" // the bundled reference server, started when no --base-url is given
 #include "target.h"
 
@@ -93,6 +94,26 @@ void print_list(bool as_json) {
             << " excluded, " << open.size() << " not covered yet.\n";
 }
 
+// NAME=VALUE pairs of a repeatable flag; false (after saying why) when one is malformed.
+bool parse_pairs(const std::string& flag, const std::vector<std::string>& values,
+                 std::vector<std::pair<std::string, std::string>>& out) {
+  for (const auto& value : values) {
+    size_t eq = value.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == value.size()) {
+      std::cerr << "conformance: " << flag << " needs NAME=VALUE, got '" << value << "'\n";
+      return false;
+    }
+    out.emplace_back(value.substr(0, eq), value.substr(eq + 1));
+  }
+  return true;
+}
+
+// The MCP protocol version offered in initialize under each profile.
+std::string protocol_version_of(const std::string& profile) {
+  if (profile.rfind("mcp-", 0) == 0) return profile.substr(4);
+  return "2025-11-25";
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -111,8 +132,42 @@ int main(int argc, char** argv) {
   int code_lifetime = 0;
   std::string driver = "redirect";
   std::vector<std::string> form_fields;
+  std::string mcp_url;
+  bool omit_resource = false;
+  std::string second_resource;
+  std::vector<std::string> tool_scopes;
+  std::vector<std::string> scope_implies;
+  std::string introspection_url, revocation_url;
+  std::string introspection_client_id, introspection_client_secret, introspection_token;
   app.add_option("--base-url", base_url,
-                 "Base URL (issuer) of the authorization server under test");
+                 "Base URL (issuer) of the authorization server under test; with --mcp-url it "
+                 "is found from the protected resource metadata");
+  app.add_option("--mcp-url", mcp_url,
+                 "MCP server endpoint: start from it (401, protected resource metadata, "
+                 "authorization server) and judge it as a protected resource");
+  app.add_flag("--omit-resource", omit_resource,
+               "Leave the resource parameter out of ordinary flows (for servers that refuse it; "
+               "RES-01 still tries it)");
+  app.add_option("--second-resource", second_resource,
+                 "Another resource the authorization server mints tokens for (audience tests)");
+  app.add_option("--tool-scope", tool_scopes,
+                 "TOOL=SCOPE: an MCP tool that needs SCOPE beyond the usual grant (repeatable; "
+                 "enables PRS-17)");
+  app.add_option("--scope-implies", scope_implies,
+                 "BROAD=NARROW: a scope that includes another (repeatable; enables PRS-19)");
+  app.add_option("--introspection-url", introspection_url,
+                 "Introspection endpoint, when the metadata does not advertise one");
+  app.add_option("--revocation-url", revocation_url,
+                 "Revocation endpoint, when the metadata does not advertise one");
+  app.add_option("--introspection-client-id", introspection_client_id,
+                 "Client that may call the introspection endpoint (HTTP Basic)");
+  app.add_option("--introspection-client-secret", introspection_client_secret,
+                 "Its secret (or set CONFORMANCE_INTROSPECTION_CLIENT_SECRET)")
+      ->envname("CONFORMANCE_INTROSPECTION_CLIENT_SECRET");
+  app.add_option("--introspection-token", introspection_token,
+                 "Bearer token for the introspection endpoint (or set "
+                 "CONFORMANCE_INTROSPECTION_TOKEN)")
+      ->envname("CONFORMANCE_INTROSPECTION_TOKEN");
   app.add_option("--timeout", timeout_seconds, "Per-request timeout in seconds")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -169,13 +224,22 @@ int main(int argc, char** argv) {
     return kExitCannotRun;
   }
 
+  std::vector<std::pair<std::string, std::string>> tool_scope_pairs, implies_pairs;
+  if (!parse_pairs("--tool-scope", tool_scopes, tool_scope_pairs) ||
+      !parse_pairs("--scope-implies", scope_implies, implies_pairs))
+    return kExitCannotRun;
+
   std::unique_ptr<refserver::ReferenceServer> bundled;
-  if (base_url.empty()) {
+  if (base_url.empty() && mcp_url.empty()) {
     bundled = std::make_unique<refserver::ReferenceServer>(refserver::ServerOptions{});
     bundled->start();
-    base_url = bundled->base_url();
-    std::cout << "No --base-url given: testing the bundled reference server at " << base_url
-              << "\n\n";
+    // The bundled server's facts are known: its MCP endpoint, the tool that needs the admin
+    // scope, and that the admin scope includes the tools scope.
+    mcp_url = bundled->base_url() + "/mcp";
+    tool_scope_pairs.emplace_back("admin_report", "mcp:admin");
+    implies_pairs.emplace_back("mcp:admin", "mcp:tools");
+    std::cout << "No --base-url or --mcp-url given: testing the bundled reference server at "
+              << mcp_url << "\n\n";
   }
 
   RunOptions options;
@@ -198,11 +262,44 @@ int main(int argc, char** argv) {
     std::cerr << "conformance: --driver form needs at least one --form-field NAME=VALUE\n";
     return kExitCannotRun;
   }
+  auto optional_of = [](const std::string& v) {
+    return v.empty() ? std::nullopt : std::optional<std::string>(v);
+  };
+  options.mcp_url = optional_of(mcp_url);
+  options.omit_resource = omit_resource;
+  options.mcp_protocol_version = protocol_version_of(profile);
+  options.second_resource = optional_of(second_resource);
+  for (const auto& [tool, scope] : tool_scope_pairs)
+    options.tool_scopes[tool] = scope;
+  options.scope_implies = implies_pairs;
+  options.introspection_endpoint = optional_of(introspection_url);
+  options.revocation_endpoint = optional_of(revocation_url);
+  options.introspection_client_id = optional_of(introspection_client_id);
+  options.introspection_client_secret = optional_of(introspection_client_secret);
+  options.introspection_token = optional_of(introspection_token);
+  if (options.introspection_client_secret && !options.introspection_client_id) {
+    std::cerr << "conformance: --introspection-client-secret needs --introspection-client-id\n";
+    return kExitCannotRun;
+  }
 
-  // Preflight: only "nothing answers" or "no metadata anywhere" ends the run.
+  // Preflight: only "nothing answers" or "no metadata anywhere" ends the run. In MCP mode the
+  // authorization server is found the way MCP clients find it, unless --base-url names it.
   Discovery discovery;
+  std::optional<ResourceDiscovery> resource;
   {
     HttpClient preflight(options.http);
+    if (options.mcp_url) {
+      resource = discover_resource(preflight, *options.mcp_url, options.mcp_protocol_version);
+      if (base_url.empty()) {
+        if (!resource->authorization_server) {
+          std::cerr << "conformance: cannot run: " << resource->failure
+                    << " (give --base-url to name the authorization server)\n";
+          return kExitCannotRun;
+        }
+        base_url = *resource->authorization_server;
+      }
+    }
+    options.base_url = base_url;
     discovery = discover(preflight, base_url, true);
   }
   if (!discovery.found()) {
@@ -214,11 +311,13 @@ int main(int argc, char** argv) {
   record.tool_version = CONFORMANCE_VERSION;
   record.base_url = base_url;
   record.metadata_url = discovery.metadata_url;
+  if (options.mcp_url) record.mcp_url = canonical_resource_uri(*options.mcp_url);
+  if (resource && resource->found()) record.resource_metadata_url = resource->used_attempt()->url;
   record.profile = profile;
   record.strict = strict;
   record.started_at = now_utc();
 
-  Target target(options, std::move(discovery));
+  Target target(options, std::move(discovery), std::move(resource));
   set_target(&target);
   record.issuer = target.issuer();
   set_judging_policy({profile, strict});
@@ -228,6 +327,11 @@ int main(int argc, char** argv) {
   delete listeners.Release(listeners.default_result_printer()); // the console report replaces it
   listeners.Append(new CheckListener(record, {&console}));
 
+  if (!record.mcp_url.empty())
+    std::cout << "MCP server " << record.mcp_url << " (protected resource metadata: "
+              << (record.resource_metadata_url.empty() ? "none found"
+                                                       : record.resource_metadata_url)
+              << ")\n";
   std::cout << "Testing " << base_url << " (metadata: " << record.metadata_url << ", profile "
             << profile << ")\n";
   // Our verdicts, not GoogleTest's status, decide the exit code (warnings are not failures).

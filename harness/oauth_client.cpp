@@ -123,8 +123,8 @@ std::string basic_authorization(const std::string& client_id, const std::string&
                                          oauth::percent_encode(secret));
 }
 
-HttpResponse token_request(HttpClient& http, const std::string& token_endpoint,
-                           const TestClient& client, oauth::Params form, HeaderList headers) {
+void add_client_authentication(const TestClient& client, oauth::Params& form,
+                               HeaderList& headers) {
   switch (client.auth) {
   case ClientAuth::None:
     form.emplace_back("client_id", client.client_id);
@@ -138,6 +138,11 @@ HttpResponse token_request(HttpClient& http, const std::string& token_endpoint,
                          basic_authorization(client.client_id, client.client_secret));
     break;
   }
+}
+
+HttpResponse token_request(HttpClient& http, const std::string& token_endpoint,
+                           const TestClient& client, oauth::Params form, HeaderList headers) {
+  add_client_authentication(client, form, headers);
   // Codes and verifiers sent here are secrets even when the server never echoes them.
   for (const auto& [name, value] : form)
     if (Redactor::is_secret_name(name)) redactor().add_secret(value);

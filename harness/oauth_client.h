@@ -61,6 +61,11 @@ std::string authorization_url(const std::string& authorization_endpoint,
 oauth::Params code_grant(const std::string& code, const std::optional<std::string>& redirect_uri,
                          const std::optional<std::string>& verifier);
 
+// Adds `client`'s authentication to a request for the token, introspection or revocation
+// endpoint: client_id in the body for public clients, Basic or a body secret otherwise.
+void add_client_authentication(const TestClient& client, oauth::Params& form,
+                               HeaderList& headers);
+
 // POSTs `form` to the token endpoint, authenticating as `client` (client_id in the body
 // for public clients, Basic or body secret for confidential ones). Any token in the
 // response is remembered as a secret for redaction.

@@ -15,8 +15,13 @@ void set_target(Target* t) {
   current_target = t;
 }
 
-Target::Target(RunOptions options, Discovery discovery)
-    : options_(std::move(options)), discovery_(std::move(discovery)), http_(options_.http) {
+Target::Target(RunOptions options, Discovery discovery, std::optional<ResourceDiscovery> resource)
+    : options_(std::move(options)), discovery_(std::move(discovery)), http_(options_.http),
+      resource_(std::move(resource)) {
+  if (options_.mcp_url) {
+    options_.mcp_url = canonical_resource_uri(*options_.mcp_url);
+    mcp_ = std::make_unique<McpClient>(http_, *options_.mcp_url, options_.mcp_protocol_version);
+  }
   if (options_.driver == "form") driver_ = std::make_unique<FormDriver>(http_, FormDriverOptions{options_.form_fields});
   else driver_ = std::make_unique<RedirectDriver>(http_);
 }
@@ -72,20 +77,65 @@ const TestClient& Target::client_registered_as(std::string_view role,
   return clients_.emplace(std::string(role), std::move(*registration.client)).first->second;
 }
 
+const std::string& Target::require_mcp_url() const {
+  if (!options_.mcp_url) skip_check("needs the MCP server: run with --mcp-url URL");
+  return *options_.mcp_url;
+}
+
+McpClient& Target::mcp() {
+  require_mcp_url();
+  return *mcp_;
+}
+
+std::vector<std::string> Target::flow_resources() const {
+  if (!options_.mcp_url || options_.omit_resource) return {};
+  return {*options_.mcp_url};
+}
+
+std::string Target::second_resource() const {
+  // .invalid never resolves (RFC 6761 §6.4), so nothing is ever sent to it.
+  return options_.second_resource.value_or("https://rs2.conformance.invalid/mcp");
+}
+
+std::vector<std::string> Target::access_scopes() const {
+  const nlohmann::json* doc = resource_ && resource_->found() ? &resource_->metadata : &metadata();
+  std::vector<std::string> out;
+  if (auto it = doc->find("scopes_supported"); it != doc->end() && it->is_array())
+    for (const auto& v : *it)
+      if (v.is_string() && v.get<std::string>() != "offline_access" &&
+          v.get<std::string>() != "openid")
+        out.push_back(v.get<std::string>());
+  return out;
+}
+
 AuthorizationResult authorize(const AuthorizationRequest& request,
                               const std::string& redirect_uri) {
   std::string endpoint = target().require_endpoint("authorization_endpoint");
   return target().driver().authorize(authorization_url(endpoint, request), redirect_uri);
 }
 
-CodeGrant obtain_code(const TestClient& client, const Pkce& pkce) {
-  CodeGrant grant{client, pkce, authorization_request(client, pkce), {}, {}};
+CodeGrant attempt_code(const TestClient& client, const Pkce& pkce, const FlowShape& shape) {
+  CodeGrant grant{client,
+                  shape.resources.value_or(target().flow_resources()),
+                  pkce,
+                  authorization_request(client, pkce),
+                  {},
+                  {}};
+  grant.request.scope = shape.scope;
+  for (const std::string& resource : grant.resources)
+    grant.request.extra.emplace_back("resource", resource);
   grant.authorization = authorize(grant.request, client.redirect_uri);
   auto code = grant.authorization.code();
-  if (grant.authorization.ending != AuthorizationResult::Ending::RedirectedToClient || !code)
+  if (grant.authorization.ending == AuthorizationResult::Ending::RedirectedToClient && code)
+    grant.code = *code;
+  return grant;
+}
+
+CodeGrant obtain_code(const TestClient& client, const Pkce& pkce, const FlowShape& shape) {
+  CodeGrant grant = attempt_code(client, pkce, shape);
+  if (grant.code.empty())
     cannot_run("prerequisite failed: a well-formed authorization request did not yield a code (" +
                grant.authorization.describe() + ")");
-  grant.code = *code;
   return grant;
 }
 
@@ -95,8 +145,11 @@ HttpResponse send_token_request(const TestClient& client, oauth::Params form, He
 }
 
 HttpResponse redeem(const CodeGrant& grant) {
-  return send_token_request(
-      grant.client, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier));
+  oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
+  // RFC 8707 §2.2: the token request names the resources again.
+  for (const std::string& resource : grant.resources)
+    form.emplace_back("resource", resource);
+  return send_token_request(grant.client, std::move(form));
 }
 
 } // namespace conformance

@@ -303,4 +303,29 @@ void expect_registration_error(const HttpResponse& response, std::string_view re
               Level::Should);
 }
 
+std::vector<std::string> issuer_problems(const nlohmann::json& doc, const std::string& expected) {
+  std::vector<std::string> problems;
+  if (!doc.contains("issuer") || !doc["issuer"].is_string()) return {"no string 'issuer' member"};
+  std::string issuer = doc["issuer"].get<std::string>();
+  if (issuer != expected)
+    problems.push_back("issuer '" + issuer + "' is not exactly '" + expected +
+                       "', the issuer the URL was built from");
+  if (issuer.find_first_of("?#") != std::string::npos)
+    problems.push_back("issuer has a query or fragment");
+  return problems;
+}
+
+std::vector<std::string> required_member_problems(const nlohmann::json& doc) {
+  std::vector<std::string> problems;
+  for (const char* member : {"issuer", "authorization_endpoint", "token_endpoint"})
+    if (!doc.contains(member) || !doc[member].is_string() || doc[member].get<std::string>().empty())
+      problems.push_back(std::string("'") + member + "' missing or not a string");
+  auto rt = doc.find("response_types_supported");
+  if (rt == doc.end() || !rt->is_array())
+    problems.push_back("'response_types_supported' missing or not an array");
+  else if (std::find(rt->begin(), rt->end(), "code") == rt->end())
+    problems.push_back("'response_types_supported' does not include \"code\"");
+  return problems;
+}
+
 } // namespace conformance

@@ -67,6 +67,11 @@ void expect_registration_error(const HttpResponse& response, std::string_view re
                                std::optional<Level> level = {});
 void judge_registration_error_format(const HttpResponse& response);
 
+// Authorization server metadata (RFC 8414 §2, §3.3): problems with `issuer` against the issuer
+// the well-known URL was built from (META-03), and missing required members (META-04).
+std::vector<std::string> issuer_problems(const nlohmann::json& doc, const std::string& expected);
+std::vector<std::string> required_member_problems(const nlohmann::json& doc);
+
 // Quotes a response for a message: status, media type and the start of the body.
 std::string quote(const HttpResponse& response, size_t body_chars = 160);
 std::string join(const std::vector<std::string>& items, std::string_view separator = ", ");

@@ -250,11 +250,13 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
       if (!is_supported_scope(s)) return fail("invalid_scope", "unknown scope: " + s);
   out.scope = scopes.empty() ? std::string(kDefaultScope) : join_scope(scopes);
 
-  // RFC 8707 §2: each resource is an absolute URI without a fragment.
+  // RFC 8707 §2: each resource is an absolute URI without a fragment. The resource-rejected
+  // fault refuses every resource, as servers without RFC 8707 support sometimes do.
   for (const auto& [name, value] : params) {
     if (name != "resource") continue;
-    auto parts = oauth::parse_url(value);
-    if (!parts || parts->has_fragment || value.find('#') != std::string::npos)
+    if (options_.has(Fault::ResourceRejected))
+      return fail("invalid_target", "the resource parameter is not supported");
+    if (!is_valid_resource(value) && !options_.has(Fault::ResourceUnvalidated))
       return fail("invalid_target", "resource must be an absolute URI without a fragment");
     out.resources.push_back(value);
   }
@@ -306,7 +308,8 @@ HttpResponse AuthorizationService::issue_implicit_token(const ValidatedAuthoriza
                    .scope = request.scope,
                    .resources = request.resources,
                    .grant_id = oauth::random_base64url(16),
-                   .expires_at = Clock::now() + lifetime};
+                   .expires_at = Clock::now() + lifetime,
+                   .issued_at = std::chrono::system_clock::now()};
   store_.issue_tokens(tokens);
 
   oauth::Params params = {{"access_token", tokens.access_token},

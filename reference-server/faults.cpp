@@ -228,7 +228,139 @@ const std::vector<FaultInfo>& fault_table() {
        "a server advertising dpop_signing_alg_values_supported binds tokens to the DPoP proof "
        "and issues token_type DPoP; one that does not do DPoP does not advertise it (RFC 9449 "
        "§5, §5.1)"},
+      {Fault::RefreshResponseCacheable, "refresh-response-cacheable",
+       "token responses to a refresh carry Cache-Control: no-store like every token response "
+       "(OAuth 2.1 §3.2.3, RFC 6749 §5.1)"},
+      {Fault::RefreshNotRotated, "refresh-not-rotated",
+       "a public client's refresh token is rotated: each refresh issues a new refresh token and "
+       "invalidates the one presented (OAuth 2.1 §4.3.1, RFC 9700 §4.14.2, MCP authorization)"},
+      {Fault::RefreshReuseAllowed, "refresh-reuse-allowed",
+       "a refresh token that was rotated out can no longer be redeemed (OAuth 2.1 §4.3.1, "
+       "RFC 9700 §4.14.2)"},
+      {Fault::RefreshReuseNotRevoking, "refresh-reuse-not-revoking",
+       "presenting a rotated-out refresh token revokes the active refresh token and the "
+       "grant's access tokens (RFC 9700 §4.14.2, OAuth 2.1 §4.3.1)"},
+      {Fault::RefreshScopeWidening, "refresh-scope-widening",
+       "a refresh cannot obtain scope beyond what the original grant had (OAuth 2.1 §4.3.1, "
+       "RFC 6749 §6)"},
+      {Fault::RefreshNarrowingSticks, "refresh-narrowing-sticks",
+       "a refresh that narrows the scope narrows only the access token; the new refresh token "
+       "keeps the original grant's scope (OAuth 2.1 §4.3.3, RFC 6749 §6)"},
+      {Fault::RefreshNotBoundToClient, "refresh-not-bound-to-client",
+       "a refresh token is redeemable only by the client it was issued to (OAuth 2.1 §4.3.1, "
+       "RFC 6749 §6, §10.4)"},
+      {Fault::RefreshResourceUnchecked, "refresh-resource-unchecked",
+       "a refresh may target only the resources of the original grant; any other resource is "
+       "invalid_target (RFC 8707 §2.2, RFC 9700 §4.14.2)"},
+      {Fault::IntrospectionOpen, "introspection-open",
+       "the introspection endpoint answers only authenticated and authorised callers; others "
+       "get 401 (RFC 7662 §2.1, §4)"},
+      {Fault::IntrospectionActiveString, "introspection-active-string",
+       "the introspection response member active is a JSON boolean (RFC 7662 §2.2)"},
+      {Fault::IntrospectionUnknownError, "introspection-unknown-error",
+       "an unknown, expired or revoked token is answered 200 with active false, not with an "
+       "error (RFC 7662 §2.2, §2.3)"},
+      {Fault::IntrospectionInactiveVerbose, "introspection-inactive-verbose",
+       "the answer for an inactive token carries active false and nothing else (RFC 7662 "
+       "§2.2)"},
+      {Fault::IntrospectionExpString, "introspection-exp-string",
+       "exp and iat in an introspection response are integer seconds since the epoch (RFC 7662 "
+       "§2.2)"},
+      {Fault::IntrospectionHintStrict, "introspection-hint-strict",
+       "token_type_hint only speeds up the lookup; a token of the other kind is still found "
+       "(RFC 7662 §2.1)"},
+      {Fault::RevocationIgnored, "revocation-ignored",
+       "a revoked refresh token stops working at once (RFC 7009 §2, §2.1)"},
+      {Fault::RevocationAccessTokensIgnored, "revocation-access-tokens-ignored",
+       "access tokens can be revoked; a server that cannot revoke them says "
+       "unsupported_token_type instead of claiming success (RFC 7009 §2, §2.2.1)"},
+      {Fault::RevocationKeepsAccessTokens, "revocation-keeps-access-tokens",
+       "revoking a refresh token also invalidates the access tokens of the same grant (RFC "
+       "7009 §2.1)"},
+      {Fault::RevocationUnknown400, "revocation-unknown-400",
+       "revoking an unknown or invalid token is answered 200 (RFC 7009 §2.2)"},
+      {Fault::RevocationHintStrict, "revocation-hint-strict",
+       "a token_type_hint value the server does not know is ignored, not refused (RFC 7009 "
+       "§2.1)"},
+      {Fault::RevocationSkipsClientAuth, "revocation-skips-client-auth",
+       "a confidential client authenticates at the revocation endpoint; a wrong or missing "
+       "secret gets invalid_client (RFC 7009 §2.1, RFC 6749 §5.2)"},
+      {Fault::RevocationCrossClient, "revocation-cross-client",
+       "a client can revoke only tokens issued to it; another client's token is refused (RFC "
+       "7009 §2.1)"},
+      {Fault::ResourceRejected, "resource-rejected",
+       "a resource parameter naming the MCP server is honoured (or ignored), never a reason to "
+       "fail the flow (RFC 8707 §2, MCP authorization, resource parameter)"},
+      {Fault::ResourceUnvalidated, "resource-unvalidated",
+       "a resource that is not an absolute URI, or that has a fragment, is refused with "
+       "invalid_target (RFC 8707 §2)"},
+      {Fault::AudienceUnbound, "audience-unbound",
+       "access tokens are audience-restricted to the requested resource, and a token request "
+       "may name only resources of the grant (RFC 8707 §2.2, RFC 9700 §2.3)"},
       // @@AS-FAULTS@@
+      {Fault::McpOpenInitialize, "mcp-open-initialize",
+       "every request to the MCP endpoint, initialize included, carries a valid access token; "
+       "without one it is answered 401 (MCP authorization, token requirements; OAuth 2.1 §5)"},
+      {Fault::McpChallengeRepeatedParam, "mcp-challenge-repeated-param",
+       "an auth-param appears at most once in a Bearer challenge (RFC 6750 §3)"},
+      {Fault::McpNoResourceMetadata, "mcp-no-resource-metadata",
+       "the MCP endpoint's challenges name the protected resource metadata URL in "
+       "resource_metadata (RFC 9728 §5.1, MCP authorization, protected resource metadata "
+       "discovery)"},
+      {Fault::PrmEmptyMember, "prm-empty-member",
+       "protected resource metadata members with zero elements are omitted (RFC 9728 §3.2)"},
+      {Fault::PrmHeaderOnly, "prm-header-only",
+       "the protected resource metadata is published at its well-known URL, so a client that "
+       "gets no resource_metadata can still find it (RFC 9728 §3, §3.1; MCP authorization, "
+       "protected resource metadata discovery)"},
+      {Fault::PrmResourceTrailingSlash, "prm-resource-trailing-slash",
+       "the metadata's resource is identical to the resource identifier its URL was built from, "
+       "the canonical MCP server URI (RFC 9728 §3.3, MCP authorization, canonical server URI)"},
+      {Fault::PrmQueryBearerMethod, "prm-query-bearer-method",
+       "bearer_methods_supported names only the header: access tokens never travel in the "
+       "query (RFC 9728 §2, OAuth 2.1 §5.1)"},
+      {Fault::PrmIssuerMismatch, "prm-issuer-mismatch",
+       "authorization_servers names the issuer identifier exactly as the authorization "
+       "server's metadata states it (RFC 9728 §2, RFC 8414 §3.3)"},
+      {Fault::McpChallengeNoScope, "mcp-challenge-no-scope",
+       "the 401 challenge names in scope what a request needs, so the client knows what to "
+       "ask for (MCP authorization, scope selection; RFC 6750 §3)"},
+      {Fault::Mcp401ErrorCode, "mcp-401-error-code",
+       "a request without credentials is challenged without an error code (RFC 6750 §3.1)"},
+      {Fault::McpUnknownToken500, "mcp-unknown-token-500",
+       "an unknown, expired or revoked access token is answered 401 error=\"invalid_token\", "
+       "never a server error (RFC 6750 §3.1, OAuth 2.1 §5.3)"},
+      {Fault::McpAudienceUnchecked, "mcp-audience-unchecked",
+       "the MCP endpoint accepts only tokens whose audience is itself; tokens issued for "
+       "another resource are refused with invalid_token (RFC 8707 §2, MCP authorization, token "
+       "audience binding and validation)"},
+      {Fault::ResourceCaseSensitive, "resource-case-sensitive",
+       "resource identifiers compare scheme and host case-insensitively, so an upper-case "
+       "scheme or host names the same resource (RFC 3986 §6.2.2.1, MCP authorization, "
+       "canonical server URI)"},
+      {Fault::McpQueryTokenAccepted, "mcp-query-token-accepted",
+       "an access token in the request URI is ignored: only the Authorization header carries "
+       "one (OAuth 2.1 §5.1, MCP authorization, token requirements)"},
+      {Fault::McpSchemeCaseSensitive, "mcp-scheme-case-sensitive",
+       "the authentication scheme is matched case-insensitively, so bearer and BEARER work "
+       "(RFC 9110 §11.1, OAuth 2.1 §5.1.1)"},
+      {Fault::McpToolsListUnauthorized, "mcp-tools-list-unauthorized",
+       "a valid, unexpired token for this resource with the needed scope is accepted for every "
+       "MCP request, tools/list included (OAuth 2.1 §5.2, MCP authorization)"},
+      {Fault::McpSessionIsCredential, "mcp-session-is-credential",
+       "every request is authorised by its own access token; an Mcp-Session-Id is never a "
+       "credential (MCP security best practices, session hijacking; MCP authorization, token "
+       "requirements)"},
+      {Fault::McpInsufficientScope401, "mcp-insufficient-scope-401",
+       "a valid token without the scope an operation needs is answered 403 "
+       "error=\"insufficient_scope\" naming that scope (RFC 6750 §3.1, MCP authorization, "
+       "scope challenge handling)"},
+      {Fault::McpMalformedAuth500, "mcp-malformed-auth-500",
+       "a malformed Authorization header (an empty bearer token, the header repeated) is "
+       "answered 400 error=\"invalid_request\", never a server error (RFC 6750 §3.1)"},
+      {Fault::McpScopeHierarchyIgnored, "mcp-scope-hierarchy-ignored",
+       "a scope that includes another grants what the included one does: mcp:admin includes "
+       "mcp:tools (MCP 2026-07-28 authorization §11.1.2)"},
       // @@RS-FAULTS@@
   };
   return table;

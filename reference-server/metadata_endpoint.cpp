@@ -50,7 +50,11 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
   doc["authorization_endpoint"] = base + "/authorize";
   doc["token_endpoint"] = base + "/token";
   doc["registration_endpoint"] = base + "/register";
-  if (options.has(Fault::MetadataDeadEndpoint)) doc["revocation_endpoint"] = base + "/revoke";
+  doc["introspection_endpoint"] = base + "/introspect";
+  doc["revocation_endpoint"] = base + "/revoke";
+  // The metadata-dead-endpoint fault advertises a UserInfo endpoint this server does not serve
+  // (it answers 404).
+  if (options.has(Fault::MetadataDeadEndpoint)) doc["userinfo_endpoint"] = base + "/userinfo";
   doc["scopes_supported"] = kSupportedScopes;
 
   auto response_types = nlohmann::ordered_json::array({"code"});
@@ -66,6 +70,12 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
   doc["grant_types_supported"] = grant_types;
   doc["token_endpoint_auth_methods_supported"] = {"none", "client_secret_post",
                                                   "client_secret_basic"};
+  // RFC 7662 §2.1: introspection callers must authenticate, so "none" is not offered there; a
+  // public client may revoke its tokens naming itself with client_id (RFC 7009 §2.1).
+  doc["introspection_endpoint_auth_methods_supported"] = {"client_secret_basic",
+                                                          "client_secret_post"};
+  doc["revocation_endpoint_auth_methods_supported"] = {"none", "client_secret_basic",
+                                                       "client_secret_post"};
   if (!options.has(Fault::MetadataNoPkceMethods)) {
     auto methods = nlohmann::ordered_json::array({"S256"});
     if (options.has(Fault::PkcePlainAccepted)) methods.push_back("plain");
@@ -102,6 +112,10 @@ HttpResponse MetadataService::metadata(const MetadataRequest& request) const {
 }
 
 HttpResponse MetadataService::preflight(std::string_view requested_headers) const {
+  return metadata_preflight(requested_headers);
+}
+
+HttpResponse metadata_preflight(std::string_view requested_headers) {
   // A browser sends MCP-Protocol-Version only after a preflight allows it, so without this a
   // browser-based client could not read the metadata at all.
   HttpResponse response;

@@ -21,6 +21,10 @@ struct MetadataRequest {
   bool mcp_protocol_version = false; // the request carried an MCP-Protocol-Version header
 };
 
+// The answer to a CORS preflight (OPTIONS) of a public, cross-origin readable metadata document;
+// `requested_headers` is the Access-Control-Request-Headers value, possibly empty.
+HttpResponse metadata_preflight(std::string_view requested_headers);
+
 class MetadataService {
 public:
   MetadataService(const ServerOptions& options, std::string_view base_url);

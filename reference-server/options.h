@@ -28,6 +28,9 @@ struct ServerOptions {
   // fetch them, skipping the SSRF refusal for exactly that address, so tests can serve
   // documents from a local fixture without TLS. Never for a deployment.
   bool cimd_allow_http_loopback = false;
+  // A bearer token that authorises a resource server to call /introspect (RFC 7662 §2.1) without
+  // being a registered client. Empty: only confidential clients may introspect.
+  std::string introspection_token;
 
   bool has(Fault f) const { return faults.count(f) != 0; }
 };

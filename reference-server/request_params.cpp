@@ -53,6 +53,11 @@ bool is_valid_utf8(std::string_view text) {
   return true;
 }
 
+bool is_valid_resource(std::string_view value) {
+  auto parts = oauth::parse_url(value);
+  return parts && !parts->has_fragment && value.find('#') == std::string_view::npos;
+}
+
 std::optional<std::string> malformed_parameters(const oauth::Params& params) {
   for (const auto& [name, value] : params) {
     if (name.size() > kMaxParameterBytes || value.size() > kMaxParameterBytes)

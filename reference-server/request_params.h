@@ -28,4 +28,7 @@ std::optional<std::string> malformed_parameters(const oauth::Params& params);
 
 bool is_valid_utf8(std::string_view text);
 
+// RFC 8707 §2: a resource indicator is an absolute URI without a fragment.
+bool is_valid_resource(std::string_view value);
+
 } // namespace refserver

@@ -6,9 +6,14 @@
 #include "client_metadata_fetcher.h"
 #include "error_description.h"
 #include "html_page.h"
+#include "introspection_endpoint.h"
 #include "login_flow.h"
+#include "mcp_endpoint.h"
 #include "metadata_endpoint.h"
+#include "policy.h"
+#include "protected_resource_metadata.h"
 #include "registration_endpoint.h"
+#include "revocation_endpoint.h"
 #include "store.h"
 #include "token_endpoint.h"
 
@@ -57,9 +62,17 @@ std::vector<Route> routes(const ServerOptions& options) {
       {"/token", options.has(Fault::TokenAcceptsGet) ? std::vector<std::string>{"POST", "GET"}
                                                      : std::vector<std::string>{"POST"}},
       {"/register", {"POST"}},
+      // RFC 7662 §2.1 and RFC 7009 §2.1: POST only.
+      {"/introspect", {"POST"}},
+      {"/revoke", {"POST"}},
   };
   if (options.has(Fault::OidcDiscoveryIncomplete))
     out.push_back({kOidcDiscoveryPath, {"GET", "HEAD", "OPTIONS"}});
+  // MCP Streamable HTTP: POST carries messages, GET asks for an SSE stream, DELETE ends a
+  // session; the MCP service authenticates each before looking at the method.
+  out.push_back({std::string(kMcpPath), {"POST", "GET", "DELETE"}});
+  for (const std::string& path : protected_resource_metadata_paths(options))
+    out.push_back({path, {"GET", "HEAD", "OPTIONS"}});
   if (options.login_form) {
     out.push_back({"/login", {"GET", "POST"}});
     out.push_back({"/consent", {"GET", "POST"}});
@@ -87,12 +100,38 @@ bool is_form(const httplib::Request& req) {
   return media_type(req.get_header_value("Content-Type")) == "application/x-www-form-urlencoded";
 }
 
+// A form POST to the token, introspection or revocation endpoint.
+ClientRequest client_request(const httplib::Request& req) {
+  ClientRequest out;
+  out.form_encoded = is_form(req);
+  if (out.form_encoded) out.params = oauth::parse_form(req.body);
+  out.query = query_params(req);
+  out.authorization = req.get_header_value("Authorization");
+  return out;
+}
+
 BrowserRequest browser_request(const httplib::Request& req) {
   BrowserRequest out;
   out.query = query_params(req);
   out.form_encoded = req.method == "POST" && is_form(req);
   if (out.form_encoded) out.form = oauth::parse_form(req.body);
   out.cookie = req.get_header_value("Cookie");
+  return out;
+}
+
+// Every Authorization header is kept: a repeated one is a malformed request (RFC 6750 §3.1).
+McpRequest mcp_request(const httplib::Request& req) {
+  McpRequest out;
+  out.method = req.method;
+  auto [first, last] = req.headers.equal_range("Authorization");
+  for (auto it = first; it != last; ++it)
+    out.authorization.push_back(it->second);
+  size_t question = req.target.find('?');
+  if (question != std::string::npos) out.query = req.target.substr(question + 1);
+  if (req.has_header("Mcp-Session-Id")) out.session_id = req.get_header_value("Mcp-Session-Id");
+  if (req.has_header("Accept")) out.accept = req.get_header_value("Accept");
+  out.content_type = req.get_header_value("Content-Type");
+  out.body = req.body;
   return out;
 }
 
@@ -128,6 +167,10 @@ struct ReferenceServer::Impl {
   std::unique_ptr<RegistrationService> registration;
   std::unique_ptr<AuthorizationService> authorization;
   std::unique_ptr<TokenService> token;
+  std::unique_ptr<IntrospectionService> introspection;
+  std::unique_ptr<RevocationService> revocation;
+  std::unique_ptr<ProtectedResourceMetadataService> resource_metadata;
+  std::unique_ptr<McpService> mcp;
   std::unique_ptr<LoginService> login; // only with options.login_form
 
   std::mutex lifecycle;
@@ -235,14 +278,18 @@ void ReferenceServer::Impl::install_routes() {
   }
 
   http.Post("/token", [this](const httplib::Request& req, httplib::Response& res) {
-    TokenRequest request;
-    request.form_encoded = is_form(req);
-    if (request.form_encoded) request.params = oauth::parse_form(req.body);
-    request.query = query_params(req);
-    request.authorization = req.get_header_value("Authorization");
+    TokenRequest request = client_request(req);
     // A DPoP header is never read: this server does not do DPoP (RFC 9449), so it issues Bearer
     // tokens and, unless dpop-advertised-ignored is on, does not advertise DPoP either.
     send(token->token(request), res);
+  });
+
+  http.Post("/introspect", [this](const httplib::Request& req, httplib::Response& res) {
+    send(introspection->introspect(client_request(req)), res);
+  });
+
+  http.Post("/revoke", [this](const httplib::Request& req, httplib::Response& res) {
+    send(revocation->revoke(client_request(req)), res);
   });
 
   // Only reachable under token-accepts-get (routes() refuses GET otherwise): the query string
@@ -253,6 +300,23 @@ void ReferenceServer::Impl::install_routes() {
     request.authorization = req.get_header_value("Authorization");
     send(token->token(request), res);
   });
+
+  for (const std::string& path : protected_resource_metadata_paths(options)) {
+    http.Get(path, [this](const httplib::Request&, httplib::Response& res) {
+      send(resource_metadata->metadata(), res);
+    });
+    http.Options(path, [this](const httplib::Request& req, httplib::Response& res) {
+      send(resource_metadata->preflight(req.get_header_value("Access-Control-Request-Headers")),
+           res);
+    });
+  }
+
+  auto mcp_handler = [this](const httplib::Request& req, httplib::Response& res) {
+    send(mcp->handle(mcp_request(req)), res);
+  };
+  http.Post(std::string(kMcpPath), mcp_handler);
+  http.Get(std::string(kMcpPath), mcp_handler);
+  http.Delete(std::string(kMcpPath), mcp_handler);
 
   // Fills in bodies httplib leaves empty (unknown path, oversized body, malformed request);
   // responses our handlers built are left untouched.
@@ -333,7 +397,12 @@ int ReferenceServer::start() {
   s.registration = std::make_unique<RegistrationService>(s.options, s.store);
   s.authorization = std::make_unique<AuthorizationService>(
       s.options, s.store, s.clients, advertised_issuer(s.options, s.base_url));
-  s.token = std::make_unique<TokenService>(s.options, s.store, s.clients);
+  s.token = std::make_unique<TokenService>(s.options, s.store, s.clients, s.base_url);
+  s.introspection = std::make_unique<IntrospectionService>(
+      s.options, s.store, s.clients, advertised_issuer(s.options, s.base_url));
+  s.revocation = std::make_unique<RevocationService>(s.options, s.store, s.clients);
+  s.resource_metadata = std::make_unique<ProtectedResourceMetadataService>(s.options, s.base_url);
+  s.mcp = std::make_unique<McpService>(s.options, s.store, s.base_url);
   if (s.options.login_form) s.login = std::make_unique<LoginService>(s.options, *s.authorization);
   s.install_routes();
 

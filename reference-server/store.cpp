@@ -91,7 +91,7 @@ Store::redeem_code(const std::string& code, bool single_use,
 }
 
 Redemption<TokenRecord>
-Store::redeem_refresh_token(const std::string& token,
+Store::redeem_refresh_token(const std::string& token, RefreshRotation rotation,
                             const std::function<bool(const TokenRecord&)>& accept) {
   Clock::time_point now = Clock::now();
   return refresh_tokens_.with(token, [&](TokenRecord* found) {
@@ -100,12 +100,12 @@ Store::redeem_refresh_token(const std::string& token,
     out.record = *found;
     if (found->expires_at <= now)
       out.status = RedeemStatus::Expired;
-    else if (found->rotated)
+    else if (found->rotated && rotation.refuse_rotated)
       out.status = RedeemStatus::Replayed;
     else if (!accept(*found))
       out.status = RedeemStatus::Rejected;
     else {
-      found->rotated = true;
+      if (rotation.rotate) found->rotated = true;
       out.status = RedeemStatus::Redeemed;
     }
     return out;
@@ -139,6 +139,20 @@ void Store::revoke_grant(const std::string& grant_id) {
     grant.access_tokens.clear();
     grant.refresh_tokens.clear();
   });
+}
+
+void Store::revoke_refresh_tokens(const std::string& grant_id) {
+  grants_.with(grant_id, [&](Grant* grant) {
+    if (!grant) return;
+    for (const std::string& token : grant->refresh_tokens)
+      refresh_tokens_.erase(token);
+    grant->refresh_tokens.clear();
+  });
+}
+
+void Store::revoke_access_token(const std::string& token) {
+  // The grant keeps listing the value; erasing a missing key later is harmless.
+  access_tokens_.erase(token);
 }
 
 std::optional<TokenRecord> Store::find_access_token(const std::string& token) {

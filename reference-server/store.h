@@ -58,10 +58,18 @@ struct TokenRecord {
   std::string client_id;
   std::string subject; // empty for client_credentials
   std::string scope;   // for refresh tokens: the scope of the original grant
+  // Access tokens: the audience (RFC 8707). Refresh tokens: every resource of the grant.
   std::vector<std::string> resources;
   std::string grant_id;
   Clock::time_point expires_at;
+  std::chrono::system_clock::time_point issued_at; // wall clock, for introspection's iat
   bool rotated = false; // refresh tokens only: already exchanged for a successor
+};
+
+// How redeem_refresh_token treats rotation; the defaults are the correct behaviour.
+struct RefreshRotation {
+  bool rotate = true;         // mark the redeemed token rotated (off: refresh-not-rotated)
+  bool refuse_rotated = true; // report a rotated token as Replayed (off: refresh-reuse-allowed)
 };
 
 enum class RedeemStatus {
@@ -110,7 +118,7 @@ public:
 
   // Same for refresh tokens: on acceptance the token is marked rotated.
   Redemption<TokenRecord>
-  redeem_refresh_token(const std::string& token,
+  redeem_refresh_token(const std::string& token, RefreshRotation rotation,
                        const std::function<bool(const TokenRecord&)>& accept);
 
   // Stores the tokens under their grant (tokens.access.grant_id). Returns false, storing nothing,
@@ -119,8 +127,13 @@ public:
 
   // Removes every access and refresh token of the grant and blocks further issuance under it.
   void revoke_grant(const std::string& grant_id);
+  // Removes the grant's refresh tokens only (the revocation-keeps-access-tokens fault).
+  void revoke_refresh_tokens(const std::string& grant_id);
+  // Removes one access token (RFC 7009 §2.1); other tokens of its grant stay valid.
+  void revoke_access_token(const std::string& token);
 
   std::optional<TokenRecord> find_access_token(const std::string& token);
+  // Rotated-out refresh tokens are found too, until they expire; check `rotated`.
   std::optional<TokenRecord> find_refresh_token(const std::string& token);
 
   // Drops everything that expired before `now`. Called by the sweeper; public for tests.

@@ -26,10 +26,17 @@ template <class Array> bool contains(const Array& values, std::string_view value
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
+// Whether `resource` names one of `granted` (RFC 8707 §2.2 limits a token request to those).
+bool within(const std::vector<std::string>& granted, std::string_view resource) {
+  return std::any_of(granted.begin(), granted.end(),
+                     [&](const std::string& g) { return same_resource(g, resource); });
+}
+
 } // namespace
 
-TokenService::TokenService(const ServerOptions& options, Store& store, ClientDirectory& clients)
-    : options_(options), store_(store), clients_(clients) {}
+TokenService::TokenService(const ServerOptions& options, Store& store, ClientDirectory& clients,
+                           std::string base_url)
+    : options_(options), store_(store), clients_(clients), base_url_(std::move(base_url)) {}
 
 HttpResponse TokenService::error_response(const Error& error) const {
   HttpResponse response;
@@ -68,63 +75,6 @@ HttpResponse TokenService::method_not_allowed() const {
   return response;
 }
 
-TokenService::ClientOrError TokenService::authenticate(const TokenRequest& request,
-                                                       const oauth::Params& params) const {
-  bool used_basic = false;
-  std::string basic_id;
-  std::string basic_secret;
-  std::string_view header = oauth::trim(request.authorization);
-  std::string_view scheme = header.substr(0, header.find(' '));
-  if (!header.empty() && oauth::iequals(scheme, "Basic")) {
-    used_basic = true;
-    auto decoded = oauth::base64_decode(oauth::trim(header.substr(scheme.size())));
-    size_t colon = decoded ? decoded->find(':') : std::string::npos;
-    if (colon == std::string::npos)
-      return Error{401, "invalid_client", "malformed HTTP Basic credentials", true};
-    // RFC 6749 §2.3.1: both halves are form-urlencoded before going into Basic.
-    basic_id = oauth::percent_decode(std::string_view(*decoded).substr(0, colon), true);
-    basic_secret = oauth::percent_decode(std::string_view(*decoded).substr(colon + 1), true);
-  }
-
-  auto body_id = oauth::first_param(params, "client_id");
-  auto body_secret = oauth::first_param(params, "client_secret");
-  // OAuth 2.1 §2.4.1: credentials in the request URI would end up in logs and histories, so a
-  // client_secret there is never read: the request counts as carrying no secret. The
-  // token-accepts-query-secret fault reads it (and client_id) when the body has none.
-  if (options_.has(Fault::TokenAcceptsQuerySecret)) {
-    auto query_secret = oauth::first_param(drop_empty(request.query), "client_secret");
-    auto query_id = oauth::first_param(drop_empty(request.query), "client_id");
-    if (!body_secret) body_secret = query_secret;
-    if (!body_id) body_id = query_id;
-  }
-  // OAuth 2.1 §2.4: a client uses exactly one authentication method per request. Under
-  // token-accepts-query-secret, Basic silently wins over a body secret instead.
-  if (used_basic && body_secret && !options_.has(Fault::TokenAcceptsQuerySecret))
-    return Error{400, "invalid_request", "more than one client authentication method used"};
-  if (used_basic && body_id && *body_id != basic_id)
-    return Error{400, "invalid_request", "client_id differs from the HTTP Basic client id"};
-  // The client-secret-post-unsupported fault: the advertised body method never succeeds.
-  if (!used_basic && body_secret && options_.has(Fault::ClientSecretPostUnsupported))
-    return Error{401, "invalid_client", "client_secret_post is not supported"};
-
-  std::string client_id = used_basic ? basic_id : body_id.value_or("");
-  if (client_id.empty())
-    return Error{401, "invalid_client", "no client identification", used_basic};
-  std::shared_ptr<const Client> client = clients_.find(client_id).client;
-  if (!client) return Error{401, "invalid_client", "unknown client", used_basic};
-
-  std::string secret = used_basic ? basic_secret : body_secret.value_or("");
-  if (client->is_confidential()) {
-    if (secret.empty())
-      return Error{401, "invalid_client", "client authentication required", used_basic};
-    if (!client->secret_matches(secret))
-      return Error{401, "invalid_client", "client authentication failed", used_basic};
-  } else if (!secret.empty()) {
-    return Error{401, "invalid_client", "the client is public and has no secret", used_basic};
-  }
-  return client;
-}
-
 HttpResponse TokenService::token(const TokenRequest& request) const {
   if (!request.form_encoded)
     return error_response(
@@ -159,8 +109,10 @@ HttpResponse TokenService::token(const TokenRequest& request) const {
           !(is_password && (name == "username" || name == "password")))
         return error_response({400, "invalid_request", "unknown parameter: " + name});
 
-  ClientOrError auth = authenticate(request, params);
-  if (auto* error = std::get_if<Error>(&auth)) return error_response(*error);
+  ClientOrError auth =
+      authenticate_client(options_, clients_, request, params, AuthenticatingEndpoint::Token);
+  if (auto* e = std::get_if<ClientAuthError>(&auth))
+    return error_response({e->status, e->error, e->description, e->basic_challenge});
   const Client& client = *std::get<std::shared_ptr<const Client>>(auth);
   // Nobody can register for the password grant; the fault hands it to every identified client.
   // client-credentials-for-public likewise ignores a public client's registration.
@@ -183,6 +135,8 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
   if (!code) return error_response({400, "invalid_request", "code is missing"});
   auto redirect_uri = oauth::first_param(params, "redirect_uri");
   auto verifier = oauth::first_param(params, "code_verifier");
+  std::vector<std::string> resources;
+  if (auto error = requested_resources(params, resources)) return std::move(*error);
 
   Error rejection;
   auto reject = [&](std::string error, std::string description) {
@@ -217,6 +171,12 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
                          : oauth::s256_matches(*verifier, c.code_challenge);
       if (!matches) return reject("invalid_grant", "code_verifier does not match code_challenge");
     }
+    // RFC 8707 §2.2: the token request may narrow the audience to some of the authorized
+    // resources, never add one; a code authorized without resource binds none.
+    if (!c.resources.empty() && !options_.has(Fault::AudienceUnbound))
+      for (const std::string& r : resources)
+        if (!within(c.resources, r))
+          return reject("invalid_target", "resource was not part of the authorization");
     return true;
   };
 
@@ -243,8 +203,13 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
     break;
   }
   const AuthorizationCode& c = redemption.record;
-  return issue(client, c.subject, c.scope, c.scope, c.resources, c.grant_id,
-               client.allows_grant("refresh_token"));
+  return issue(client, {.subject = c.subject,
+                        .grant_scope = c.scope,
+                        .access_scope = c.scope,
+                        .grant_resources = c.resources,
+                        .audience = resources.empty() ? c.resources : resources,
+                        .grant_id = c.grant_id,
+                        .with_refresh_token = client.allows_grant("refresh_token")});
 }
 
 HttpResponse TokenService::refresh_token_grant(const Client& client,
@@ -253,33 +218,47 @@ HttpResponse TokenService::refresh_token_grant(const Client& client,
   if (!token) return error_response({400, "invalid_request", "refresh_token is missing"});
   std::vector<std::string> requested =
       split_scope(oauth::first_param(params, "scope").value_or(""));
+  std::vector<std::string> resources;
+  if (auto error = requested_resources(params, resources)) return std::move(*error);
 
   Error rejection;
   std::string access_scope;
   auto accept = [&](const TokenRecord& t) {
-    if (t.client_id != client.client_id) {
+    if (t.client_id != client.client_id && !options_.has(Fault::RefreshNotBoundToClient)) {
       rejection = {400, "invalid_grant", "the refresh token was issued to another client"};
       return false;
     }
-    // RFC 6749 §6: a refresh may narrow the scope, never widen it.
+    // RFC 6749 §6: a refresh may narrow the scope, never widen it. refresh-scope-widening
+    // grants any scope the server knows.
     std::vector<std::string> granted = split_scope(t.scope);
     for (const std::string& s : requested)
-      if (std::find(granted.begin(), granted.end(), s) == granted.end()) {
+      if (std::find(granted.begin(), granted.end(), s) == granted.end() &&
+          !(options_.has(Fault::RefreshScopeWidening) && is_supported_scope(s))) {
         rejection = {400, "invalid_scope", "scope exceeds the original grant: " + s};
         return false;
       }
+    // RFC 8707 §2.2 and RFC 9700 §4.14.2: a refresh may target only the grant's resources.
+    if (!options_.has(Fault::RefreshResourceUnchecked) && !options_.has(Fault::AudienceUnbound))
+      for (const std::string& r : resources)
+        if (!within(t.resources, r)) {
+          rejection = {400, "invalid_target", "resource was not part of the authorization"};
+          return false;
+        }
     access_scope = requested.empty() ? t.scope : join_scope(requested);
     return true;
   };
 
-  auto redemption = store_.redeem_refresh_token(*token, accept);
+  const RefreshRotation rotation{.rotate = !options_.has(Fault::RefreshNotRotated),
+                                 .refuse_rotated = !options_.has(Fault::RefreshReuseAllowed)};
+  auto redemption = store_.redeem_refresh_token(*token, rotation, accept);
   switch (redemption.status) {
   case RedeemStatus::NotFound:
   case RedeemStatus::Expired:
     return error_response({400, "invalid_grant", "the refresh token is invalid or expired"});
   case RedeemStatus::Replayed:
     // RFC 9700 §4.14.2: reuse of a rotated refresh token invalidates the whole family.
-    store_.revoke_grant(redemption.record.grant_id);
+    if (!options_.has(Fault::RefreshReuseNotRevoking))
+      store_.revoke_grant(redemption.record.grant_id);
     return error_response({400, "invalid_grant", "the refresh token was already used"});
   case RedeemStatus::Rejected:
   case RedeemStatus::ReplayRejected: // refresh tokens report reuse before accept() runs
@@ -288,7 +267,24 @@ HttpResponse TokenService::refresh_token_grant(const Client& client,
     break;
   }
   const TokenRecord& t = redemption.record;
-  return issue(client, t.subject, t.scope, access_scope, t.resources, t.grant_id, true);
+  HttpResponse response = issue(
+      client, {.subject = t.subject,
+               // OAuth 2.1 §4.3.3: the new refresh token keeps the grant's scope even when this
+               // access token is narrower; refresh-narrowing-sticks hands it the narrowed scope.
+               .grant_scope = options_.has(Fault::RefreshNarrowingSticks) ? access_scope : t.scope,
+               .access_scope = access_scope,
+               .grant_resources = t.resources,
+               .audience = resources.empty() ? t.resources : resources,
+               .grant_id = t.grant_id,
+               .with_refresh_token = true,
+               .reused_refresh_token = options_.has(Fault::RefreshNotRotated) ? *token : ""});
+  // The fault: a successful refresh may be cached, refresh token and all.
+  if (options_.has(Fault::RefreshResponseCacheable) && response.status == 200)
+    std::erase_if(response.headers, [](const auto& header) {
+      return oauth::iequals(header.first, "Cache-Control") ||
+             oauth::iequals(header.first, "Pragma");
+    });
+  return response;
 }
 
 HttpResponse TokenService::client_credentials_grant(const Client& client,
@@ -300,15 +296,11 @@ HttpResponse TokenService::client_credentials_grant(const Client& client,
   std::string scope;
   if (auto error = requested_scope(params, scope)) return std::move(*error);
   std::vector<std::string> resources;
-  for (const auto& [name, value] : params) {
-    if (name != "resource") continue;
-    auto parts = oauth::parse_url(value);
-    if (!parts || value.find('#') != std::string::npos)
-      return error_response(
-          {400, "invalid_target", "resource must be an absolute URI without a fragment"});
-    resources.push_back(value);
-  }
-  return issue(client, "", scope, scope, resources, oauth::random_base64url(16), false);
+  if (auto error = requested_resources(params, resources)) return std::move(*error);
+  return issue(client, {.grant_scope = scope,
+                        .access_scope = scope,
+                        .audience = resources,
+                        .grant_id = oauth::random_base64url(16)});
 }
 
 std::optional<HttpResponse> TokenService::requested_scope(const oauth::Params& params,
@@ -319,6 +311,30 @@ std::optional<HttpResponse> TokenService::requested_scope(const oauth::Params& p
       return error_response({400, "invalid_scope", "unknown scope: " + s});
   scope = scopes.empty() ? std::string(kDefaultScope) : join_scope(scopes);
   return std::nullopt;
+}
+
+std::optional<HttpResponse>
+TokenService::requested_resources(const oauth::Params& params,
+                                  std::vector<std::string>& resources) const {
+  for (const auto& [name, value] : params) {
+    if (name != "resource") continue;
+    // The resource-rejected fault: a server without RFC 8707 that refuses the parameter.
+    if (options_.has(Fault::ResourceRejected))
+      return error_response({400, "invalid_target", "the resource parameter is not supported"});
+    if (!is_valid_resource(value) && !options_.has(Fault::ResourceUnvalidated))
+      return error_response(
+          {400, "invalid_target", "resource must be an absolute URI without a fragment"});
+    resources.push_back(value);
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string>
+TokenService::audience_or_default(const std::vector<std::string>& resources) const {
+  // A token requested without resource is still for one audience: the MCP endpoint, the only
+  // resource this server protects (RFC 9700 §2.3 asks for audience-restricted tokens).
+  if (resources.empty() || options_.has(Fault::AudienceUnbound)) return {mcp_resource(base_url_)};
+  return resources;
 }
 
 HttpResponse TokenService::password_grant(const Client& client, const oauth::Params& params) const {
@@ -334,28 +350,32 @@ HttpResponse TokenService::password_grant(const Client& client, const oauth::Par
     return error_response({400, "invalid_grant", "incorrect username or password"});
   std::string scope;
   if (auto error = requested_scope(params, scope)) return std::move(*error);
-  return issue(client, *username, scope, scope, {}, oauth::random_base64url(16),
-               client.allows_grant("refresh_token"));
+  return issue(client, {.subject = *username,
+                        .grant_scope = scope,
+                        .access_scope = scope,
+                        .grant_id = oauth::random_base64url(16),
+                        .with_refresh_token = client.allows_grant("refresh_token")});
 }
 
-HttpResponse TokenService::issue(const Client& client, const std::string& subject,
-                                 const std::string& grant_scope, const std::string& access_scope,
-                                 const std::vector<std::string>& resources,
-                                 const std::string& grant_id, bool with_refresh_token) const {
+HttpResponse TokenService::issue(const Client& client, const Issuance& issuance) const {
   const Clock::time_point now = Clock::now();
+  const auto issued_at = std::chrono::system_clock::now();
   const std::chrono::seconds lifetime = access_token_lifetime(options_);
   NewTokens tokens;
   tokens.access_token = new_token_value(options_);
   tokens.access = {.client_id = client.client_id,
-                   .subject = subject,
-                   .scope = access_scope,
-                   .resources = resources,
-                   .grant_id = grant_id,
-                   .expires_at = now + lifetime};
-  if (with_refresh_token) {
+                   .subject = issuance.subject,
+                   .scope = issuance.access_scope,
+                   .resources = audience_or_default(issuance.audience),
+                   .grant_id = issuance.grant_id,
+                   .expires_at = now + lifetime,
+                   .issued_at = issued_at};
+  // An existing refresh token handed back stays stored as it is.
+  if (issuance.with_refresh_token && issuance.reused_refresh_token.empty()) {
     tokens.refresh_token = new_token_value(options_);
     tokens.refresh = tokens.access;
-    tokens.refresh.scope = grant_scope;
+    tokens.refresh.scope = issuance.grant_scope;
+    tokens.refresh.resources = audience_or_default(issuance.grant_resources);
     tokens.refresh.expires_at = now + options_.refresh_token_lifetime;
   }
   if (!store_.issue_tokens(tokens))
@@ -368,9 +388,11 @@ HttpResponse TokenService::issue(const Client& client, const std::string& subjec
     body["expires_in"] = std::to_string(lifetime.count());
   else
     body["expires_in"] = lifetime.count();
-  if (with_refresh_token) body["refresh_token"] = tokens.refresh_token;
+  if (issuance.with_refresh_token)
+    body["refresh_token"] = issuance.reused_refresh_token.empty() ? tokens.refresh_token
+                                                                  : issuance.reused_refresh_token;
   // Always named, so the client never has to guess whether its request was narrowed.
-  if (!options_.has(Fault::ScopeNarrowedSilently)) body["scope"] = access_scope;
+  if (!options_.has(Fault::ScopeNarrowedSilently)) body["scope"] = issuance.access_scope;
 
   HttpResponse response = json_response(200, body);
   if (!options_.has(Fault::NoCacheControl)) add_no_store(response);

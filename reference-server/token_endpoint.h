@@ -1,8 +1,10 @@
 // The token endpoint (POST /token): client authentication (OAuth 2.1 §2.4) and the
 // authorization_code, refresh_token and client_credentials grants (§4.1.3, §4.3, §4.2), with
-// the token-side faults applied (including a password grant that only a fault switches on).
+// resource indicators binding each access token's audience (RFC 8707) and the token-side faults
+// applied (including a password grant that only a fault switches on).
 #pragma once
 
+#include "client_authentication.h"
 #include "client_directory.h"
 #include "http_response.h"
 #include "options.h"
@@ -13,20 +15,18 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
+#include <vector>
 
 namespace refserver {
 
-struct TokenRequest {
-  bool form_encoded = true;  // Content-Type was application/x-www-form-urlencoded
-  oauth::Params params;      // the decoded body, in order, duplicates kept
-  oauth::Params query;       // the decoded URL query; read only by token-accepts-query-secret
-  std::string authorization; // Authorization header value; empty when absent
-};
+using TokenRequest = ClientRequest;
 
 class TokenService {
 public:
-  TokenService(const ServerOptions& options, Store& store, ClientDirectory& clients);
+  // `base_url` names the default audience, mcp_resource(base_url), of tokens requested without
+  // a resource.
+  TokenService(const ServerOptions& options, Store& store, ClientDirectory& clients,
+               std::string base_url);
 
   HttpResponse token(const TokenRequest& request) const;
 
@@ -40,9 +40,20 @@ private:
     std::string description;
     bool basic_challenge = false; // add WWW-Authenticate: the client tried HTTP Basic
   };
-  using ClientOrError = std::variant<std::shared_ptr<const Client>, Error>;
 
-  ClientOrError authenticate(const TokenRequest& request, const oauth::Params& params) const;
+  // What a set of new tokens carries.
+  struct Issuance {
+    std::string subject;
+    std::string grant_scope;                  // the refresh token's: the whole grant
+    std::string access_scope;                 // the access token's, possibly narrower
+    std::vector<std::string> grant_resources; // the refresh token's; empty: default audience
+    std::vector<std::string> audience;        // the access token's; empty: default audience
+    std::string grant_id;
+    bool with_refresh_token = false;
+    // Handed back instead of a new refresh token (only under refresh-not-rotated).
+    std::string reused_refresh_token;
+  };
+
   HttpResponse authorization_code_grant(const Client& client, const oauth::Params& params) const;
   HttpResponse refresh_token_grant(const Client& client, const oauth::Params& params) const;
   HttpResponse client_credentials_grant(const Client& client, const oauth::Params& params) const;
@@ -50,10 +61,7 @@ private:
   HttpResponse password_grant(const Client& client, const oauth::Params& params) const;
 
   // Stores and returns fresh tokens; fails with invalid_grant if the grant was revoked meanwhile.
-  HttpResponse issue(const Client& client, const std::string& subject,
-                     const std::string& grant_scope, const std::string& access_scope,
-                     const std::vector<std::string>& resources, const std::string& grant_id,
-                     bool with_refresh_token) const;
+  HttpResponse issue(const Client& client, const Issuance& issuance) const;
 
   HttpResponse error_response(const Error& error) const;
   HttpResponse server_error() const;
@@ -61,10 +69,17 @@ private:
   // `scope` (the default scope when none was requested).
   std::optional<HttpResponse> requested_scope(const oauth::Params& params,
                                               std::string& scope) const;
+  // Likewise for the resource parameters (RFC 8707 §2): an invalid_target response, or nullopt
+  // with every requested resource in `resources`.
+  std::optional<HttpResponse> requested_resources(const oauth::Params& params,
+                                                  std::vector<std::string>& resources) const;
+  // `resources`, or the default audience when it is empty or audience-unbound is on.
+  std::vector<std::string> audience_or_default(const std::vector<std::string>& resources) const;
 
   const ServerOptions& options_;
   Store& store_;
   ClientDirectory& clients_; // registered clients and client metadata document URLs
+  std::string base_url_;
 };
 
 } // namespace refserver

@@ -65,7 +65,11 @@ nlohmann::json to_json(const RunRecord& record) {
           {"target",
            {{"base_url", record.base_url},
             {"issuer", record.issuer},
-            {"metadata_url", record.metadata_url}}},
+            {"metadata_url", record.metadata_url},
+            {"mcp_url", record.mcp_url.empty() ? nlohmann::json() : nlohmann::json(record.mcp_url)},
+            {"resource_metadata_url", record.resource_metadata_url.empty()
+                                          ? nlohmann::json()
+                                          : nlohmann::json(record.resource_metadata_url)}}},
           {"profile", record.profile},
           {"strict", record.strict},
           {"started_at", record.started_at},

@@ -19,11 +19,14 @@ struct FaultCase {
   std::string fault; // empty for the clean server
   std::set<std::string> caught_by;
   bool login_form = false; // server --login-form, harness --driver form
+  bool from_mcp_url = true; // harness starts from --mcp-url (MCP mode), else from --base-url
+  std::vector<std::string> harness_args; // a fault's extra conformance flags (faults.json)
 };
 
 // GoogleTest prints a parameter's bytes unless told how to name it.
 void PrintTo(const FaultCase& c, std::ostream* os) {
-  *os << (c.fault.empty() ? "clean server" : c.fault) << (c.login_form ? " (login form)" : "");
+  *os << (c.fault.empty() ? "clean server" : c.fault) << (c.login_form ? " (login form)" : "")
+      << (c.from_mcp_url ? "" : " (--base-url only)");
 }
 
 // Short, so CODE-04 (code expiry) is judged within seconds on every run.
@@ -35,17 +38,23 @@ json load_json(const std::string& path) {
 }
 
 std::vector<FaultCase> cases() {
-  std::vector<FaultCase> out{{"", {}, false}, {"", {}, true}};
+  // The clean server three ways: from the MCP server, through the login form, and from the
+  // authorization server alone (the PRS checks then skip).
+  std::vector<FaultCase> out{{"", {}, false, true, {}}, {"", {}, true, true, {}},
+                             {"", {}, false, false, {}}};
   const json table = load_json(FAULTS_JSON); // named: a temporary would die before the loop body
   for (const auto& [name, entry] : table.at("faults").items())
     out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(),
-                   entry.value("mode", "") == "login-form"});
+                   entry.value("mode", "") == "login-form", true,
+                   entry.value("harness_args", std::vector<std::string>{})});
   return out;
 }
 
 std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
   if (info.param.fault.empty())
-    return info.param.login_form ? "CleanServerLoginForm" : "CleanServer";
+    return info.param.login_form      ? "CleanServerLoginForm"
+           : info.param.from_mcp_url ? "CleanServer"
+                                      : "CleanServerBaseUrlOnly";
   std::string name;
   bool upper = true;
   for (char c : info.param.fault) {
@@ -65,7 +74,7 @@ struct SuiteRun {
 };
 
 SuiteRun run_suite(const std::vector<std::string>& server_args,
-                   const std::vector<std::string>& conformance_args) {
+                   const std::vector<std::string>& conformance_args, bool from_mcp_url) {
   std::vector<std::string> argv{REFERENCE_SERVER_BIN, "--port", "0", "--code-lifetime",
                                 kCodeLifetime};
   argv.insert(argv.end(), server_args.begin(), server_args.end());
@@ -76,8 +85,15 @@ SuiteRun run_suite(const std::vector<std::string>& server_args,
       (std::filesystem::temp_directory_path() /
        ("selfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".json"))
           .string();
-  std::vector<std::string> cmd{CONFORMANCE_BIN, "--base-url",      url,          "--json",
-                               report,          "--code-lifetime", kCodeLifetime};
+  std::vector<std::string> cmd{CONFORMANCE_BIN, "--json", report, "--code-lifetime", kCodeLifetime};
+  if (from_mcp_url) {
+    // The reference server's operator facts: the tool that needs mcp:admin, and that mcp:admin
+    // includes mcp:tools.
+    cmd.insert(cmd.end(), {"--mcp-url", url + "/mcp", "--tool-scope", "admin_report=mcp:admin",
+                           "--scope-implies", "mcp:admin=mcp:tools"});
+  } else {
+    cmd.insert(cmd.end(), {"--base-url", url});
+  }
   cmd.insert(cmd.end(), conformance_args.begin(), conformance_args.end());
   SuiteRun run{run_process(cmd, 300s), json()};
   if (std::filesystem::exists(report)) {
@@ -119,7 +135,8 @@ TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
                             "password=wonderland"})
       harness_args.push_back(arg);
   }
-  SuiteRun run = run_suite(server_args, harness_args);
+  harness_args.insert(harness_args.end(), c.harness_args.begin(), c.harness_args.end());
+  SuiteRun run = run_suite(server_args, harness_args, c.from_mcp_url);
   ASSERT_FALSE(run.process.timed_out);
   ASSERT_FALSE(run.record.is_null()) << "no JSON report; stderr: " << run.process.err;
   EXPECT_EQ(run.process.exit_code, c.fault.empty() ? 0 : 1) << run.process.out;
