@@ -184,12 +184,14 @@ int main(int argc, char** argv) {
          "--code-lifetime", code_lifetime,
          "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)")
       ->check(CLI::PositiveNumber);
-  app.add_option("--driver", driver, "How to get through the authorization endpoint: redirect (auto-consent) "
-                                     "or form (sign in and consent by submitting the pages' forms)")
+  app.add_option("--driver", driver,
+                 "How to get through the authorization endpoint: redirect (auto-consent) "
+                 "or form (sign in and consent by submitting the pages' forms)")
       ->capture_default_str()
       ->check(CLI::IsMember({"redirect", "form"}));
   app.add_option("--form-field", form_fields,
-                 "NAME=VALUE for the form driver, by input name (repeatable), e.g. --form-field username=alice");
+                 "NAME=VALUE for the form driver, by input name (repeatable), e.g. --form-field "
+                 "username=alice");
   app.add_flag("--list", list,
                "List the checks and the requirement IDs they cite (with --json: as JSON)");
   app.set_version_flag("--version", CONFORMANCE_VERSION);

@@ -38,7 +38,8 @@ McpReply McpClient::request(const std::string& method, const nlohmann::json& par
   // Streamable HTTP: the client accepts both a JSON reply and an event stream.
   request.headers = {{"Content-Type", "application/json"},
                      {"Accept", "application/json, text/event-stream"}};
-  if (method != "initialize") request.headers.emplace_back("MCP-Protocol-Version", protocol_version_);
+  if (method != "initialize")
+    request.headers.emplace_back("MCP-Protocol-Version", protocol_version_);
   request.headers.insert(request.headers.end(), headers.begin(), headers.end());
   request.body = message.dump();
 
@@ -53,10 +54,9 @@ McpReply McpClient::request(const std::string& method, const nlohmann::json& par
 }
 
 McpReply McpClient::initialize(const HeaderList& headers, const std::string& url) {
-  nlohmann::json params = {
-      {"protocolVersion", protocol_version_},
-      {"capabilities", nlohmann::json::object()},
-      {"clientInfo", {{"name", "conformance"}, {"version", "1"}}}};
+  nlohmann::json params = {{"protocolVersion", protocol_version_},
+                           {"capabilities", nlohmann::json::object()},
+                           {"clientInfo", {{"name", "conformance"}, {"version", "1"}}}};
   return request("initialize", params, headers, url);
 }
 

@@ -123,8 +123,7 @@ std::string basic_authorization(const std::string& client_id, const std::string&
                                          oauth::percent_encode(secret));
 }
 
-void add_client_authentication(const TestClient& client, oauth::Params& form,
-                               HeaderList& headers) {
+void add_client_authentication(const TestClient& client, oauth::Params& form, HeaderList& headers) {
   switch (client.auth) {
   case ClientAuth::None:
     form.emplace_back("client_id", client.client_id);

@@ -63,8 +63,7 @@ oauth::Params code_grant(const std::string& code, const std::optional<std::strin
 
 // Adds `client`'s authentication to a request for the token, introspection or revocation
 // endpoint: client_id in the body for public clients, Basic or a body secret otherwise.
-void add_client_authentication(const TestClient& client, oauth::Params& form,
-                               HeaderList& headers);
+void add_client_authentication(const TestClient& client, oauth::Params& form, HeaderList& headers);
 
 // POSTs `form` to the token endpoint, authenticating as `client` (client_id in the body
 // for public clients, Basic or body secret for confidential ones). Any token in the

@@ -63,12 +63,14 @@ ResourceDiscovery discover_resource(HttpClient& http, const std::string& mcp_url
     d.failure = "nothing answers at " + d.mcp_url + ": " + d.unauthenticated.response.summary();
     return d;
   }
-  d.challenges = parse_www_authenticate(d.unauthenticated.response.headers_named("www-authenticate"));
+  d.challenges =
+      parse_www_authenticate(d.unauthenticated.response.headers_named("www-authenticate"));
   if (const Challenge* bearer = d.challenges.find("Bearer"))
     d.header_metadata_url = bearer->param("resource_metadata");
 
   std::vector<std::pair<MetadataSource, std::string>> order;
-  if (d.header_metadata_url) order.emplace_back(MetadataSource::ChallengeHeader, *d.header_metadata_url);
+  if (d.header_metadata_url)
+    order.emplace_back(MetadataSource::ChallengeHeader, *d.header_metadata_url);
   order.emplace_back(MetadataSource::PathInserted, path_inserted_metadata_url(d.mcp_url));
   order.emplace_back(MetadataSource::Root, root_metadata_url(d.mcp_url));
   for (const auto& [source, url] : order) {

@@ -35,13 +35,13 @@ struct MetadataAttempt {
 };
 
 struct ResourceDiscovery {
-  std::string mcp_url;       // the canonical URI of the MCP server
-  McpReply unauthenticated;  // the first request, sent without credentials
-  ChallengeList challenges;  // parsed from that reply's WWW-Authenticate headers
+  std::string mcp_url;      // the canonical URI of the MCP server
+  McpReply unauthenticated; // the first request, sent without credentials
+  ChallengeList challenges; // parsed from that reply's WWW-Authenticate headers
   std::optional<std::string> header_metadata_url; // resource_metadata from the Bearer challenge
   std::vector<MetadataAttempt> attempts;
-  std::optional<size_t> used; // the attempt whose document the run uses
-  nlohmann::json metadata;    // that document
+  std::optional<size_t> used;                      // the attempt whose document the run uses
+  nlohmann::json metadata;                         // that document
   std::optional<std::string> authorization_server; // its first authorization_servers entry
   std::string failure;
 

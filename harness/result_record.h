@@ -49,7 +49,7 @@ struct RunRecord {
   std::string base_url;
   std::string issuer;
   std::string metadata_url;
-  std::string mcp_url;                // MCP mode only
+  std::string mcp_url;               // MCP mode only
   std::string resource_metadata_url; // MCP mode only: the protected resource metadata used
   std::string profile;
   bool strict = false;

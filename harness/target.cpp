@@ -22,8 +22,10 @@ Target::Target(RunOptions options, Discovery discovery, std::optional<ResourceDi
     options_.mcp_url = canonical_resource_uri(*options_.mcp_url);
     mcp_ = std::make_unique<McpClient>(http_, *options_.mcp_url, options_.mcp_protocol_version);
   }
-  if (options_.driver == "form") driver_ = std::make_unique<FormDriver>(http_, FormDriverOptions{options_.form_fields});
-  else driver_ = std::make_unique<RedirectDriver>(http_);
+  if (options_.driver == "form")
+    driver_ = std::make_unique<FormDriver>(http_, FormDriverOptions{options_.form_fields});
+  else
+    driver_ = std::make_unique<RedirectDriver>(http_);
 }
 
 std::string Target::issuer() const {
@@ -115,12 +117,9 @@ AuthorizationResult authorize(const AuthorizationRequest& request,
 }
 
 CodeGrant attempt_code(const TestClient& client, const Pkce& pkce, const FlowShape& shape) {
-  CodeGrant grant{client,
-                  shape.resources.value_or(target().flow_resources()),
-                  pkce,
-                  authorization_request(client, pkce),
-                  {},
-                  {}};
+  CodeGrant grant{client, shape.resources.value_or(target().flow_resources()),
+                  pkce,   authorization_request(client, pkce),
+                  {},     {}};
   grant.request.scope = shape.scope;
   for (const std::string& resource : grant.resources)
     grant.request.extra.emplace_back("resource", resource);

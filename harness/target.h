@@ -4,8 +4,8 @@
 
 #include "authorization_driver.h"
 #include "discovery.h"
-#include "http_client.h"
 #include "form_driver.h"
+#include "http_client.h"
 #include "mcp_client.h"
 #include "oauth_client.h"
 #include "resource_discovery.h"
@@ -42,7 +42,7 @@ struct RunOptions {
   std::string mcp_protocol_version = "2025-11-25";
 
   // Operator facts a black box cannot guess.
-  std::optional<std::string> second_resource; // another resource the AS mints tokens for (RS2)
+  std::optional<std::string> second_resource;     // another resource the AS mints tokens for (RS2)
   std::map<std::string, std::string> tool_scopes; // MCP tool -> a scope it needs (PRS-17)
   // broader scope -> a narrower scope it includes (PRS-19)
   std::vector<std::pair<std::string, std::string>> scope_implies;

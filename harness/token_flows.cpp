@@ -18,7 +18,8 @@ Tokens tokens_from(const TestClient& client, const HttpResponse& response, std::
   t.access_token = body["access_token"].get<std::string>();
   if (body.contains("refresh_token") && body["refresh_token"].is_string())
     t.refresh_token = body["refresh_token"].get<std::string>();
-  if (body.contains("scope") && body["scope"].is_string()) t.scope = body["scope"].get<std::string>();
+  if (body.contains("scope") && body["scope"].is_string())
+    t.scope = body["scope"].get<std::string>();
   if (body.contains("token_type") && body["token_type"].is_string())
     t.token_type = body["token_type"].get<std::string>();
   return t;

@@ -150,8 +150,7 @@ Validity access_token_validity(const std::string& access_token) {
     McpReply reply = target().mcp().initialize(McpClient::bearer(access_token));
     if (reply.response.status >= 200 && reply.response.status < 300)
       return {true, "the MCP server", "initialize got " + reply.response.summary()};
-    if (reply.response.status == 401)
-      return {false, "the MCP server", "initialize got HTTP 401"};
+    if (reply.response.status == 401) return {false, "the MCP server", "initialize got HTTP 401"};
     return {std::nullopt, "the MCP server", "initialize got " + reply.describe()};
   }
   return {std::nullopt, "none",
@@ -162,8 +161,7 @@ Validity refresh_token_validity(const TestClient& owner, const std::string& refr
   if (auto v = introspection_oracle(refresh_token)) return *v;
   HttpResponse r = send_refresh(owner, refresh_token);
   if (r.status == 200) return {true, "a refresh attempt", "HTTP 200"};
-  if (r.status >= 400 && r.status < 500)
-    return {false, "a refresh attempt", r.summary()};
+  if (r.status >= 400 && r.status < 500) return {false, "a refresh attempt", r.summary()};
   return {std::nullopt, "a refresh attempt", r.summary()};
 }
 

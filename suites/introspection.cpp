@@ -22,7 +22,8 @@ Tokens fresh_tokens() {
 // RFC 7662 §2.2 answers inactive tokens with 200 and active:false.
 void expect_inactive(const Introspection& i, const std::string& what) {
   if (i.response.status >= 500 || !i.response.answered())
-    violation("INTRO-03", what + " got " + quote(i.response) + " instead of 200 {\"active\":false}");
+    violation("INTRO-03",
+              what + " got " + quote(i.response) + " instead of 200 {\"active\":false}");
   else if (i.response.status != 200)
     violation("INTRO-03", what + " got an HTTP error, " + quote(i.response) +
                               "; an inactive token is answered 200 {\"active\":false}");
@@ -56,8 +57,8 @@ CONFORMANCE_CHECK(Introspection, CallerMustAuthenticate, "INTRO-01") {
   IntrospectionCaller caller = require_introspection_caller();
   if (caller.client && !caller.client->client_secret.empty()) {
     oauth::Params form{{"token", t.access_token}};
-    HeaderList headers{{"Authorization", basic_authorization(caller.client->client_id,
-                                                             "harness-wrong-secret")}};
+    HeaderList headers{
+        {"Authorization", basic_authorization(caller.client->client_id, "harness-wrong-secret")}};
     HttpResponse r = introspect_raw(form, headers);
     judge(r, "introspection with a wrong client secret");
     if (r.status == 401) {
@@ -170,7 +171,8 @@ CONFORMANCE_CHECK(Introspection, MemberTypesAndValues, "INTRO-05") {
     problems.push_back("exp " + doc["exp"].dump() + " is not in the future for a fresh token");
   if (doc.contains("client_id") && doc["client_id"].is_string() &&
       doc["client_id"].get<std::string>() != t.client.client_id)
-    problems.push_back("client_id " + doc["client_id"].dump() + " is not the client the token "
+    problems.push_back("client_id " + doc["client_id"].dump() +
+                       " is not the client the token "
                        "was issued to");
   if (problems.empty())
     pass("INTRO-05", "the active answer's members have their defined types (" +
@@ -178,8 +180,8 @@ CONFORMANCE_CHECK(Introspection, MemberTypesAndValues, "INTRO-05") {
   else
     violation("INTRO-05", join(problems, "; "));
   if (doc.contains("iss") && doc["iss"].is_string() && doc["iss"] != target().issuer())
-    violation("INTRO-05", "iss " + doc["iss"].dump() + " is not the metadata issuer " +
-                              target().issuer(),
+    violation("INTRO-05",
+              "iss " + doc["iss"].dump() + " is not the metadata issuer " + target().issuer(),
               Level::Should);
 }
 
@@ -190,8 +192,8 @@ CONFORMANCE_CHECK(Introspection, WrongHintDoesNotHideToken, "INTRO-06") {
   if (i.active.value_or(false))
     pass("INTRO-06", "an access token sent with token_type_hint=refresh_token is active");
   else
-    violation("INTRO-06", "an access token sent with token_type_hint=refresh_token got " +
-                              quote(i.response));
+    violation("INTRO-06",
+              "an access token sent with token_type_hint=refresh_token got " + quote(i.response));
   if (!t.refresh_token) return;
   Introspection plain = introspect(caller, *t.refresh_token);
   if (!plain.active.value_or(false)) {

@@ -87,7 +87,8 @@ std::vector<std::string> metadata_problems(const MetadataAttempt& a) {
   const auto& servers = doc["authorization_servers"];
   if (!servers.is_array() || servers.empty())
     problems.push_back("'authorization_servers' is missing or empty");
-  else if (!std::all_of(servers.begin(), servers.end(), [](const auto& v) { return v.is_string(); }))
+  else if (!std::all_of(servers.begin(), servers.end(),
+                        [](const auto& v) { return v.is_string(); }))
     problems.push_back("'authorization_servers' holds a non-string");
   for (const auto& [name, value] : doc.items())
     if (value.is_null() || (value.is_array() && value.empty()) ||
@@ -128,15 +129,16 @@ CONFORMANCE_CHECK(ProtectedResource, NoTokenGets401, "PRS-01") {
   if (reply.response.status == 401)
     pass("PRS-01", "initialize without Authorization got 401");
   else
-    violation("PRS-01", "initialize without Authorization got " + reply.describe() +
-                            " instead of 401");
+    violation("PRS-01",
+              "initialize without Authorization got " + reply.describe() + " instead of 401");
 }
 
 CONFORMANCE_CHECK(ProtectedResource, ChallengeIsWellFormedBearer, "PRS-02") {
   McpReply none = unauthenticated_initialize();
   if (none.response.status == 401) judge_challenge_syntax(none.response, "the 401 without a token");
   McpReply bad = target().mcp().initialize(McpClient::bearer("harness-invalid-token"));
-  if (bad.response.status == 401) judge_challenge_syntax(bad.response, "the 401 for an invalid token");
+  if (bad.response.status == 401)
+    judge_challenge_syntax(bad.response, "the 401 for an invalid token");
   if (none.response.status != 401 && bad.response.status != 401)
     skip_check("no 401 to judge: without a token " + none.describe() + ", with an invalid one " +
                bad.describe());
@@ -147,26 +149,32 @@ CONFORMANCE_CHECK(ProtectedResource, ChallengeNamesResourceMetadata, "PRS-03") {
   Challenge bearer = require_bearer_challenge(unauthenticated_initialize());
   auto url = bearer.param("resource_metadata");
   if (url) {
-    MetadataAttempt a = fetch_resource_metadata(target().http(), MetadataSource::ChallengeHeader, *url);
+    MetadataAttempt a =
+        fetch_resource_metadata(target().http(), MetadataSource::ChallengeHeader, *url);
     if (a.json_object)
-      pass("PRS-03", "the challenge names resource_metadata=" + *url + ", which serves a JSON object");
+      pass("PRS-03",
+           "the challenge names resource_metadata=" + *url + ", which serves a JSON object");
     else
-      violation("PRS-03", "the challenge's resource_metadata=" + *url + " got " + quote(a.response));
+      violation("PRS-03",
+                "the challenge's resource_metadata=" + *url + " got " + quote(a.response));
     return;
   }
   // 2025-06-18 requires the header; from 2025-11-25 the well-known URLs may stand in for it,
   // though clients written to 2025-06-18 still need it.
   if (profile_is("mcp-2025-06-18")) {
-    violation("PRS-03", "the 401 challenge has no resource_metadata, which MCP 2025-06-18 requires");
+    violation("PRS-03",
+              "the 401 challenge has no resource_metadata, which MCP 2025-06-18 requires");
     return;
   }
   bool well_known = false;
   for (const std::string& u : {path_inserted_metadata_url(mcp), root_metadata_url(mcp)})
-    well_known = well_known ||
-                 fetch_resource_metadata(target().http(), MetadataSource::PathInserted, u).json_object;
+    well_known =
+        well_known ||
+        fetch_resource_metadata(target().http(), MetadataSource::PathInserted, u).json_object;
   if (well_known)
-    violation("PRS-03", "the 401 challenge has no resource_metadata; clients can still find the "
-                        "metadata at the well-known URL, but 2025-06-18 clients cannot",
+    violation("PRS-03",
+              "the 401 challenge has no resource_metadata; clients can still find the "
+              "metadata at the well-known URL, but 2025-06-18 clients cannot",
               Level::Should);
   else
     violation("PRS-03", "the 401 challenge has no resource_metadata and no well-known URL serves "
@@ -177,10 +185,12 @@ CONFORMANCE_CHECK(ProtectedResource, MetadataDocumentIsValid, "PRS-04") {
   MetadataAttempt a = require_metadata();
   auto problems = metadata_problems(a);
   if (problems.empty())
-    pass("PRS-04", "the protected resource metadata at " + a.url + " has resource and a non-empty "
-                   "authorization_servers");
+    pass("PRS-04", "the protected resource metadata at " + a.url +
+                       " has resource and a non-empty "
+                       "authorization_servers");
   else
-    violation("PRS-04", "the protected resource metadata at " + a.url + ": " + join(problems, "; "));
+    violation("PRS-04",
+              "the protected resource metadata at " + a.url + ": " + join(problems, "; "));
 }
 
 CONFORMANCE_CHECK(ProtectedResource, MetadataAtWellKnownUrl, "PRS-05") {
@@ -206,7 +216,8 @@ CONFORMANCE_CHECK(ProtectedResource, MetadataResourceIsTheMcpUrl, "PRS-06") {
   const std::string& mcp = target().require_mcp_url();
   MetadataAttempt a = require_metadata();
   nlohmann::json doc = *a.response.json();
-  if (!doc["resource"].is_string()) skip_check("the metadata has no string resource (PRS-04 judges that)");
+  if (!doc["resource"].is_string())
+    skip_check("the metadata has no string resource (PRS-04 judges that)");
   std::string resource = doc["resource"].get<std::string>();
   if (resource == mcp)
     pass("PRS-06", "resource is exactly the MCP server URL " + mcp);
@@ -229,7 +240,8 @@ CONFORMANCE_CHECK(ProtectedResource, MetadataHygiene, "PRS-07") {
   if (methods.is_array() && std::find(methods.begin(), methods.end(), "query") != methods.end())
     violation("PRS-07", "bearer_methods_supported offers \"query\"; OAuth 2.1 §5.1 forbids tokens "
                         "in the URI");
-  if (scopes.is_array() && std::find(scopes.begin(), scopes.end(), "offline_access") != scopes.end()) {
+  if (scopes.is_array() &&
+      std::find(scopes.begin(), scopes.end(), "offline_access") != scopes.end()) {
     std::string what = "scopes_supported lists offline_access";
     if (profile_is("mcp-2026-07-28"))
       violation("PRS-07", what + ", which MCP 2026-07-28 asks resources to leave out");
@@ -300,9 +312,10 @@ CONFORMANCE_CHECK(ProtectedResource, InvalidTokenGets401InvalidToken, "PRS-11") 
     if (error == "invalid_token")
       pass("PRS-11", what + " got 401 with error=\"invalid_token\"");
     else
-      violation("PRS-11", what + " got 401, but its challenge says " +
-                              (error ? "error=\"" + *error + "\"" : std::string("no error code")) +
-                              " instead of invalid_token",
+      violation("PRS-11",
+                what + " got 401, but its challenge says " +
+                    (error ? "error=\"" + *error + "\"" : std::string("no error code")) +
+                    " instead of invalid_token",
                 Level::Should);
   };
   judge(target().mcp().initialize(McpClient::bearer("harness-invalid-token")),
@@ -323,7 +336,7 @@ CONFORMANCE_CHECK(ProtectedResource, TokensForOtherAudiencesAreRefused, "PRS-12"
   target().require_mcp_url();
   std::string other = target().second_resource();
   TokenAttempt a = attempt_tokens(target().client("public"),
-                                 FlowShape{std::nullopt, std::vector<std::string>{other}});
+                                  FlowShape{std::nullopt, std::vector<std::string>{other}});
   if (!a.tokens)
     skip_check("the authorization server issues no token for " + other + " (" + a.failure +
                "); name a resource it serves with --second-resource");
@@ -335,11 +348,11 @@ CONFORMANCE_CHECK(ProtectedResource, TokensForOtherAudiencesAreRefused, "PRS-12"
   if (reply.response.status == 401)
     pass("PRS-12", "a token issued for " + other + " is refused with 401");
   else if (is_2xx(reply.response))
-    violation("PRS-12", "a token issued for " + other + " (another audience) is accepted: " +
-                            reply.describe());
+    violation("PRS-12", "a token issued for " + other +
+                            " (another audience) is accepted: " + reply.describe());
   else
-    violation("PRS-12", "a token issued for " + other + " got " + reply.describe() +
-                            " instead of 401");
+    violation("PRS-12",
+              "a token issued for " + other + " got " + reply.describe() + " instead of 401");
 }
 
 CONFORMANCE_CHECK(ProtectedResource, QueryTokensAreIgnored, "PRS-13") {
@@ -363,8 +376,8 @@ CONFORMANCE_CHECK(ProtectedResource, QueryTokensAreIgnored, "PRS-13") {
 CONFORMANCE_CHECK(ProtectedResource, SchemeIsCaseInsensitive, "PRS-14") {
   Tokens t = mcp_tokens();
   for (const char* scheme : {"bearer", "BEARER"}) {
-    McpReply reply = target().mcp().initialize(
-        {{"Authorization", std::string(scheme) + " " + t.access_token}});
+    McpReply reply =
+        target().mcp().initialize({{"Authorization", std::string(scheme) + " " + t.access_token}});
     if (is_2xx(reply.response))
       pass("PRS-14", std::string("Authorization: ") + scheme + " <token> was accepted");
     else
@@ -393,10 +406,10 @@ CONFORMANCE_CHECK(ProtectedResource, SessionIdIsNotACredential, "PRS-16") {
   Tokens t = mcp_tokens();
   McpReply init = target().mcp().initialize(McpClient::bearer(t.access_token));
   if (!init.ok())
-    skip_check("initialize with a valid token failed: " + init.describe() + " (PRS-15 judges that)");
-  McpReply list =
-      target().mcp().request("tools/list", nlohmann::json::object(),
-                             McpClient::with_session({}, init.session_id));
+    skip_check("initialize with a valid token failed: " + init.describe() +
+               " (PRS-15 judges that)");
+  McpReply list = target().mcp().request("tools/list", nlohmann::json::object(),
+                                         McpClient::with_session({}, init.session_id));
   std::string what = init.session_id ? "tools/list with the Mcp-Session-Id and no Authorization"
                                      : "tools/list without Authorization (the server issued no "
                                        "session id)";
@@ -421,16 +434,16 @@ CONFORMANCE_CHECK(ProtectedResource, InsufficientScopeGets403, "PRS-17") {
       continue;
     }
     nlohmann::json call = {{"name", tool}, {"arguments", nlohmann::json::object()}};
-    McpReply denied =
-        target().mcp().request("tools/call", call, McpClient::bearer(t.access_token));
+    McpReply denied = target().mcp().request("tools/call", call, McpClient::bearer(t.access_token));
     ChallengeList list = challenges_of(denied.response);
     const Challenge* bearer = list.find("Bearer");
     std::vector<std::string> problems;
-    if (denied.response.status != 403) problems.push_back("HTTP " + std::to_string(denied.response.status));
+    if (denied.response.status != 403)
+      problems.push_back("HTTP " + std::to_string(denied.response.status));
     if (!bearer || bearer->param("error") != "insufficient_scope")
       problems.push_back("no error=\"insufficient_scope\"");
-    std::vector<std::string> asked = bearer ? split_scope(bearer->param("scope").value_or(""))
-                                            : std::vector<std::string>{};
+    std::vector<std::string> asked =
+        bearer ? split_scope(bearer->param("scope").value_or("")) : std::vector<std::string>{};
     if (std::find(asked.begin(), asked.end(), needed) == asked.end())
       problems.push_back("scope does not name " + needed);
     if (!bearer || !bearer->param("resource_metadata")) problems.push_back("no resource_metadata");
@@ -477,8 +490,7 @@ CONFORMANCE_CHECK(ProtectedResource, MalformedAuthorizationIsRefused, "PRS-18") 
 CONFORMANCE_CHECK(ProtectedResource, ScopeHierarchyHonoured, "PRS-19") {
   target().require_mcp_url();
   const auto& implies = target().options().scope_implies;
-  if (implies.empty())
-    skip_check("needs a scope hierarchy: --scope-implies BROAD=NARROW");
+  if (implies.empty()) skip_check("needs a scope hierarchy: --scope-implies BROAD=NARROW");
   for (const auto& [broad, narrow] : implies) {
     Tokens t = mcp_tokens({broad, std::nullopt});
     std::vector<std::string> granted = split_scope(t.scope.value_or(broad));
@@ -492,12 +504,12 @@ CONFORMANCE_CHECK(ProtectedResource, ScopeHierarchyHonoured, "PRS-19") {
     for (const auto& [name, scope] : target().options().tool_scopes)
       if (scope == narrow) tool = name;
     HeaderList auth = McpClient::bearer(t.access_token);
-    McpReply reply = tool ? target().mcp().request(
-                                "tools/call",
-                                {{"name", *tool}, {"arguments", nlohmann::json::object()}}, auth)
-                          : target().mcp().request("tools/list", nlohmann::json::object(), auth);
-    std::string what = std::string(tool ? "tools/call " + *tool : "tools/list") +
-                       " (needs " + narrow + ") with a token holding only " + broad;
+    McpReply reply =
+        tool ? target().mcp().request(
+                   "tools/call", {{"name", *tool}, {"arguments", nlohmann::json::object()}}, auth)
+             : target().mcp().request("tools/list", nlohmann::json::object(), auth);
+    std::string what = std::string(tool ? "tools/call " + *tool : "tools/list") + " (needs " +
+                       narrow + ") with a token holding only " + broad;
     if (reply.ok())
       pass("PRS-19", what + " succeeded");
     else

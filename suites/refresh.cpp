@@ -62,9 +62,11 @@ CONFORMANCE_CHECK(Refresh, RefreshReturnsTokenResponse, "RT-01") {
   if (!doc) return;
   // The refresh response is a token response like the code exchange's (TOKEN-02..05).
   std::vector<std::string> problems;
-  if (r.media_type() != "application/json") problems.push_back("media type '" + r.media_type() + "'");
+  if (r.media_type() != "application/json")
+    problems.push_back("media type '" + r.media_type() + "'");
   if (!(*doc)["access_token"].is_string()) problems.push_back("no access_token string");
-  if (!(*doc)["token_type"].is_string()) problems.push_back("no token_type string");
+  if (!(*doc)["token_type"].is_string())
+    problems.push_back("no token_type string");
   else if (auto type = oauth::ascii_lower((*doc)["token_type"].get<std::string>());
            type != "bearer" && type != "dpop")
     problems.push_back("token_type " + (*doc)["token_type"].dump());
@@ -75,7 +77,8 @@ CONFORMANCE_CHECK(Refresh, RefreshReturnsTokenResponse, "RT-01") {
     pass("RT-01", "the refresh returned 200 application/json with access_token, token_type and "
                   "Cache-Control: no-store");
   else
-    violation("RT-01", "the refresh response breaks the token response rules: " + join(problems, "; "));
+    violation("RT-01",
+              "the refresh response breaks the token response rules: " + join(problems, "; "));
 }
 
 CONFORMANCE_CHECK(Refresh, PublicClientTokensRotate, "RT-02") {
@@ -92,8 +95,9 @@ CONFORMANCE_CHECK(Refresh, PublicClientTokensRotate, "RT-02") {
     if (judging_policy().profile == "oauth2.1")
       pass("RT-02", what + ", but the tokens are DPoP-bound, which OAuth 2.1 accepts instead");
     else
-      violation("RT-02", what + "; the tokens are DPoP-bound, but MCP requires rotation for public "
-                                "clients",
+      violation("RT-02",
+                what + "; the tokens are DPoP-bound, but MCP requires rotation for public "
+                       "clients",
                 Level::Should);
     return;
   }
@@ -128,8 +132,9 @@ CONFORMANCE_CHECK(Refresh, ReuseRevokesTheFamily, "RT-04") {
   if (!v.valid)
     note("RT-04", "whether the family's access token was revoked too is unknown: " + v.describe());
   else if (*v.valid)
-    violation("RT-04", "the access token issued with the successor is " + v.describe() +
-                           " after the replay", Level::Should);
+    violation("RT-04",
+              "the access token issued with the successor is " + v.describe() + " after the replay",
+              Level::Should);
   else
     pass("RT-04", "the family's access token is " + v.describe());
 }
@@ -155,8 +160,11 @@ CONFORMANCE_CHECK(Refresh, ScopeCannotWiden, "RT-05") {
     auto doc = r.json();
     std::string got = doc && (*doc)["scope"].is_string() ? (*doc)["scope"].get<std::string>() : "";
     if (!got.empty() && !includes(split_scope(got), extra)) {
-      violation("RT-05", "a refresh asking for \"" + wider + "\" (beyond the grant) was answered "
-                         "200 with scope \"" + got + "\" instead of invalid_scope",
+      violation("RT-05",
+                "a refresh asking for \"" + wider +
+                    "\" (beyond the grant) was answered "
+                    "200 with scope \"" +
+                    got + "\" instead of invalid_scope",
                 Level::Should);
       return;
     }
@@ -167,8 +175,7 @@ CONFORMANCE_CHECK(Refresh, ScopeCannotWiden, "RT-05") {
 
 CONFORMANCE_CHECK(Refresh, NarrowedScopeAndOriginalKept, "RT-06") {
   std::vector<std::string> scopes = target().access_scopes();
-  if (scopes.size() < 2)
-    skip_check("needs two scopes in scopes_supported to narrow a grant");
+  if (scopes.size() < 2) skip_check("needs two scopes in scopes_supported to narrow a grant");
   std::string full = scopes[0] + " " + scopes[1];
   Tokens first = obtain_tokens_with_refresh(public_client(), {full, std::nullopt});
   std::vector<std::string> granted = split_scope(first.scope.value_or(full));
@@ -183,8 +190,10 @@ CONFORMANCE_CHECK(Refresh, NarrowedScopeAndOriginalKept, "RT-06") {
     skip_check("the narrowed access token's scope is not visible (no scope member, no "
                "introspection)");
   if (split_scope(*narrow_scope) != std::vector<std::string>{granted[0]})
-    violation("RT-06", "a refresh asking for \"" + granted[0] + "\" gave an access token with "
-                       "scope \"" + *narrow_scope + "\" (from " + source + ")");
+    violation("RT-06", "a refresh asking for \"" + granted[0] +
+                           "\" gave an access token with "
+                           "scope \"" +
+                           *narrow_scope + "\" (from " + source + ")");
   else
     pass("RT-06", "a narrowed refresh gave scope \"" + *narrow_scope + "\" (from " + source + ")");
 

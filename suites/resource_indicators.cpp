@@ -48,7 +48,8 @@ CONFORMANCE_CHECK(ResourceIndicators, McpResourceDoesNotBreakTheFlow, "RES-01") 
   }
   pass("RES-01", "a flow with resource=" + mcp + " on both requests returned tokens");
   // RFC 8707 §2 allows several resources in one request.
-  TokenAttempt two = attempt_tokens(public_client(), for_resources({mcp, target().second_resource()}));
+  TokenAttempt two =
+      attempt_tokens(public_client(), for_resources({mcp, target().second_resource()}));
   note("RES-01", two.tokens ? "a flow with two resource values also returned tokens"
                             : "a flow with two resource values failed: " + two.failure);
 }
@@ -91,9 +92,8 @@ CONFORMANCE_CHECK(ResourceIndicators, TokensAreAudienceRestricted, "RES-03") {
       pass("RES-03", "a token requested for " + resource + " has aud " + join(*aud.values) +
                          " (from " + aud.source + ")");
     else
-      violation("RES-03", "a token requested for " + resource + " has aud [" +
-                              join(*aud.values) + "] (from " + aud.source +
-                              "), which does not name it");
+      violation("RES-03", "a token requested for " + resource + " has aud [" + join(*aud.values) +
+                              "] (from " + aud.source + "), which does not name it");
   }
   if (!judged) skip_check("the server issued no token for any resource tried (RES-01 judges that)");
 }
@@ -109,8 +109,9 @@ CONFORMANCE_CHECK(ResourceIndicators, TokenRequestResourceWithinAuthorization, "
   auto doc = r.json();
   if (r.status != 200) {
     bool invalid_target = doc && doc->is_object() && (*doc)["error"] == "invalid_target";
-    note("RES-04", std::string("authorized for ") + r1 + " and redeemed for " + r2 + ": " +
-                       (invalid_target ? "refused with invalid_target" : "refused: " + quote(r, 80)));
+    note("RES-04",
+         std::string("authorized for ") + r1 + " and redeemed for " + r2 + ": " +
+             (invalid_target ? "refused with invalid_target" : "refused: " + quote(r, 80)));
     return;
   }
   Tokens t = tokens_from(g.client, r, "the code exchange");
@@ -120,7 +121,8 @@ CONFORMANCE_CHECK(ResourceIndicators, TokenRequestResourceWithinAuthorization, "
                        ": a token was issued; its audience cannot be read (" + aud.source + ")");
   else if (aud.contains(r2))
     note("RES-04", "the server does not limit the token request to the authorized resources: a "
-                   "token for " + r2 + " was issued (aud " + join(*aud.values) + ")");
+                   "token for " +
+                       r2 + " was issued (aud " + join(*aud.values) + ")");
   else
     note("RES-04", "the token for " + r2 + " was issued with aud [" + join(*aud.values) +
                        "], which leaves " + r2 + " out");
@@ -131,15 +133,15 @@ CONFORMANCE_CHECK(ResourceIndicators, CanonicalUriHandledRobustly, "RES-05") {
   std::string upper = upper_case_origin(mcp);
   TokenAttempt a = attempt_tokens(public_client(), for_resources({upper}));
   if (!a.tokens) {
-    violation("RES-05", "a flow with resource=" + upper + " (upper-case scheme and host) failed: " +
-                            a.failure);
+    violation("RES-05", "a flow with resource=" + upper +
+                            " (upper-case scheme and host) failed: " + a.failure);
   } else {
     McpReply reply = try_at_mcp(a.tokens->access_token);
     if (reply.response.status >= 200 && reply.response.status < 300)
       pass("RES-05", "a token requested for " + upper + " works at the MCP server");
     else
-      violation("RES-05", "a token requested for " + upper + " is refused by the MCP server: " +
-                              reply.describe());
+      violation("RES-05", "a token requested for " + upper +
+                              " is refused by the MCP server: " + reply.describe());
   }
   // MCP prefers the form without a trailing slash; what happens with one is recorded (C-08).
   std::string slashed = mcp.back() == '/' ? mcp.substr(0, mcp.size() - 1) : mcp + "/";

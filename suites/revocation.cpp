@@ -24,10 +24,12 @@ bool expect_revocation_ok(const HttpResponse& r, std::string_view requirement,
 }
 
 // After revoking a refresh token, a refresh with it must fail with invalid_grant.
-void expect_refresh_refused(const Tokens& t, std::string_view requirement, const std::string& what) {
+void expect_refresh_refused(const Tokens& t, std::string_view requirement,
+                            const std::string& what) {
   HttpResponse r = send_refresh(t.client, *t.refresh_token);
   if (r.status == 200)
-    violation(requirement, what + ", the refresh token still refreshes (oracle: a refresh attempt)");
+    violation(requirement,
+              what + ", the refresh token still refreshes (oracle: a refresh attempt)");
   else
     expect_token_error(r, requirement, {"invalid_grant"},
                        what + ", a refresh with the revoked token");
@@ -51,9 +53,10 @@ CONFORMANCE_CHECK(Revocation, AccessTokenRevocation, "REVOKE-02") {
       pass("REVOKE-02", "access tokens cannot be revoked, and the server says so with "
                         "unsupported_token_type");
     else
-      violation("REVOKE-02", "revoking an access token got " + quote(r) +
-                                 "; a server that cannot revoke them answers "
-                                 "unsupported_token_type",
+      violation("REVOKE-02",
+                "revoking an access token got " + quote(r) +
+                    "; a server that cannot revoke them answers "
+                    "unsupported_token_type",
                 Level::Must);
     return;
   }
@@ -77,10 +80,11 @@ CONFORMANCE_CHECK(Revocation, RefreshRevocationEndsTheGrantsAccessTokens, "REVOK
   if (!v.valid) skip_check("no oracle can tell whether the access token survived: " + v.describe());
   if (*v.valid)
     violation("REVOKE-03", "after its refresh token was revoked, the access token from the same "
-                           "grant is " + v.describe());
+                           "grant is " +
+                               v.describe());
   else
-    pass("REVOKE-03", "revoking the refresh token also ended the grant's access token: " +
-                          v.describe());
+    pass("REVOKE-03",
+         "revoking the refresh token also ended the grant's access token: " + v.describe());
 }
 
 CONFORMANCE_CHECK(Revocation, UnknownTokenIsAccepted, "REVOKE-04") {
@@ -105,13 +109,15 @@ CONFORMANCE_CHECK(Revocation, ConfidentialClientMustAuthenticate, "REVOKE-06") {
   if (r.status == 200)
     violation("REVOKE-06", "a revocation with a wrong client secret was accepted");
   else
-    expect_token_error(r, "REVOKE-06", {"invalid_client"}, "a revocation with a wrong client secret");
+    expect_token_error(r, "REVOKE-06", {"invalid_client"},
+                       "a revocation with a wrong client secret");
   HttpResponse after = send_refresh(t.client, *t.refresh_token);
   if (after.status == 200)
     pass("REVOKE-06", "the refresh token still works after the unauthenticated revocation attempt");
   else
     violation("REVOKE-06", "a revocation with a wrong secret revoked the token anyway: the refresh "
-                           "now gets " + quote(after, 80) + " (oracle: a refresh attempt)");
+                           "now gets " +
+                               quote(after, 80) + " (oracle: a refresh attempt)");
 }
 
 CONFORMANCE_CHECK(Revocation, OtherClientsTokensAreUntouched, "REVOKE-07") {
@@ -128,7 +134,8 @@ CONFORMANCE_CHECK(Revocation, OtherClientsTokensAreUntouched, "REVOKE-07") {
     pass("REVOKE-07", "the first client's refresh token still works (oracle: a refresh attempt)");
   else
     violation("REVOKE-07", "another client revoked this client's refresh token: the refresh now "
-                           "gets " + quote(after, 80) + " (oracle: a refresh attempt)");
+                           "gets " +
+                               quote(after, 80) + " (oracle: a refresh attempt)");
 }
 
 } // namespace conformance

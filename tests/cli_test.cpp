@@ -59,7 +59,20 @@ TEST(CliContract, UnreachableServerExitsTwoWithOneLine) {
   EXPECT_NE(r.err.find("127.0.0.1:1"), std::string::npos) << r.err;
 }
 
+TEST(CliContract, UnreachableMcpServerExitsTwoWithOneLine) {
+  ProcessResult r =
+      run_process({CONFORMANCE_BIN, "--mcp-url", "http://127.0.0.1:1/mcp", "--timeout", "3"}, 30s);
+  EXPECT_EQ(r.exit_code, 2);
+  ASSERT_FALSE(r.err.empty());
+  EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected one line, got: " << r.err;
+  EXPECT_NE(r.err.find("127.0.0.1:1/mcp"), std::string::npos) << r.err;
+}
+
 TEST(CliContract, BadArgumentsExitTwo) {
+  EXPECT_EQ(run_process({CONFORMANCE_BIN, "--tool-scope", "no-equals-sign"}, 10s).exit_code, 2);
+  EXPECT_EQ(run_process({CONFORMANCE_BIN, "--scope-implies", "=narrow"}, 10s).exit_code, 2);
+  EXPECT_EQ(
+      run_process({CONFORMANCE_BIN, "--introspection-client-secret", "s3cret"}, 10s).exit_code, 2);
   EXPECT_EQ(run_process({CONFORMANCE_BIN, "--profile", "nonsense"}, 10s).exit_code, 2);
   EXPECT_EQ(run_process({CONFORMANCE_BIN, "--no-such-flag"}, 10s).exit_code, 2);
   EXPECT_EQ(run_process({CONFORMANCE_BIN, "--timeout", "-1"}, 10s).exit_code, 2);
@@ -78,6 +91,9 @@ TEST(CliContract, GtestFilterSelectsChecks) {
   for (const char* key : {"tool", "target", "profile", "summary", "checks"})
     EXPECT_TRUE(record.contains(key)) << key;
   EXPECT_EQ(record.at("tool").at("name"), "conformance");
+  // The bundled server is tested from its MCP endpoint.
+  EXPECT_TRUE(record.at("target").at("mcp_url").is_string());
+  EXPECT_TRUE(record.at("target").at("resource_metadata_url").is_string());
 }
 
 } // namespace

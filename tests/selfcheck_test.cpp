@@ -18,7 +18,7 @@ using namespace std::chrono_literals;
 struct FaultCase {
   std::string fault; // empty for the clean server
   std::set<std::string> caught_by;
-  bool login_form = false; // server --login-form, harness --driver form
+  bool login_form = false;  // server --login-form, harness --driver form
   bool from_mcp_url = true; // harness starts from --mcp-url (MCP mode), else from --base-url
   std::vector<std::string> harness_args; // a fault's extra conformance flags (faults.json)
 };
@@ -40,8 +40,8 @@ json load_json(const std::string& path) {
 std::vector<FaultCase> cases() {
   // The clean server three ways: from the MCP server, through the login form, and from the
   // authorization server alone (the PRS checks then skip).
-  std::vector<FaultCase> out{{"", {}, false, true, {}}, {"", {}, true, true, {}},
-                             {"", {}, false, false, {}}};
+  std::vector<FaultCase> out{
+      {"", {}, false, true, {}}, {"", {}, true, true, {}}, {"", {}, false, false, {}}};
   const json table = load_json(FAULTS_JSON); // named: a temporary would die before the loop body
   for (const auto& [name, entry] : table.at("faults").items())
     out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(),
@@ -52,9 +52,9 @@ std::vector<FaultCase> cases() {
 
 std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
   if (info.param.fault.empty())
-    return info.param.login_form      ? "CleanServerLoginForm"
+    return info.param.login_form     ? "CleanServerLoginForm"
            : info.param.from_mcp_url ? "CleanServer"
-                                      : "CleanServerBaseUrlOnly";
+                                     : "CleanServerBaseUrlOnly";
   std::string name;
   bool upper = true;
   for (char c : info.param.fault) {

@@ -7,7 +7,8 @@ using namespace conformance;
 
 TEST(ResourceDiscoveryUrls, CanonicalUriLowercasesSchemeAndHostOnly) {
   EXPECT_EQ(canonical_resource_uri("HTTPS://MCP.Example.COM/MCP"), "https://mcp.example.com/MCP");
-  EXPECT_EQ(canonical_resource_uri("https://mcp.example.com/mcp#frag"), "https://mcp.example.com/mcp");
+  EXPECT_EQ(canonical_resource_uri("https://mcp.example.com/mcp#frag"),
+            "https://mcp.example.com/mcp");
   EXPECT_EQ(canonical_resource_uri("https://mcp.example.com/mcp/"), "https://mcp.example.com/mcp/");
   EXPECT_EQ(canonical_resource_uri("HTTP://127.0.0.1:8080"), "http://127.0.0.1:8080");
 }
@@ -24,8 +25,9 @@ TEST(ResourceDiscoveryUrls, WellKnownUrlsFollowRfc9728) {
 }
 
 TEST(McpEventStream, FirstMessageWithAnIdIsTheResponse) {
-  std::string body = "event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"}\r\n\r\n"
-                     "id: 7\ndata: {\"jsonrpc\":\"2.0\",\ndata: \"id\":1,\"result\":{}}\n\n";
+  std::string body =
+      "event: message\r\ndata: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/x\"}\r\n\r\n"
+      "id: 7\ndata: {\"jsonrpc\":\"2.0\",\ndata: \"id\":1,\"result\":{}}\n\n";
   auto message = first_event_stream_message(body);
   ASSERT_TRUE(message);
   EXPECT_EQ((*message)["id"], 1);
