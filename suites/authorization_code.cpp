@@ -2,6 +2,7 @@
 // redirect URI (OAuth 2.1 draft-13 §4.1.3, §10.2; RFC 6749 §4.1.2, §10.5).
 #include "check.h"
 #include "target.h"
+#include "token_flows.h"
 #include "verifiers.h"
 
 #include <thread>
@@ -21,11 +22,6 @@ RedeemedGrant redeem_with_refresh_token() {
   if (!doc.contains("refresh_token") || !doc["refresh_token"].is_string())
     skip_check("no refresh token was issued and no other validity oracle is configured");
   return {grant, doc["refresh_token"].get<std::string>()};
-}
-
-HttpResponse refresh(const TestClient& client, const std::string& refresh_token) {
-  return send_token_request(client,
-                            {{"grant_type", "refresh_token"}, {"refresh_token", refresh_token}});
 }
 
 } // namespace
@@ -61,7 +57,7 @@ CONFORMANCE_CHECK(AuthorizationCode, RedirectUriMismatchIsRejected, "CODE-06") {
 CONFORMANCE_CHECK(AuthorizationCode, ValidReplayRevokesIssuedTokens, "CODE-02") {
   RedeemedGrant g = redeem_with_refresh_token();
   redeem(g.grant); // the valid replay; CODE-01 judges its answer
-  HttpResponse after = refresh(g.grant.client, g.refresh_token);
+  HttpResponse after = send_refresh(g.grant.client, g.refresh_token);
   if (after.status == 200)
     violation(
         "CODE-02",
@@ -77,7 +73,7 @@ CONFORMANCE_CHECK(AuthorizationCode, InvalidReplayRevokesNothing, "CODE-03") {
   // who saw the code cancel the user's grant (OAuth 2.1 draft-13 §7.5.3).
   send_token_request(g.grant.client, code_grant(g.grant.code, g.grant.request.redirect_uri,
                                                 Pkce::fresh().verifier));
-  HttpResponse after = refresh(g.grant.client, g.refresh_token);
+  HttpResponse after = send_refresh(g.grant.client, g.refresh_token);
   if (after.status == 200)
     pass("CODE-03", "an invalid replay left the grant intact (oracle: a refresh attempt)");
   else
