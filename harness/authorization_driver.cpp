@@ -67,6 +67,8 @@ std::string AuthorizationResult::describe() const {
   case Ending::UnfollowableRedirect:
     return "redirected to an address the harness does not follow: " +
            redactor().redact_url(location);
+  case Ending::DriverFailed:
+    return "the driver failed: " + redactor().redact_text(driver_error);
   }
   return "?";
 }

@@ -21,7 +21,8 @@ struct AuthorizationResult {
     StoppedAtServer,       // the server answered without sending the user agent on (error page...)
     NoResponse,            // transport failure
     TooManySteps,          // the redirect chain did not end within the step budget
-    UnfollowableRedirect   // a Location that is not http(s) or cannot be parsed
+    UnfollowableRedirect,  // a Location that is not http(s) or cannot be parsed
+    DriverFailed           // the driver itself failed (e.g. the login command exited non-zero)
   };
   Ending ending = Ending::NoResponse;
   std::string location;               // the final Location (for the redirect endings)
@@ -35,6 +36,7 @@ struct AuthorizationResult {
   std::vector<int> post_redirect_statuses;
   // Title (or URL when untitled) of each HTML page the driver went through, in order.
   std::vector<std::string> pages;
+  std::string driver_error; // why, for DriverFailed
 
   bool reached_client() const {
     return ending == Ending::RedirectedToClient || ending == Ending::ClientOriginOtherPath;
@@ -55,6 +57,9 @@ public:
                                         const std::string& redirect_uri) = 0;
   // Whether the driver can answer a consent page with Deny (only a form-filling one can).
   virtual bool can_decline() const { return false; }
+  // Whether the harness sees the server's responses on the way (false when the login is
+  // delegated to another program, which keeps the pages to itself).
+  virtual bool sees_pages() const { return true; }
   // As above with an explicit consent answer; drivers that cannot decline ignore it.
   virtual AuthorizationResult authorize(const std::string& authorization_url,
                                         const std::string& redirect_uri, ConsentDecision decision) {

@@ -1,5 +1,7 @@
 #include "check.h"
 
+#include "redaction.h"
+
 #include <algorithm>
 
 namespace conformance {
@@ -163,6 +165,14 @@ CheckResult CheckContext::finish(bool gtest_skipped, const std::string& skip_mes
   result.outcome = outcome;
   for (size_t i = 0; i < messages.size(); ++i)
     result.message += (i ? "; " : "") + messages[i];
+  // A secret can surface before the harness knows it is one: a redirect's body that repeats the
+  // code is recorded before the driver reads the code from the Location. Every secret learnt
+  // during the check is known now, so the evidence is redacted once more.
+  for (Exchange& exchange : result.evidence)
+    exchange = redactor().redact(std::move(exchange));
+  result.message = redactor().redact_text(result.message);
+  for (Finding& f : result.findings)
+    f.message = redactor().redact_text(f.message);
   return result;
 }
 

@@ -13,10 +13,11 @@ using Ending = AuthorizationResult::Ending;
 
 const HeaderList kAccept = {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
 
-// Lower-case words of a control's name, value and label ("Don't allow" -> don't, allow).
-std::vector<std::string> words_of(const SubmitControl& s) {
+// Lower-case words of the given texts: a control's name, value and label, or a link's label
+// ("Don't allow" -> don't, allow).
+std::vector<std::string> words_of(std::initializer_list<const std::string*> texts) {
   std::vector<std::string> out;
-  for (const std::string* text : {&s.name, &s.value, &s.label}) {
+  for (const std::string* text : texts) {
     std::string word;
     for (char c : *text + " ") {
       if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
@@ -30,15 +31,23 @@ std::vector<std::string> words_of(const SubmitControl& s) {
   return out;
 }
 
-bool has_word(const SubmitControl& s, std::initializer_list<std::string_view> wanted) {
-  auto words = words_of(s);
+bool has_word(const std::vector<std::string>& words,
+              std::initializer_list<std::string_view> wanted) {
   return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
     return std::find(wanted.begin(), wanted.end(), w) != wanted.end();
   });
 }
 
+bool has_word(const SubmitControl& s, std::initializer_list<std::string_view> wanted) {
+  return has_word(words_of({&s.name, &s.value, &s.label}), wanted);
+}
+
+bool deny_words(const std::vector<std::string>& words) {
+  return has_word(words, {"deny", "cancel", "reject", "decline", "no", "don't", "dont"});
+}
+
 bool deny_like(const SubmitControl& s) {
-  return has_word(s, {"deny", "cancel", "reject", "decline", "no", "don't", "dont"});
+  return deny_words(words_of({&s.name, &s.value, &s.label}));
 }
 
 bool approve_like(const SubmitControl& s) {
@@ -90,6 +99,18 @@ HttpRequest submission(const HtmlForm& form, const SubmitControl* submit,
 const SubmitControl* find_submit(const HtmlForm& form, ConsentDecision decision) {
   for (const SubmitControl& s : form.submits)
     if (decision == ConsentDecision::Approve ? approve_like(s) : deny_like(s)) return &s;
+  return nullptr;
+}
+
+const HtmlLink* find_decline_link(const std::vector<HtmlLink>& links) {
+  for (const HtmlLink& link : links) {
+    std::string href(oauth::trim(link.href));
+    // A fragment or script link navigates nowhere a server could see.
+    if (href.empty() || href.front() == '#' ||
+        oauth::ascii_lower(href).rfind("javascript:", 0) == 0)
+      continue;
+    if (deny_words(words_of({&link.label}))) return &link;
+  }
   return nullptr;
 }
 
@@ -173,6 +194,17 @@ AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
           chosen = &form;
           break;
         }
+    }
+    if (!chosen && decision == ConsentDecision::Deny) {
+      // No button declines, but a link may ("[ Cancel ]"): follow it as a click would.
+      std::vector<HtmlLink> links = parse_links(r.body);
+      if (const HtmlLink* decline = find_decline_link(links)) {
+        auto target = oauth::resolve_url(request.url, oauth::trim(decline->href));
+        if (target) {
+          request = {"GET", target->substr(0, target->find('#')), kAccept, ""};
+          continue;
+        }
+      }
     }
     if (!chosen) {
       result.ending = Ending::StoppedAtServer;

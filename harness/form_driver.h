@@ -37,4 +37,8 @@ private:
 // deny-like (deny, cancel, reject, decline, no) words. Null when none matches.
 const SubmitControl* find_submit(const HtmlForm& form, ConsentDecision decision);
 
+// The deny-like link (same words, on its label) a user would click to decline when the page
+// offers no deny-like button, as oidc-provider's "[ Cancel ]" does. Null when none matches.
+const HtmlLink* find_decline_link(const std::vector<HtmlLink>& links);
+
 } // namespace conformance

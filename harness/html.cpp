@@ -233,6 +233,19 @@ const GumboNode* find_tag(const GumboNode* node, GumboTag tag) {
   return nullptr;
 }
 
+void collect_links(const GumboNode* node, std::vector<HtmlLink>& out) {
+  if (node->type != GUMBO_NODE_ELEMENT && node->type != GUMBO_NODE_TEMPLATE) return;
+  const GumboElement& e = node->v.element;
+  if (e.tag == GUMBO_TAG_A && has_attribute(e, "href")) {
+    std::string label = text_of(node);
+    if (label.empty()) label = collapse_spaces(attribute_or(e, "aria-label"));
+    if (label.empty()) label = collapse_spaces(attribute_or(e, "title"));
+    out.push_back({attribute_or(e, "href"), label});
+  }
+  for (unsigned i = 0; i < e.children.length; ++i)
+    collect_links(static_cast<const GumboNode*>(e.children.data[i]), out);
+}
+
 } // namespace
 
 std::vector<HtmlForm> parse_forms(std::string_view html) {
@@ -244,6 +257,14 @@ std::vector<HtmlForm> parse_forms(std::string_view html) {
       walker.add_control(walker.forms[it->second], node);
   gumbo_destroy_output(&kGumboDefaultOptions, parsed);
   return std::move(walker.forms);
+}
+
+std::vector<HtmlLink> parse_links(std::string_view html) {
+  GumboOutput* parsed = gumbo_parse_with_options(&kGumboDefaultOptions, html.data(), html.size());
+  std::vector<HtmlLink> out;
+  collect_links(parsed->root, out);
+  gumbo_destroy_output(&kGumboDefaultOptions, parsed);
+  return out;
 }
 
 std::string page_title(std::string_view html) {

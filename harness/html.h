@@ -39,6 +39,16 @@ struct HtmlForm {
 // Every <form> on the page, in document order, including controls placed outside it that
 // name it with form="id".
 std::vector<HtmlForm> parse_forms(std::string_view html);
+
+struct HtmlLink {
+  std::string href;  // as written, not resolved
+  std::string label; // visible text or, failing that, aria-label or title
+};
+
+// Every <a href> on the page, in document order: navigation a user can click (some consent
+// pages offer "Cancel" only as a link).
+std::vector<HtmlLink> parse_links(std::string_view html);
+
 // The <title> text with whitespace collapsed; empty when the page has none.
 std::string page_title(std::string_view html);
 

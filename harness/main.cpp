@@ -4,14 +4,18 @@
 #include "catalogue.h"
 #include "check.h"
 #include "check_listener.h"
+#include "config.h"
 #include "console_report.h"
 #include "discovery.h"
 #include "json_report.h"
+#include "manual_driver.h"
+#include "redaction.h"
 #include "resource_discovery.h"
 #include "server.h" // the bundled reference server, started when no --base-url is given
 #include "target.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <gtest/gtest.h>
@@ -133,6 +137,7 @@ int main(int argc, char** argv) {
   std::string driver = "redirect";
   std::vector<std::string> form_fields;
   std::string mcp_url;
+  std::string flow_scope;
   bool omit_resource = false;
   std::string second_resource;
   std::vector<std::string> tool_scopes;
@@ -145,6 +150,9 @@ int main(int argc, char** argv) {
   app.add_option("--mcp-url", mcp_url,
                  "MCP server endpoint: start from it (401, protected resource metadata, "
                  "authorization server) and judge it as a protected resource");
+  app.add_option("--scope", flow_scope,
+                 "Scope that ordinary authorization requests ask for (for servers without a "
+                 "default scope)");
   app.add_flag("--omit-resource", omit_resource,
                "Leave the resource parameter out of ordinary flows (for servers that refuse it; "
                "RES-01 still tries it)");
@@ -185,13 +193,18 @@ int main(int argc, char** argv) {
          "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)")
       ->check(CLI::PositiveNumber);
   app.add_option("--driver", driver,
-                 "How to get through the authorization endpoint: redirect (auto-consent) "
-                 "or form (sign in and consent by submitting the pages' forms)")
+                 "How to get through the authorization endpoint: redirect (auto-consent), "
+                 "form (sign in and consent by submitting the pages' forms), command (your "
+                 "program, named in the --config file's driver.command) or manual (you, in a "
+                 "browser)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"redirect", "form"}));
+      ->check(CLI::IsMember({"redirect", "form", "command", "manual"}));
   app.add_option("--form-field", form_fields,
                  "NAME=VALUE for the form driver, by input name (repeatable), e.g. --form-field "
                  "username=alice");
+  std::string config_path;
+  app.add_option("--config", config_path,
+                 "JSON configuration file (clients, driver, operator facts); flags override it");
   app.add_flag("--list", list,
                "List the checks and the requirement IDs they cite (with --json: as JSON)");
   app.set_version_flag("--version", CONFORMANCE_VERSION);
@@ -226,7 +239,47 @@ int main(int argc, char** argv) {
     return kExitCannotRun;
   }
 
+  ConfigFile config;
+  if (!config_path.empty()) {
+    try {
+      config = load_config(config_path);
+    } catch (const ConfigError& e) {
+      std::cerr << "conformance: " << e.what() << "\n";
+      return kExitCannotRun;
+    }
+    // A value from the file is used only where the command line did not set it.
+    auto take = [&](const char* flag, auto& variable, const auto& value) {
+      if (app.count(flag) == 0 && value) variable = *value;
+    };
+    take("--base-url", base_url, config.base_url);
+    take("--mcp-url", mcp_url, config.mcp_url);
+    take("--profile", profile, config.profile);
+    take("--strict", strict, config.strict);
+    take("--timeout", timeout_seconds, config.timeout_seconds);
+    take("--code-lifetime", code_lifetime, config.code_lifetime_seconds);
+    take("--driver", driver, config.driver);
+    take("--second-resource", second_resource, config.second_resource);
+    take("--scope", flow_scope, config.scope);
+    take("--introspection-url", introspection_url, config.introspection_url);
+    take("--revocation-url", revocation_url, config.revocation_url);
+    take("--introspection-client-id", introspection_client_id, config.introspection_client_id);
+    take("--introspection-client-secret", introspection_client_secret,
+         config.introspection_client_secret);
+    take("--introspection-token", introspection_token, config.introspection_bearer);
+    if (app.count("--omit-resource") == 0) omit_resource = config.omit_resource;
+    if (app.count("--form-field") == 0)
+      for (const auto& [name, value] : config.form_fields)
+        form_fields.push_back(name + "=" + value);
+    const auto& profiles = Catalogue::instance().profiles();
+    if (std::find(profiles.begin(), profiles.end(), profile) == profiles.end()) {
+      std::cerr << "conformance: " << config_path << ": unknown profile '" << profile << "'\n";
+      return kExitCannotRun;
+    }
+  }
+
   std::vector<std::pair<std::string, std::string>> tool_scope_pairs, implies_pairs;
+  if (app.count("--tool-scope") == 0) tool_scope_pairs = config.tool_scopes;
+  if (app.count("--scope-implies") == 0) implies_pairs = config.scope_implies;
   if (!parse_pairs("--tool-scope", tool_scopes, tool_scope_pairs) ||
       !parse_pairs("--scope-implies", scope_implies, implies_pairs))
     return kExitCannotRun;
@@ -260,6 +313,34 @@ int main(int argc, char** argv) {
     }
     options.form_fields[field.substr(0, eq)] = field.substr(eq + 1);
   }
+  options.command = config.command;
+  if (config.command_timeout_seconds)
+    options.driver_timeout = std::chrono::seconds(*config.command_timeout_seconds);
+  if (driver == "manual") {
+    // The browser must come back to a port the harness listens on; loopback redirect URIs may
+    // carry any port (RFC 8252 §7.3), so the harness's own clients register one that is free.
+    int port = free_loopback_port();
+    if (port == 0) {
+      std::cerr << "conformance: cannot find a free loopback port for the manual driver\n";
+      return kExitCannotRun;
+    }
+    options.redirect_uri = "http://127.0.0.1:" + std::to_string(port) + "/callback";
+  }
+  if (driver == "command" && options.command.empty()) {
+    std::cerr << "conformance: --driver command needs driver.command in a --config file\n";
+    return kExitCannotRun;
+  }
+  options.registration = config.registration.value_or("dynamic");
+  for (const auto& [role, c] : config.clients) {
+    TestClient client{
+        c.client_id, c.client_secret, c.auth, c.redirect_uri.value_or(options.redirect_uri), {}};
+    if (!c.client_secret.empty()) redactor().add_secret(c.client_secret);
+    // The harness's roles: a confidential client serves the role of its method.
+    std::string as = role != "confidential"              ? role
+                     : c.auth == ClientAuth::SecretBasic ? "basic"
+                                                         : "post";
+    options.static_clients[as] = client;
+  }
   if (driver == "form" && options.form_fields.empty()) {
     std::cerr << "conformance: --driver form needs at least one --form-field NAME=VALUE\n";
     return kExitCannotRun;
@@ -268,6 +349,7 @@ int main(int argc, char** argv) {
     return v.empty() ? std::nullopt : std::optional<std::string>(v);
   };
   options.mcp_url = optional_of(mcp_url);
+  options.flow_scope = optional_of(flow_scope);
   options.omit_resource = omit_resource;
   options.mcp_protocol_version = protocol_version_of(profile);
   options.second_resource = optional_of(second_resource);

@@ -1,6 +1,8 @@
 #include "target.h"
 
 #include "check.h"
+#include "command_driver.h"
+#include "manual_driver.h"
 
 namespace conformance {
 namespace {
@@ -24,6 +26,12 @@ Target::Target(RunOptions options, Discovery discovery, std::optional<ResourceDi
   }
   if (options_.driver == "form")
     driver_ = std::make_unique<FormDriver>(http_, FormDriverOptions{options_.form_fields});
+  else if (options_.driver == "command")
+    driver_ = std::make_unique<CommandDriver>(CommandDriverOptions{
+        options_.command, options_.driver_timeout.value_or(std::chrono::seconds(120))});
+  else if (options_.driver == "manual")
+    driver_ = std::make_unique<ManualDriver>(
+        ManualDriverOptions{options_.driver_timeout.value_or(std::chrono::seconds(300))});
   else
     driver_ = std::make_unique<RedirectDriver>(http_);
 }
@@ -48,6 +56,14 @@ std::string Target::require_endpoint(std::string_view member) const {
 }
 
 const TestClient& Target::client(std::string_view role) {
+  if (auto it = options_.static_clients.find(std::string(role));
+      it != options_.static_clients.end())
+    return it->second;
+  if (options_.registration == "static")
+    skip_check("needs a " + std::string(role == "basic" || role == "post" ? "confidential" : role) +
+               " client (" + std::string(role) +
+               "), and the configuration names none "
+               "(clients.registration is static)");
   ClientAuth auth = role == "basic"  ? ClientAuth::SecretBasic
                     : role == "post" ? ClientAuth::SecretPost
                                      : ClientAuth::None;
@@ -113,7 +129,9 @@ std::vector<std::string> Target::access_scopes() const {
 AuthorizationResult authorize(const AuthorizationRequest& request,
                               const std::string& redirect_uri) {
   std::string endpoint = target().require_endpoint("authorization_endpoint");
-  return target().driver().authorize(authorization_url(endpoint, request), redirect_uri);
+  AuthorizationRequest sent = request;
+  if (!sent.scope) sent.scope = target().options().flow_scope;
+  return target().driver().authorize(authorization_url(endpoint, sent), redirect_uri);
 }
 
 CodeGrant attempt_code(const TestClient& client, const Pkce& pkce, const FlowShape& shape) {

@@ -23,6 +23,9 @@ struct RunOptions {
   HttpOptions http;
   std::string profile;
   bool strict = false;
+  // The scope ordinary authorization requests ask for; none when unset (servers without a
+  // default scope need one, RFC 6749 §3.3). Requests that set their own scope keep it.
+  std::optional<std::string> flow_scope;
   // The loopback redirect URI the harness registers; never fetched (DESIGN.md "Driver").
   std::string redirect_uri = "http://127.0.0.1/callback";
   // The server's authorization code lifetime, when the operator states it: CODE-04 waits
@@ -32,6 +35,15 @@ struct RunOptions {
   // servers) or "form" (sign in and consent with `form_fields`, by input name).
   std::string driver = "redirect";
   std::map<std::string, std::string> form_fields;
+  // The command driver's program and arguments.
+  std::vector<std::string> command;
+  // How long one login may take with the command (default 120 s) or manual (300 s) driver.
+  std::optional<std::chrono::seconds> driver_timeout;
+
+  // "dynamic": the harness registers its clients by DCR. "static": only the clients below, by
+  // role ("public", "second", "basic", "post"), as the operator registered them.
+  std::string registration = "dynamic";
+  std::map<std::string, TestClient> static_clients;
 
   // MCP mode (--mcp-url): the MCP server under test. Ordinary flows then send its canonical URI
   // as `resource` on the authorization and token requests, as MCP clients do.

@@ -269,20 +269,28 @@ CONFORMANCE_CHECK(Token, SecretNeverTravelsInUrl, "TOKEN-13") {
 }
 
 CONFORMANCE_CHECK(Token, ClientCredentialsOnlyForConfidential, "TOKEN-14") {
-  HttpResponse public_attempt =
-      send_token_request(target().client("public"), {{"grant_type", "client_credentials"}});
-  expect_token_error(public_attempt, "TOKEN-14", {"unauthorized_client", "invalid_client"},
-                     "client_credentials from a public client");
   const auto& doc = target().metadata();
   auto grants = doc.find("grant_types_supported");
-  if (grants == doc.end() || !grants->is_array() ||
-      std::find(grants->begin(), grants->end(), "client_credentials") == grants->end()) {
+  const bool advertised =
+      grants != doc.end() && grants->is_array() &&
+      std::find(grants->begin(), grants->end(), "client_credentials") != grants->end();
+  // A server without the grant refuses it for everyone, which is the right answer too.
+  std::vector<std::string> refusals = {"unauthorized_client", "invalid_client"};
+  if (!advertised) refusals.push_back("unsupported_grant_type");
+  HttpResponse public_attempt =
+      send_token_request(target().client("public"), {{"grant_type", "client_credentials"}});
+  expect_token_error(public_attempt, "TOKEN-14", refusals,
+                     "client_credentials from a public client");
+  if (!advertised) {
     note("TOKEN-14",
          "client_credentials is not advertised; the confidential side is not exercised");
     return;
   }
   nlohmann::json metadata = {{"client_name", "mcp-harness-service"},
                              {"grant_types", {"client_credentials"}},
+                             // RFC 7591 §2: an omitted response_types means ["code"], which
+                             // would demand redirect URIs this client has no use for.
+                             {"response_types", nlohmann::json::array()},
                              {"token_endpoint_auth_method", "client_secret_basic"}};
   const TestClient& service =
       target().client_registered_as("client-credentials", metadata, ClientAuth::SecretBasic);

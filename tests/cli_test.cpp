@@ -1,13 +1,18 @@
 // The `conformance` binary's contract: the catalogue it cites, its listing, and
 // exit code 2 with a one-line reason when it cannot run.
-#include "process.h"
+#include "subprocess.h"
 
 #include <fstream>
 #include <gtest/gtest.h>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <set>
 
 namespace {
+
+using conformance::BackgroundProcess;
+using conformance::ProcessResult;
+using conformance::run_process;
 
 using nlohmann::json;
 using namespace std::chrono_literals;
@@ -94,6 +99,74 @@ TEST(CliContract, GtestFilterSelectsChecks) {
   // The bundled server is tested from its MCP endpoint.
   EXPECT_TRUE(record.at("target").at("mcp_url").is_string());
   EXPECT_TRUE(record.at("target").at("resource_metadata_url").is_string());
+}
+
+// A server reached only through the operator's login program (the command driver), with clients
+// the operator registered beforehand (static registration), all from a --config file.
+TEST(CliContract, ConfigFileWithStaticClientsAndCommandDriverCompletesFlows) {
+  BackgroundProcess server({REFERENCE_SERVER_BIN, "--port", "0", "--login-form"});
+  std::string url = server.first_line(10s);
+  ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
+  httplib::Client http(url);
+  auto register_client = [&](const json& metadata) {
+    auto r = http.Post("/register", metadata.dump(), "application/json");
+    EXPECT_TRUE(r && r->status == 201);
+    return r ? json::parse(r->body) : json();
+  };
+  json native = {{"redirect_uris", {"http://127.0.0.1/callback"}},
+                 {"token_endpoint_auth_method", "none"},
+                 {"application_type", "native"}};
+  json pub = register_client(native);
+  json second = register_client(native);
+  json confidential = native;
+  confidential["token_endpoint_auth_method"] = "client_secret_basic";
+  json conf = register_client(confidential);
+
+  ::setenv("CONFORMANCE_CLI_TEST_SECRET", conf.value("client_secret", "").c_str(), 1);
+  json config = {
+      {"base_url", url},
+      {"clients",
+       {{"registration", "static"},
+        {"public", {{"client_id", pub["client_id"]}}},
+        {"second", {{"client_id", second["client_id"]}}},
+        {"confidential",
+         {{"client_id", conf["client_id"]},
+          {"client_secret", "${env:CONFORMANCE_CLI_TEST_SECRET}"},
+          {"auth_method", "client_secret_basic"}}}}},
+      {"driver",
+       {{"kind", "command"},
+        {"command", {"sh", std::string(FIXTURES_DIR) + "/drivers/reference_server_login.sh"}}}}};
+  std::string config_path = testing::TempDir() + "cli-config.json";
+  std::ofstream(config_path) << config.dump(2);
+  std::string report = testing::TempDir() + "cli-config-report.json";
+  ProcessResult r = run_process({CONFORMANCE_BIN, "--config", config_path, "--json", report,
+                                 "--gtest_filter=Pkce.*:Refresh.*:Token.SecretInBasic*"},
+                                180s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::ifstream in(report);
+  json record = json::parse(in);
+  int passes = 0;
+  for (const auto& c : record.at("checks")) {
+    EXPECT_NE(c.at("outcome"), "error") << c.dump();
+    passes += c.at("outcome") == "pass";
+  }
+  EXPECT_GE(passes, 10);
+  // The operator's clients were used, and their secret never reached the report.
+  std::string text = record.dump();
+  EXPECT_NE(text.find(pub["client_id"].get<std::string>()), std::string::npos);
+  EXPECT_EQ(text.find(conf.value("client_secret", "<none>")), std::string::npos);
+  EXPECT_EQ(text.find("/register"), std::string::npos) << "static registration must not use DCR";
+}
+
+TEST(CliContract, BadConfigFileExitsTwoNamingTheProblem) {
+  std::string path = testing::TempDir() + "cli-bad-config.json";
+  std::ofstream(path) << R"({"clients": {"public": {"client_id": "p", "client_secret": "s"}}})";
+  ProcessResult r = run_process({CONFORMANCE_BIN, "--config", path}, 10s);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("clients.public"), std::string::npos) << r.err;
+  ProcessResult missing = run_process({CONFORMANCE_BIN, "--config", path + ".none"}, 10s);
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("cannot read"), std::string::npos) << missing.err;
 }
 
 } // namespace

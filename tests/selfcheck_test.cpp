@@ -1,7 +1,7 @@
 // The self-check (DESIGN.md convention 8): the whole suite against the clean
 // reference server (nothing fails or warns) and against each fault in
 // fixtures/faults.json (exactly the mapped requirements fail or warn).
-#include "process.h"
+#include "subprocess.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -11,6 +11,10 @@
 #include <set>
 
 namespace {
+
+using conformance::BackgroundProcess;
+using conformance::ProcessResult;
+using conformance::run_process;
 
 using nlohmann::json;
 using namespace std::chrono_literals;

@@ -144,6 +144,15 @@ TEST(FormParsing, DenyWordsWinOverApproveWords) {
   EXPECT_EQ(find_submit(f, ConsentDecision::Deny), &f.submits[0]);
 }
 
+TEST(FormParsing, DeclineLinkSkipsFragmentAndScriptLinks) {
+  auto links = parse_links(page("consent_cancel_link.html"));
+  const HtmlLink* decline = find_decline_link(links);
+  ASSERT_NE(decline, nullptr);
+  EXPECT_EQ(decline->href, "/interaction/uid-77/abort");
+  EXPECT_EQ(find_decline_link(parse_links("<a href='#'>Cancel</a><a href='/help'>Help</a>")),
+            nullptr);
+}
+
 // --- end to end against a fixture authorization server ---
 
 // /authorize -> /login (cookie) -> POST /login -> /consent -> POST /consent -> the client.
@@ -234,6 +243,36 @@ TEST(FormDriverFlow, DenyDecisionEndsWithAccessDenied) {
   EXPECT_EQ(result.ending, Ending::RedirectedToClient) << result.describe();
   EXPECT_EQ(result.error().value_or(""), "access_denied");
   EXPECT_FALSE(result.code());
+}
+
+// A consent page that declines only through a link (oidc-provider's development pages do): the
+// driver approves with the lone "Continue" button and declines by following "[ Cancel ]".
+TEST(FormDriverFlow, DeclinesThroughACancelLink) {
+  FixtureServer fx;
+  const std::string consent = page("consent_cancel_link.html");
+  fx.routes().Get("/authorize", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect("/interaction/uid-77", 303);
+  });
+  fx.routes().Get("/interaction/uid-77",
+                  [consent](const httplib::Request&, httplib::Response& res) {
+                    res.set_content(consent, "text/html");
+                  });
+  fx.routes().Post("/interaction/uid-77/confirm",
+                   [](const httplib::Request&, httplib::Response& res) {
+                     res.set_redirect(std::string(kCallback) + "?code=code-from-continue", 303);
+                   });
+  fx.routes().Get("/interaction/uid-77/abort", [](const httplib::Request&, httplib::Response& res) {
+    res.set_redirect(std::string(kCallback) + "?error=access_denied", 303);
+  });
+  fx.start();
+  HttpClient http;
+  FormDriver driver(http, alice());
+  AuthorizationDriver& as_base = driver;
+  auto approved = as_base.authorize(fx.url("/authorize"), kCallback, ConsentDecision::Approve);
+  EXPECT_EQ(approved.code().value_or(""), "code-from-continue") << approved.describe();
+  auto denied = as_base.authorize(fx.url("/authorize"), kCallback, ConsentDecision::Deny);
+  EXPECT_EQ(denied.ending, Ending::RedirectedToClient) << denied.describe();
+  EXPECT_EQ(denied.error().value_or(""), "access_denied");
 }
 
 TEST(FormDriverFlow, RepeatsThePostOnA307) {

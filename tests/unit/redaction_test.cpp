@@ -57,3 +57,27 @@ TEST(RedactionUnit, ImplicitFragmentsAreRedacted) {
 }
 
 } // namespace
+
+#include "check.h"
+
+namespace {
+
+// A redirect body that repeats the code is recorded before the driver has read the code from the
+// Location; the check's evidence is redacted again when it finishes.
+TEST(RedactionUnit, SecretsLearntLaterInACheckAreRedactedWhenItEnds) {
+  conformance::CheckContext context("Redaction", "Late");
+  Exchange e;
+  e.method = "GET";
+  e.url = "https://as.example/consent";
+  e.response_body = "Redirecting to http://127.0.0.1/callback?state=s&c=LATE-SECRET-4711";
+  context.record(e);
+  conformance::redactor().add_secret("LATE-SECRET-4711");
+  context.add_finding({"TOKEN-02", "MUST", conformance::Outcome::Pass, "saw LATE-SECRET-4711"});
+  conformance::CheckResult result = context.finish(false, "", 1.0);
+  ASSERT_EQ(result.evidence.size(), 1u);
+  EXPECT_EQ(result.evidence[0].response_body.find("LATE-SECRET-4711"), std::string::npos);
+  EXPECT_EQ(result.message.find("LATE-SECRET-4711"), std::string::npos);
+  EXPECT_EQ(result.findings[0].message.find("LATE-SECRET-4711"), std::string::npos);
+}
+
+} // namespace

@@ -1,7 +1,9 @@
-#include "process.h"
+#include "subprocess.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
@@ -11,25 +13,61 @@
 
 extern char** environ;
 
+namespace conformance {
 namespace {
 
-pid_t spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, int close_a,
-            int close_b) {
+// The inherited environment with `extra` set on top, as "NAME=VALUE" strings.
+std::vector<std::string>
+environment_with(const std::vector<std::pair<std::string, std::string>>& extra) {
+  std::vector<std::string> out;
+  for (char** e = environ; *e; ++e) {
+    std::string entry(*e);
+    std::string name = entry.substr(0, entry.find('='));
+    bool replaced = false;
+    for (const auto& [n, v] : extra)
+      replaced = replaced || n == name;
+    if (!replaced) out.push_back(std::move(entry));
+  }
+  for (const auto& [n, v] : extra)
+    out.push_back(n + "=" + v);
+  return out;
+}
+
+// `in_fd` < 0 gives the child /dev/null as stdin.
+pid_t spawn(const std::vector<std::string>& argv, int out_fd, int err_fd, int close_a, int close_b,
+            const std::vector<std::pair<std::string, std::string>>& extra_env = {}, int in_fd = -1,
+            int close_c = -1) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out_fd, STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, err_fd, STDERR_FILENO);
   posix_spawn_file_actions_addclose(&actions, close_a);
   if (close_b != close_a) posix_spawn_file_actions_addclose(&actions, close_b);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  if (in_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, in_fd, STDIN_FILENO);
+    posix_spawn_file_actions_addclose(&actions, close_c);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  }
   std::vector<char*> args;
   for (const auto& a : argv)
     args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<std::string> env = environment_with(extra_env);
+  std::vector<char*> envp;
+  for (auto& e : env)
+    envp.push_back(e.data());
+  envp.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  // Its own process group, so a timeout also stops whatever it started (a script's children).
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
+  int rc = posix_spawnp(&pid, args[0], &actions, &attributes, args.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
   return pid;
 }
 
@@ -42,10 +80,19 @@ int wait_exit(pid_t pid) {
 
 } // namespace
 
-ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout) {
+ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
+                          const ProcessOptions& options) {
+  if (argv.empty()) throw std::runtime_error("no program to run");
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) throw std::runtime_error("pipe failed");
-  pid_t pid = spawn(argv, out[1], err[1], out[0], err[0]);
+  pid_t pid;
+  try {
+    pid = spawn(argv, out[1], err[1], out[0], err[0], options.environment);
+  } catch (...) {
+    for (int fd : {out[0], out[1], err[0], err[1]})
+      close(fd);
+    throw;
+  }
   close(out[1]);
   close(err[1]);
   ProcessResult result;
@@ -58,7 +105,7 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       result.timed_out = true;
-      kill(pid, SIGKILL);
+      kill(-pid, SIGKILL);
       break;
     }
     if (poll(fds, 2, static_cast<int>(left.count())) < 0 && errno != EINTR) break;
@@ -70,7 +117,9 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
         fds[i].fd = -1;
         --open_fds;
       } else {
-        (i == 0 ? result.out : result.err).append(buf, static_cast<size_t>(n));
+        std::string& sink = i == 0 ? result.out : result.err;
+        size_t room = options.max_output_bytes - std::min(sink.size(), options.max_output_bytes);
+        sink.append(buf, std::min(room, static_cast<size_t>(n)));
       }
     }
   }
@@ -82,13 +131,18 @@ ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::mil
 }
 
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
-  int out[2];
-  if (pipe(out) != 0) throw std::runtime_error("pipe failed");
+  int out[2], in[2];
+  if (pipe(out) != 0 || pipe(in) != 0) throw std::runtime_error("pipe failed");
+  // The parent holds the write end of the child's stdin: a server that watches stdin stops by
+  // itself when this process goes away, however it ends.
+  fcntl(in[1], F_SETFD, FD_CLOEXEC);
   int devnull = open("/dev/null", O_WRONLY);
-  pid_ = spawn(argv, out[1], devnull, out[0], out[0]);
+  pid_ = spawn(argv, out[1], devnull, out[0], out[0], {}, in[0], in[1]);
   close(out[1]);
+  close(in[0]);
   close(devnull);
   stdout_fd_ = out[0];
+  stdin_fd_ = in[1];
 }
 
 BackgroundProcess::~BackgroundProcess() {
@@ -108,6 +162,7 @@ BackgroundProcess::~BackgroundProcess() {
     }
   }
   if (stdout_fd_ >= 0) close(stdout_fd_);
+  if (stdin_fd_ >= 0) close(stdin_fd_);
 }
 
 std::string BackgroundProcess::first_line(std::chrono::milliseconds timeout) {
@@ -125,3 +180,5 @@ std::string BackgroundProcess::first_line(std::chrono::milliseconds timeout) {
     line += c;
   }
 }
+
+} // namespace conformance
