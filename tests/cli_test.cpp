@@ -158,6 +158,33 @@ TEST(CliContract, ConfigFileWithStaticClientsAndCommandDriverCompletesFlows) {
   EXPECT_EQ(text.find("/register"), std::string::npos) << "static registration must not use DCR";
 }
 
+// The form driver configured from the file, the password coming from the environment.
+TEST(CliContract, ConfigFileWithFormDriverSignsIn) {
+  BackgroundProcess server({REFERENCE_SERVER_BIN, "--port", "0", "--login-form"});
+  std::string url = server.first_line(10s);
+  ASSERT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << url;
+  ::setenv("CONFORMANCE_CLI_TEST_PASSWORD", "wonderland", 1);
+  json config = {
+      {"mcp_url", url + "/mcp"},
+      {"driver",
+       {{"kind", "form"},
+        {"form",
+         {{"fields",
+           {{"username", "alice"}, {"password", "${env:CONFORMANCE_CLI_TEST_PASSWORD}"}}}}}}}};
+  std::string config_path = testing::TempDir() + "cli-form-config.json";
+  std::ofstream(config_path) << config.dump(2);
+  std::string report = testing::TempDir() + "cli-form-report.json";
+  ProcessResult r = run_process({CONFORMANCE_BIN, "--config", config_path, "--json", report,
+                                 "--gtest_filter=Pkce.*:Authorization.DenialGivesAccessDenied"},
+                                120s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::ifstream in(report);
+  json record = json::parse(in);
+  for (const auto& c : record.at("checks"))
+    EXPECT_TRUE(c.at("outcome") == "pass" || c.at("outcome") == "info") << c.dump();
+  EXPECT_EQ(record.dump().find("wonderland"), std::string::npos) << "the password leaked";
+}
+
 TEST(CliContract, BadConfigFileExitsTwoNamingTheProblem) {
   std::string path = testing::TempDir() + "cli-bad-config.json";
   std::ofstream(path) << R"({"clients": {"public": {"client_id": "p", "client_secret": "s"}}})";
