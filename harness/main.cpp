@@ -400,6 +400,11 @@ int main(int argc, char** argv) {
   record.profile = profile;
   record.strict = strict;
   record.started_at = now_utc();
+  for (const CheckInfo& check : registered_checks())
+    for (const std::string& id : check.requirements)
+      if (const Requirement* r = Catalogue::instance().find(id))
+        record.requirements[id] = {r->area_name, std::string(level_name(r->level_for(profile))),
+                                   r->source, r->summary};
 
   Target target(options, std::move(discovery), std::move(resource));
   set_target(&target);

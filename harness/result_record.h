@@ -43,6 +43,15 @@ struct RequirementResult {
   std::vector<std::string> checks; // "Suite.Name" of every check that judged it
 };
 
+// What a report shows about a catalogue row, copied from the catalogue so reports need nothing
+// else of the harness.
+struct RequirementInfo {
+  std::string area_name; // "PKCE", "Redirect URI", ...
+  std::string level;     // as applied under the run's profile: MUST / SHOULD / MAY
+  std::string source;    // spec sections, e.g. "RFC 7636 §4.6; 2.1-13 §4.1.3"
+  std::string summary;   // the catalogue's paraphrase
+};
+
 struct RunRecord {
   std::string tool_name = "conformance";
   std::string tool_version;
@@ -56,6 +65,10 @@ struct RunRecord {
   std::string started_at; // ISO 8601 UTC
   std::string finished_at;
   std::vector<CheckResult> checks;
+  // Every requirement a check cites, by ID.
+  std::map<std::string, RequirementInfo> requirements;
+  // Set when SIGINT or SIGTERM ended the run early (the signal number).
+  int interrupted_by = 0;
 
   std::map<Outcome, int> summary() const;
   // A requirement's outcome is the worst among the findings of the checks that cite it.
