@@ -3,6 +3,10 @@
 namespace conformance {
 
 void CheckListener::OnTestStart(const testing::TestInfo& info) {
+  {
+    std::lock_guard lock(mutex_);
+    running_.emplace(info.test_suite_name(), info.name());
+  }
   context_ = std::make_unique<CheckContext>(info.test_suite_name(), info.name());
   skip_message_.clear();
   set_current_check(context_.get());
@@ -32,9 +36,32 @@ void CheckListener::OnTestEnd(const testing::TestInfo& info) {
   set_evidence_sink(nullptr);
   CheckResult result = context_->finish(info.result()->Skipped(), skip_message_, ms);
   context_.reset();
-  record_.checks.push_back(std::move(result));
+  const CheckResult* finished;
+  {
+    std::lock_guard lock(mutex_);
+    record_.checks.push_back(std::move(result));
+    running_.reset();
+    finished = &record_.checks.back();
+  }
   for (ResultSink* sink : sinks_)
-    sink->on_check_finished(record_.checks.back());
+    sink->on_check_finished(*finished);
+}
+
+RunRecord CheckListener::snapshot() const {
+  std::lock_guard lock(mutex_);
+  RunRecord copy = record_;
+  if (running_) {
+    CheckResult unfinished;
+    unfinished.suite = std::string(report_suite_name(running_->first));
+    unfinished.name = running_->second;
+    if (const CheckInfo* info = find_check(running_->first, running_->second))
+      unfinished.requirements = info->requirements;
+    unfinished.outcome = Outcome::Error;
+    unfinished.unfinished = true;
+    unfinished.message = "the run was interrupted while this check ran";
+    copy.checks.push_back(std::move(unfinished));
+  }
+  return copy;
 }
 
 } // namespace conformance

@@ -8,6 +8,8 @@
 #include <chrono>
 #include <gtest/gtest.h>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <vector>
 
 namespace conformance {
@@ -21,7 +23,13 @@ public:
   void OnTestPartResult(const testing::TestPartResult& part) override;
   void OnTestEnd(const testing::TestInfo& info) override;
 
+  // The record so far, safe to call from another thread (the interruption handler): finished
+  // checks as they are, and the running one marked unfinished.
+  RunRecord snapshot() const;
+
 private:
+  mutable std::mutex mutex_; // guards record_ and running_ against snapshot()
+  std::optional<std::pair<std::string, std::string>> running_; // GoogleTest suite and name
   RunRecord& record_;
   std::vector<ResultSink*> sinks_;
   std::unique_ptr<CheckContext> context_;

@@ -3,6 +3,7 @@
 // appends the listener that feeds the result record to the reports.
 #include "catalogue.h"
 #include "check.h"
+#include "baseline.h"
 #include "check_listener.h"
 #include "config.h"
 #include "console_report.h"
@@ -15,6 +16,10 @@
 #include "target.h"
 
 #include <CLI/CLI.hpp>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <thread>
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -112,6 +117,65 @@ bool parse_pairs(const std::string& flag, const std::vector<std::string>& values
   return true;
 }
 
+std::atomic<int> interrupting_signal{0};
+
+extern "C" void record_interruption(int signo) {
+  interrupting_signal = signo; // all a signal handler may safely do
+}
+
+void install_interruption_handlers() {
+  struct sigaction action {};
+  action.sa_handler = record_interruption;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+struct ReportOutputs {
+  std::string json, junit, html, write_baseline;
+};
+
+// Everything the end of a run needs, whether it ran through or was interrupted.
+struct Finishing {
+  ReportOutputs outputs;
+  std::optional<Baseline> baseline;
+  ConsoleReport* console = nullptr;
+  bool allow_stale = false;
+};
+
+// Applies the baseline, prints the summary, writes every requested report and returns the exit
+// code: 1 for a failure the baseline does not accept (or a stale entry without --allow-stale),
+// 2 when a report cannot be written.
+int finish_run(RunRecord& record, const Finishing& f) {
+  std::optional<BaselineOutcome> judged;
+  if (f.baseline) {
+    judged = apply_baseline(*f.baseline, record);
+    for (const BaselineEntry& e : judged->stale)
+      record.stale_baseline.push_back((e.check.empty() ? e.requirement : e.check) +
+                                      (e.note.empty() ? "" : ": " + e.note));
+  }
+  f.console->on_run_finished(record);
+  int exit_code = kExitOk;
+  for (const auto& c : record.checks)
+    if ((c.outcome == Outcome::Fail || c.outcome == Outcome::Error) && !c.known_failure)
+      exit_code = kExitFailures;
+  if (judged && !judged->stale.empty() && !f.allow_stale) exit_code = kExitFailures;
+  if (record.interrupted_by != 0) exit_code = 128 + record.interrupted_by;
+
+  auto write = [&](const std::string& path, auto writer) {
+    if (path.empty()) return;
+    try {
+      writer(record, path);
+    } catch (const std::exception& e) {
+      std::cerr << "conformance: " << e.what() << "\n";
+      if (record.interrupted_by == 0) exit_code = kExitCannotRun;
+    }
+  };
+  write(f.outputs.json, write_json_report);
+  write(f.outputs.write_baseline, write_baseline);
+  return exit_code;
+}
+
 // The MCP protocol version offered in initialize under each profile.
 std::string protocol_version_of(const std::string& profile) {
   if (profile.rfind("mcp-", 0) == 0) return profile.substr(4);
@@ -132,6 +196,9 @@ int main(int argc, char** argv) {
   bool strict = false;
   std::string profile = Catalogue::instance().default_profile();
   std::string json_path;
+  std::string baseline_path, write_baseline_path;
+  bool allow_stale = false;
+  bool quiet = false;
   bool list = false;
   int code_lifetime = 0;
   std::string driver = "redirect";
@@ -205,6 +272,14 @@ int main(int argc, char** argv) {
   std::string config_path;
   app.add_option("--config", config_path,
                  "JSON configuration file (clients, driver, operator facts); flags override it");
+  app.add_flag("--quiet", quiet, "Print only the summary and the failures, not a line per check");
+  app.add_option("--baseline", baseline_path,
+                 "Known failures (JSON): they do not fail the run; new failures and stale "
+                 "entries do");
+  app.add_flag("--allow-stale", allow_stale,
+               "A baseline entry that now passes is reported but does not fail the run");
+  app.add_option("--write-baseline", write_baseline_path,
+                 "Write a baseline accepting this run's failures to this path");
   app.add_flag("--list", list,
                "List the checks and the requirement IDs they cite (with --json: as JSON)");
   app.set_version_flag("--version", CONFORMANCE_VERSION);
@@ -391,6 +466,17 @@ int main(int argc, char** argv) {
     return kExitCannotRun;
   }
 
+  std::optional<Baseline> baseline;
+  if (!baseline_path.empty()) {
+    try {
+      baseline = load_baseline(baseline_path);
+    } catch (const BaselineError& e) {
+      std::cerr << "conformance: " << e.what() << "\n";
+      return kExitCannotRun;
+    }
+  }
+  ReportOutputs outputs{json_path, "", "", write_baseline_path};
+
   RunRecord record;
   record.tool_version = CONFORMANCE_VERSION;
   record.base_url = base_url;
@@ -411,35 +497,49 @@ int main(int argc, char** argv) {
   record.issuer = target.issuer();
   set_judging_policy({profile, strict});
 
-  ConsoleReport console;
+  ConsoleReport console(stdout, quiet);
   auto& listeners = testing::UnitTest::GetInstance()->listeners();
   delete listeners.Release(listeners.default_result_printer()); // the console report replaces it
-  listeners.Append(new CheckListener(record, {&console}));
+  auto* listener = new CheckListener(record, {&console});
+  listeners.Append(listener); // GoogleTest owns it from here
 
   if (!record.mcp_url.empty())
     std::cout << "MCP server " << record.mcp_url << " (protected resource metadata: "
               << (record.resource_metadata_url.empty() ? "none found"
                                                        : record.resource_metadata_url)
               << ")\n";
+  // Flushed: a pipe reader (a CI log, a test) sees the start before the first check ends.
   std::cout << "Testing " << base_url << " (metadata: " << record.metadata_url << ", profile "
-            << profile << ")\n";
+            << profile << ")" << std::endl;
+
+  Finishing finishing{outputs, baseline, &console, allow_stale};
+  // SIGINT or SIGTERM: the handler only records the signal; this thread then writes every
+  // report from what has finished so far (the running check marked unfinished) and exits
+  // 128 + signal, without waiting for a check that may sit in a long timeout.
+  install_interruption_handlers();
+  std::atomic<bool> run_over{false};
+  std::thread watchdog([&] {
+    while (!run_over) {
+      if (int signo = interrupting_signal.load()) {
+        RunRecord partial = listener->snapshot();
+        partial.interrupted_by = signo;
+        partial.finished_at = now_utc();
+        std::fprintf(stderr, "\nconformance: interrupted (signal %d); writing the reports\n", signo);
+        finish_run(partial, finishing);
+        std::fflush(nullptr);
+        std::_Exit(128 + signo);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
   // Our verdicts, not GoogleTest's status, decide the exit code (warnings are not failures).
   [[maybe_unused]] int gtest_status = RUN_ALL_TESTS();
-  record.finished_at = now_utc();
-  console.on_run_finished(record);
+  run_over = true;
+  watchdog.join();
   set_target(nullptr);
-
-  int exit_code = kExitOk;
-  for (const auto& c : record.checks)
-    if (c.outcome == Outcome::Fail || c.outcome == Outcome::Error) exit_code = kExitFailures;
-  if (!json_path.empty()) {
-    try {
-      write_json_report(record, json_path);
-    } catch (const std::exception& e) {
-      std::cerr << "conformance: " << e.what() << "\n";
-      exit_code = kExitCannotRun;
-    }
-  }
+  RunRecord finished = listener->snapshot();
+  finished.finished_at = now_utc();
+  int exit_code = finish_run(finished, finishing);
   if (bundled) bundled->stop();
   return exit_code;
 }

@@ -33,7 +33,8 @@ struct CheckResult {
   Outcome outcome = Outcome::Skip;
   std::string message;
   double duration_ms = 0;
-  bool unfinished = false; // the run was interrupted while this check ran
+  bool unfinished = false;    // the run was interrupted while this check ran
+  bool known_failure = false; // a failure the --baseline accepts
   std::vector<Finding> findings;
   std::vector<Exchange> evidence;
 };
@@ -69,6 +70,8 @@ struct RunRecord {
   std::map<std::string, RequirementInfo> requirements;
   // Set when SIGINT or SIGTERM ended the run early (the signal number).
   int interrupted_by = 0;
+  // With --baseline: entries that matched no failure ("requirement" or "check" name: note).
+  std::vector<std::string> stale_baseline;
 
   std::map<Outcome, int> summary() const;
   // A requirement's outcome is the worst among the findings of the checks that cite it.

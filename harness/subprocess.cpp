@@ -181,4 +181,23 @@ std::string BackgroundProcess::first_line(std::chrono::milliseconds timeout) {
   }
 }
 
+int BackgroundProcess::signal_and_wait(int signo, std::chrono::milliseconds timeout) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, signo);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  int status = 0;
+  while (std::chrono::steady_clock::now() < deadline) {
+    pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    }
+    usleep(20'000);
+  }
+  kill(pid_, SIGKILL);
+  wait_exit(pid_);
+  pid_ = -1;
+  return -1;
+}
+
 } // namespace conformance

@@ -39,6 +39,9 @@ public:
   BackgroundProcess& operator=(const BackgroundProcess&) = delete;
   // The first line on stdout, or "" if none arrives in time.
   std::string first_line(std::chrono::milliseconds timeout);
+  // Sends `signo` and waits for the exit: the exit status, or -1 if it was killed by a signal
+  // or did not exit within `timeout` (then it is killed).
+  int signal_and_wait(int signo, std::chrono::milliseconds timeout);
 
 private:
   pid_t pid_ = -1;

@@ -65,13 +65,22 @@ void ConsoleReport::on_run_finished(const RunRecord& record) {
        {Outcome::Pass, Outcome::Fail, Outcome::Warn, Outcome::Info, Outcome::Skip, Outcome::Error})
     std::fprintf(out_, " %d %s", summary[o], std::string(outcome_name(o)).c_str());
   std::fprintf(out_, "\n");
+  if (record.interrupted_by != 0)
+    std::fprintf(out_, "Interrupted by signal %d: the checks after the last one listed did not run.\n",
+                 record.interrupted_by);
   bool header = false;
   for (const auto& r : record.checks) {
     if (r.outcome != Outcome::Fail && r.outcome != Outcome::Error) continue;
     if (!header) std::fprintf(out_, "Failures:\n");
     header = true;
-    std::fprintf(out_, "  %s %s.%s [%s]\n", label(r.outcome).c_str(), r.suite.c_str(),
-                 r.name.c_str(), ids(r).c_str());
+    std::fprintf(out_, "  %s %s.%s [%s]%s%s\n", label(r.outcome).c_str(), r.suite.c_str(),
+                 r.name.c_str(), ids(r).c_str(), r.known_failure ? " (known: in the baseline)" : "",
+                 r.unfinished ? " (unfinished)" : "");
+  }
+  if (!record.stale_baseline.empty()) {
+    std::fprintf(out_, "Stale baseline entries (they no longer fail; remove them):\n");
+    for (const auto& entry : record.stale_baseline)
+      std::fprintf(out_, "  %s\n", entry.c_str());
   }
   std::fflush(out_);
 }

@@ -56,12 +56,13 @@ nlohmann::json to_json(const RunRecord& record) {
                             {"findings", findings},
                             {"evidence", evidence}};
     if (c.unfinished) check["unfinished"] = true;
+    if (c.known_failure) check["known_failure"] = true;
     checks.push_back(std::move(check));
   }
   nlohmann::json requirements = nlohmann::json::object();
   for (const auto& [id, r] : record.requirement_results())
     requirements[id] = {{"outcome", outcome_name(r.outcome)}, {"checks", r.checks}};
-  return {{"tool", {{"name", record.tool_name}, {"version", record.tool_version}}},
+  nlohmann::json out = {{"tool", {{"name", record.tool_name}, {"version", record.tool_version}}},
           {"target",
            {{"base_url", record.base_url},
             {"issuer", record.issuer},
@@ -77,6 +78,9 @@ nlohmann::json to_json(const RunRecord& record) {
           {"summary", summary},
           {"checks", checks},
           {"requirements", requirements}};
+  if (record.interrupted_by != 0) out["interrupted_by_signal"] = record.interrupted_by;
+  if (!record.stale_baseline.empty()) out["stale_baseline"] = record.stale_baseline;
+  return out;
 }
 
 void write_json_report(const RunRecord& record, const std::string& path) {

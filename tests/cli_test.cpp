@@ -2,7 +2,10 @@
 // exit code 2 with a one-line reason when it cannot run.
 #include "subprocess.h"
 
+#include <csignal>
+#include <filesystem>
 #include <fstream>
+#include <thread>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
@@ -194,6 +197,65 @@ TEST(CliContract, BadConfigFileExitsTwoNamingTheProblem) {
   ProcessResult missing = run_process({CONFORMANCE_BIN, "--config", path + ".none"}, 10s);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("cannot read"), std::string::npos) << missing.err;
+}
+
+} // namespace
+
+namespace {
+
+// A baseline accepts known failures, fails on new ones, and flags entries that now pass.
+TEST(CliContract, BaselineAcceptsKnownFailuresAndFlagsStaleOnes) {
+  BackgroundProcess faulty(
+      {REFERENCE_SERVER_BIN, "--port", "0", "--fault", "codes-reusable"});
+  std::string url = faulty.first_line(10s);
+  ASSERT_FALSE(url.empty());
+  const std::string filter = "--gtest_filter=AuthorizationCode.*:Pkce.*";
+  std::string baseline = testing::TempDir() + "cli-baseline.json";
+  ProcessResult first = run_process(
+      {CONFORMANCE_BIN, "--base-url", url, "--quiet", "--write-baseline", baseline, filter}, 120s);
+  EXPECT_EQ(first.exit_code, 1) << first.out;
+  std::ifstream in(baseline);
+  json written = json::parse(in);
+  ASSERT_EQ(written.at("known_failures").size(), 1u) << written.dump();
+  EXPECT_EQ(written.at("known_failures")[0].at("requirement"), "CODE-01");
+
+  ProcessResult known =
+      run_process({CONFORMANCE_BIN, "--base-url", url, "--baseline", baseline, filter}, 120s);
+  EXPECT_EQ(known.exit_code, 0) << known.out;
+  EXPECT_NE(known.out.find("(known: in the baseline)"), std::string::npos) << known.out;
+
+  // Against the clean bundled server the entry is stale.
+  ProcessResult stale = run_process({CONFORMANCE_BIN, "--baseline", baseline, filter}, 120s);
+  EXPECT_EQ(stale.exit_code, 1) << stale.out;
+  EXPECT_NE(stale.out.find("Stale baseline entries"), std::string::npos) << stale.out;
+  ProcessResult allowed =
+      run_process({CONFORMANCE_BIN, "--baseline", baseline, "--allow-stale", filter}, 120s);
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.out;
+}
+
+// SIGINT and SIGTERM mid-check: every requested report is still written, the running check is
+// marked unfinished, and the exit status is 128 + the signal.
+TEST(CliContract, InterruptedRunWritesItsReports) {
+  for (int signo : {SIGINT, SIGTERM}) {
+    std::string report = testing::TempDir() + "cli-interrupted-" + std::to_string(signo) + ".json";
+    std::filesystem::remove(report);
+    // CODE-04 waits out a 60 s code lifetime: the run is certainly inside it after a second.
+    BackgroundProcess run({CONFORMANCE_BIN, "--code-lifetime", "60", "--json", report,
+                           "--gtest_filter=Pkce.AppendixB*:AuthorizationCode.ExpiredCodeIsRefused"});
+    ASSERT_FALSE(run.first_line(20s).empty());
+    std::this_thread::sleep_for(1500ms);
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(run.signal_and_wait(signo, 20s), 128 + signo);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+    ASSERT_TRUE(std::filesystem::exists(report));
+    std::ifstream in(report);
+    json record = json::parse(in);
+    EXPECT_EQ(record.at("interrupted_by_signal"), signo);
+    bool unfinished = false;
+    for (const auto& c : record.at("checks"))
+      unfinished = unfinished || (c.value("unfinished", false) && c.at("name") == "ExpiredCodeIsRefused");
+    EXPECT_TRUE(unfinished) << record.at("checks").dump();
+  }
 }
 
 } // namespace
