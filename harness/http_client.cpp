@@ -1,5 +1,6 @@
 #include "http_client.h"
 
+#include "redaction.h"
 #include "text.h"
 
 #include <algorithm>
@@ -201,6 +202,15 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_slist_free_all(header_list);
+
+  // Session cookies are credentials: their values are hidden wherever a server echoes them,
+  // not only in the Cookie and Set-Cookie headers.
+  for (const auto& value : response.headers_named("set-cookie")) {
+    size_t eq = value.find('=');
+    size_t end = value.find(';');
+    if (eq != std::string::npos && eq < end)
+      redactor().add_secret(oauth::trim(value.substr(eq + 1, end - eq - 1)));
+  }
 
   Exchange exchange;
   exchange.method = request.method;

@@ -1,0 +1,144 @@
+// Redaction, verified end to end: a small deterministic authorization server hands out planted
+// secrets (a client secret, a session cookie, a code, access and refresh tokens, and echoes them
+// back where a careless server might), the harness signs in with a planted password, and no
+// report, log or console line may contain any of them afterwards.
+#include "subprocess.h"
+
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const char* const kClientSecret = "PLANTED-CLIENT-SECRET-7f3a9b";
+const char* const kPassword = "PLANTED-PASSWORD-c0de41";
+const char* const kCookie = "PLANTED-COOKIE-91ab22";
+const char* const kCode = "PLANTED-CODE-55cd87";
+const char* const kAccessToken = "PLANTED-ACCESS-TOKEN-3e2190";
+const char* const kRefreshToken = "PLANTED-REFRESH-TOKEN-8d0273";
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+// Minimal, and careless on purpose: it echoes credentials into bodies and headers.
+void serve_planted_server(httplib::Server& server, const std::string& base) {
+  server.Get("/.well-known/oauth-authorization-server",
+             [base](const httplib::Request&, httplib::Response& res) {
+               json doc = {{"issuer", base},
+                           {"authorization_endpoint", base + "/authorize"},
+                           {"token_endpoint", base + "/token"},
+                           {"introspection_endpoint", base + "/introspect"},
+                           {"revocation_endpoint", base + "/revoke"},
+                           {"response_types_supported", {"code"}},
+                           {"grant_types_supported", {"authorization_code", "refresh_token"}},
+                           {"code_challenge_methods_supported", {"S256"}}};
+               res.set_content(doc.dump(), "application/json");
+             });
+  server.Get("/authorize", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_header("Set-Cookie", std::string("sid=") + kCookie + "; Path=/; HttpOnly");
+    std::string page = "<!doctype html><title>Sign in</title><form method=post action=/login>"
+                       "<input type=hidden name=redirect_uri value=\"" +
+                       req.get_param_value("redirect_uri") +
+                       "\"><input type=hidden name=state value=\"" +
+                       req.get_param_value("state") +
+                       "\"><input name=username><input type=password name=password>"
+                       "<button type=submit>Sign in</button></form>";
+    res.set_content(page, "text/html");
+  });
+  server.Post("/login", [](const httplib::Request& req, httplib::Response& res) {
+    // The careless part: the password and cookie come back in the redirect page's body.
+    res.set_redirect(req.get_param_value("redirect_uri") + "?code=" + kCode +
+                         "&state=" + req.get_param_value("state"),
+                     302);
+    res.set_content("Redirecting; you typed " + req.get_param_value("password") + " with " +
+                        req.get_header_value("Cookie"),
+                    "text/plain");
+  });
+  auto tokens = [](const httplib::Request& req, httplib::Response& res) {
+    json body = {{"access_token", kAccessToken},
+                 {"refresh_token", kRefreshToken},
+                 {"token_type", "Bearer"},
+                 {"expires_in", 300},
+                 {"echo", req.body}};
+    res.set_header("Cache-Control", "no-store");
+    res.set_header("X-Debug-Authorization", req.get_header_value("Authorization"));
+    res.set_content(body.dump(), "application/json");
+  };
+  server.Post("/token", tokens);
+  server.Post("/introspect", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content(json{{"active", true}, {"echo", req.body}}.dump(), "application/json");
+  });
+  server.Post("/revoke", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("revoked " + req.body, "text/plain");
+  });
+}
+
+TEST(RedactionEndToEnd, NoPlantedSecretReachesAnyReportOrLog) {
+  httplib::Server server;
+  int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  serve_planted_server(server, base);
+  std::thread listener([&] { server.listen_after_bind(); });
+
+  ::setenv("PLANTED_CLIENT_SECRET", kClientSecret, 1);
+  ::setenv("PLANTED_PASSWORD", kPassword, 1);
+  json config = {
+      {"base_url", base},
+      {"clients",
+       {{"registration", "static"},
+        {"public", {{"client_id", "planted-public"}}},
+        {"second", {{"client_id", "planted-second"}}},
+        {"confidential",
+         {{"client_id", "planted-confidential"},
+          {"client_secret", "${env:PLANTED_CLIENT_SECRET}"},
+          {"auth_method", "client_secret_basic"}}}}},
+      {"driver",
+       {{"kind", "form"},
+        {"form", {{"fields", {{"username", "alice"}, {"password", "${env:PLANTED_PASSWORD}"}}}}}}}};
+  std::string dir = testing::TempDir() + "redaction-e2e-" + std::to_string(::getpid()) + "/";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "config.json") << config.dump();
+  std::vector<std::string> argv = {CONFORMANCE_BIN, "--config", dir + "config.json", "--json",
+                                   dir + "report.json", "--timeout", "5"};
+  for (const auto& [flag, file] : std::vector<std::pair<std::string, std::string>>{
+           {"--junit", "report.xml"}, {"--html", "report.html"}})
+    if (REPORT_FLAGS_AVAILABLE) argv.insert(argv.end(), {flag, dir + file});
+  conformance::ProcessResult run = conformance::run_process(argv, 300s);
+  server.stop();
+  listener.join();
+  ASSERT_FALSE(run.timed_out);
+
+  std::vector<std::pair<std::string, std::string>> outputs = {{"stdout", run.out},
+                                                              {"stderr", run.err}};
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    if (entry.path().filename() != "config.json")
+      outputs.emplace_back(entry.path().filename().string(), read_file(entry.path().string()));
+  ASSERT_GE(outputs.size(), 3u) << "no report written: " << run.err;
+  // The run really exchanged the secrets: the report shows redaction markers where they were.
+  EXPECT_NE(read_file(dir + "report.json").find("[REDACTED]"), std::string::npos);
+  for (const auto& [name, text] : outputs) {
+    for (const char* secret :
+         {kClientSecret, kPassword, kCookie, kCode, kAccessToken, kRefreshToken})
+      EXPECT_EQ(text.find(secret), std::string::npos) << secret << " appears in " << name;
+    // Verifiers are random, so look at where they travel: never a value after code_verifier=.
+    std::smatch m;
+    std::regex verifier(R"(code_verifier=([A-Za-z0-9._~-]{20,}))");
+    EXPECT_FALSE(std::regex_search(text, m, verifier)) << name << " shows " << m.str(0);
+  }
+  std::filesystem::remove_all(dir);
+}
+
+} // namespace
