@@ -2,6 +2,16 @@
 
 namespace conformance {
 
+void CheckListener::OnTestProgramStart(const testing::UnitTest& unit) {
+  std::lock_guard lock(mutex_);
+  for (int s = 0; s < unit.total_test_suite_count(); ++s) {
+    const testing::TestSuite& suite = *unit.GetTestSuite(s);
+    for (int t = 0; t < suite.total_test_count(); ++t)
+      if (const testing::TestInfo& info = *suite.GetTestInfo(t); info.should_run())
+        selected_.emplace_back(info.test_suite_name(), info.name());
+  }
+}
+
 void CheckListener::OnTestStart(const testing::TestInfo& info) {
   {
     std::lock_guard lock(mutex_);
@@ -40,6 +50,7 @@ void CheckListener::OnTestEnd(const testing::TestInfo& info) {
   {
     std::lock_guard lock(mutex_);
     record_.checks.push_back(std::move(result));
+    ended_.emplace(info.test_suite_name(), info.name());
     running_.reset();
     finished = &record_.checks.back();
   }
@@ -47,20 +58,35 @@ void CheckListener::OnTestEnd(const testing::TestInfo& info) {
     sink->on_check_finished(*finished);
 }
 
-RunRecord CheckListener::snapshot() const {
+namespace {
+
+CheckResult placeholder(const std::pair<std::string, std::string>& test, Outcome outcome,
+                        std::string message) {
+  CheckResult c;
+  c.suite = std::string(report_suite_name(test.first));
+  c.name = test.second;
+  if (const CheckInfo* info = find_check(test.first, test.second))
+    c.requirements = info->requirements;
+  c.outcome = outcome;
+  c.message = std::move(message);
+  return c;
+}
+
+} // namespace
+
+RunRecord CheckListener::snapshot(bool with_not_run) const {
   std::lock_guard lock(mutex_);
   RunRecord copy = record_;
   if (running_) {
-    CheckResult unfinished;
-    unfinished.suite = std::string(report_suite_name(running_->first));
-    unfinished.name = running_->second;
-    if (const CheckInfo* info = find_check(running_->first, running_->second))
-      unfinished.requirements = info->requirements;
-    unfinished.outcome = Outcome::Error;
-    unfinished.unfinished = true;
-    unfinished.message = "the run was interrupted while this check ran";
-    copy.checks.push_back(std::move(unfinished));
+    copy.checks.push_back(
+        placeholder(*running_, Outcome::Error, "the run was interrupted while this check ran"));
+    copy.checks.back().unfinished = true;
   }
+  if (with_not_run)
+    for (const TestKey& test : selected_)
+      if (!ended_.count(test) && test != running_)
+        copy.checks.push_back(placeholder(
+            test, Outcome::Skip, "not run: the run was interrupted before this check started"));
   return copy;
 }
 

@@ -1,14 +1,16 @@
 // `conformance`: the CLI entry point. It parses our flags, passes the rest to
 // GoogleTest (so --gtest_filter works), runs the preflight (discovery), and
 // appends the listener that feeds the result record to the reports.
+#include "baseline.h"
 #include "catalogue.h"
 #include "check.h"
-#include "baseline.h"
 #include "check_listener.h"
 #include "config.h"
 #include "console_report.h"
 #include "discovery.h"
+#include "html_report.h"
 #include "json_report.h"
+#include "junit_report.h"
 #include "manual_driver.h"
 #include "redaction.h"
 #include "resource_discovery.h"
@@ -16,17 +18,17 @@
 #include "target.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <thread>
-#include <algorithm>
-#include <chrono>
 #include <ctime>
 #include <gtest/gtest.h>
 #include <iostream>
 #include <memory>
 #include <set>
+#include <thread>
 
 #ifndef CONFORMANCE_VERSION
 #define CONFORMANCE_VERSION "0.0.0"
@@ -172,6 +174,8 @@ int finish_run(RunRecord& record, const Finishing& f) {
     }
   };
   write(f.outputs.json, write_json_report);
+  write(f.outputs.junit, write_junit_report);
+  write(f.outputs.html, write_html_report);
   write(f.outputs.write_baseline, write_baseline);
   return exit_code;
 }
@@ -195,7 +199,7 @@ int main(int argc, char** argv) {
   size_t max_body = 1024 * 1024;
   bool strict = false;
   std::string profile = Catalogue::instance().default_profile();
-  std::string json_path;
+  std::string json_path, junit_path, html_path;
   std::string baseline_path, write_baseline_path;
   bool allow_stale = false;
   bool quiet = false;
@@ -255,6 +259,9 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(Catalogue::instance().profiles()));
   // The path is optional only so that `--list --json` reads naturally.
   app.add_option("--json", json_path, "Write the JSON result record to this path")->expected(0, 1);
+  app.add_option("--junit", junit_path,
+                 "Write JUnit XML (a testsuite per area, a testcase per check) to this path");
+  app.add_option("--html", html_path, "Write one self-contained HTML report to this path");
   app.add_option(
          "--code-lifetime", code_lifetime,
          "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)")
@@ -475,7 +482,7 @@ int main(int argc, char** argv) {
       return kExitCannotRun;
     }
   }
-  ReportOutputs outputs{json_path, "", "", write_baseline_path};
+  ReportOutputs outputs{json_path, junit_path, html_path, write_baseline_path};
 
   RunRecord record;
   record.tool_version = CONFORMANCE_VERSION;
@@ -521,10 +528,11 @@ int main(int argc, char** argv) {
   std::thread watchdog([&] {
     while (!run_over) {
       if (int signo = interrupting_signal.load()) {
-        RunRecord partial = listener->snapshot();
+        RunRecord partial = listener->snapshot(true);
         partial.interrupted_by = signo;
         partial.finished_at = now_utc();
-        std::fprintf(stderr, "\nconformance: interrupted (signal %d); writing the reports\n", signo);
+        std::fprintf(stderr, "\nconformance: interrupted (signal %d); writing the reports\n",
+                     signo);
         finish_run(partial, finishing);
         std::fflush(nullptr);
         std::_Exit(128 + signo);

@@ -297,7 +297,10 @@ color:#fff;font-weight:700;font-size:.75rem;letter-spacing:.03em;vertical-align:
 .total b{margin-left:.3rem}
 .alert{border:2px solid var(--fail);color:var(--fail);padding:.4rem .7rem;border-radius:4px;font-weight:700}
 table{border-collapse:collapse;width:100%;font-size:.9rem}
-th,td{border:1px solid var(--line);padding:.25rem .45rem;text-align:left;vertical-align:top}
+th,td{border:1px solid var(--line);padding:.25rem .45rem;text-align:left;vertical-align:top;
+overflow-wrap:break-word}
+table.req{table-layout:fixed}.w-id{width:7.5rem}.w-out{width:5.5rem}.w-lvl{width:5rem}
+.w-area{width:8rem}.w-src{width:11rem}.w-chk{width:17rem}table.req td{overflow-wrap:anywhere}
 th{background:var(--soft)}
 table.matrix td.c,table.matrix th.c{text-align:right;width:4.5rem}
 table.matrix td.n{color:#fff;font-weight:700;-webkit-print-color-adjust:exact;print-color-adjust:exact}
@@ -499,8 +502,10 @@ void requirement_links(std::string& out, const std::vector<std::string>& ids) {
 
 void check(std::string& out, const CheckResult& c, const std::string& id) {
   std::string o(outcome_name(c.outcome));
-  out += "<details class=\"check o-" + o + "\" id=\"" + id + "\">\n<summary>" + badge(c.outcome) +
-         " <span class=\"name\">";
+  // Failures and errors open, so their findings show at once; their exchanges stay closed.
+  bool open = c.outcome == Outcome::Fail || c.outcome == Outcome::Error;
+  out += "<details class=\"check o-" + o + "\" id=\"" + id + "\"" + (open ? " open" : "") +
+         ">\n<summary>" + badge(c.outcome) + " <span class=\"name\">";
   esc(out, check_key(c));
   out += "</span>";
   if (!c.requirements.empty()) {
@@ -585,7 +590,11 @@ void requirements(std::string& out, const RunRecord& r,
   out += "<section id=\"requirements\">\n<h2>Requirements</h2>\n<details class=\"reqs-all\" open>"
          "<summary>" +
          std::to_string(all.size()) +
-         " requirements cited by the checks</summary>\n<table>\n<thead><tr><th>ID</th>"
+         " requirements cited by the checks</summary>\n<table class=\"req\">\n"
+         "<colgroup><col class=\"w-id\"><col class=\"w-out\"><col class=\"w-lvl\"><col "
+         "class=\"w-area\">"
+         "<col><col class=\"w-src\"><col class=\"w-chk\">"
+         "</colgroup>\n<thead><tr><th>ID</th>"
          "<th>Outcome</th><th>Level</th><th>Area</th><th>Requirement (paraphrase)</th>"
          "<th>Source</th><th>Checks</th></tr></thead>\n<tbody>\n";
   for (const auto& id : all) {

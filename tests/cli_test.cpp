@@ -1,15 +1,16 @@
 // The `conformance` binary's contract: the catalogue it cites, its listing, and
 // exit code 2 with a one-line reason when it cannot run.
+#include "report_tools.h"
 #include "subprocess.h"
 
 #include <csignal>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 namespace {
 
@@ -205,8 +206,7 @@ namespace {
 
 // A baseline accepts known failures, fails on new ones, and flags entries that now pass.
 TEST(CliContract, BaselineAcceptsKnownFailuresAndFlagsStaleOnes) {
-  BackgroundProcess faulty(
-      {REFERENCE_SERVER_BIN, "--port", "0", "--fault", "codes-reusable"});
+  BackgroundProcess faulty({REFERENCE_SERVER_BIN, "--port", "0", "--fault", "codes-reusable"});
   std::string url = faulty.first_line(10s);
   ASSERT_FALSE(url.empty());
   const std::string filter = "--gtest_filter=AuthorizationCode.*:Pkce.*";
@@ -234,27 +234,47 @@ TEST(CliContract, BaselineAcceptsKnownFailuresAndFlagsStaleOnes) {
 }
 
 // SIGINT and SIGTERM mid-check: every requested report is still written, the running check is
-// marked unfinished, and the exit status is 128 + the signal.
+// marked unfinished, the checks that never started are listed as not run, and the exit status
+// is 128 + the signal.
 TEST(CliContract, InterruptedRunWritesItsReports) {
   for (int signo : {SIGINT, SIGTERM}) {
-    std::string report = testing::TempDir() + "cli-interrupted-" + std::to_string(signo) + ".json";
-    std::filesystem::remove(report);
+    std::string stem = testing::TempDir() + "cli-interrupted-" + std::to_string(signo);
+    for (const char* ext : {".json", ".xml", ".html"})
+      std::filesystem::remove(stem + ext);
     // CODE-04 waits out a 60 s code lifetime: the run is certainly inside it after a second.
-    BackgroundProcess run({CONFORMANCE_BIN, "--code-lifetime", "60", "--json", report,
-                           "--gtest_filter=Pkce.AppendixB*:AuthorizationCode.ExpiredCodeIsRefused"});
+    // Token.* comes after AuthorizationCode in the run order, so those checks never start.
+    BackgroundProcess run({CONFORMANCE_BIN, "--code-lifetime", "60", "--json", stem + ".json",
+                           "--junit", stem + ".xml", "--html", stem + ".html",
+                           "--gtest_filter=AuthorizationCode.ExpiredCodeIsRefused:Token.*"});
     ASSERT_FALSE(run.first_line(20s).empty());
     std::this_thread::sleep_for(1500ms);
     auto started = std::chrono::steady_clock::now();
     EXPECT_EQ(run.signal_and_wait(signo, 20s), 128 + signo);
     EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
-    ASSERT_TRUE(std::filesystem::exists(report));
-    std::ifstream in(report);
+    ASSERT_TRUE(std::filesystem::exists(stem + ".json"));
+    std::ifstream in(stem + ".json");
     json record = json::parse(in);
     EXPECT_EQ(record.at("interrupted_by_signal"), signo);
-    bool unfinished = false;
-    for (const auto& c : record.at("checks"))
-      unfinished = unfinished || (c.value("unfinished", false) && c.at("name") == "ExpiredCodeIsRefused");
-    EXPECT_TRUE(unfinished) << record.at("checks").dump();
+    int unfinished = 0, not_run = 0;
+    for (const auto& c : record.at("checks")) {
+      if (c.value("unfinished", false)) {
+        ++unfinished;
+        EXPECT_EQ(c.at("name"), "ExpiredCodeIsRefused");
+      }
+      if (c.at("suite") == "Token") {
+        ++not_run;
+        EXPECT_EQ(c.at("outcome"), "skip");
+        EXPECT_NE(c.at("message").get<std::string>().find("not run"), std::string::npos);
+      }
+    }
+    EXPECT_EQ(unfinished, 1) << record.at("checks").dump();
+    EXPECT_GE(not_run, 10) << record.at("checks").dump();
+    ProcessResult lint = conformance::testing_tools::validate_junit(stem + ".xml");
+    EXPECT_EQ(lint.exit_code, 0) << lint.err;
+    std::ifstream html_in(stem + ".html");
+    std::string html((std::istreambuf_iterator<char>(html_in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(html.find("AuthorizationCode.ExpiredCodeIsRefused"), std::string::npos);
+    EXPECT_NE(html.find("</html>"), std::string::npos);
   }
 }
 
