@@ -74,16 +74,18 @@ std::string AuthorizationResult::describe() const {
 }
 
 bool arrive_at(AuthorizationResult& result, const std::string& location,
-               const std::string& redirect_uri) {
+               const std::string& redirect_uri, bool remember_secrets) {
   result.location = location;
   result.locations.push_back(location);
   auto parts = oauth::parse_url(location);
   if (parts && same_origin(location, redirect_uri)) {
     result.query = oauth::parse_form(parts->query);
     result.fragment = oauth::parse_form(parts->fragment);
-    if (auto code = result.code()) redactor().add_secret(*code);
-    for (const char* t : {"access_token", "refresh_token", "id_token"})
-      if (auto v = result.param(t)) redactor().add_secret(*v);
+    if (remember_secrets) {
+      if (auto code = result.code()) redactor().add_secret(*code);
+      for (const char* t : {"access_token", "refresh_token", "id_token"})
+        if (auto v = result.param(t)) redactor().add_secret(*v);
+    }
     result.ending = location_reaches(location, redirect_uri)
                         ? AuthorizationResult::Ending::RedirectedToClient
                         : AuthorizationResult::Ending::ClientOriginOtherPath;
@@ -96,32 +98,76 @@ bool arrive_at(AuthorizationResult& result, const std::string& location,
   return false;
 }
 
+namespace {
+const HeaderList kAcceptPages = {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
+} // namespace
+
+AuthorizationWalk::AuthorizationWalk(const std::string& authorization_url, std::string redirect_uri,
+                                     int max_steps, bool remember_secrets)
+    : request_{"GET", authorization_url, kAcceptPages, ""}, redirect_uri_(std::move(redirect_uri)),
+      steps_left_(max_steps), remember_secrets_(remember_secrets) {
+  if (steps_left_ <= 0) end(AuthorizationResult::Ending::TooManySteps);
+}
+
+void AuthorizationWalk::end(AuthorizationResult::Ending ending) {
+  result_.ending = ending;
+  finished_ = true;
+}
+
+std::optional<HttpRequest> AuthorizationWalk::on_page(const HttpRequest&, const HttpResponse&) {
+  return std::nullopt;
+}
+
+void AuthorizationWalk::on_response(HttpResponse response) {
+  using Ending = AuthorizationResult::Ending;
+  result_.last_url = request_.url;
+  result_.last_response = std::move(response);
+  const HttpResponse& r = result_.last_response;
+  if (!r.answered()) return end(Ending::NoResponse);
+  --steps_left_;
+  auto location_header = r.header("location");
+  if (r.is_redirect() && location_header) {
+    bool after_post = request_.method == "POST";
+    result_.redirect_statuses.push_back(r.status);
+    if (after_post) result_.post_redirect_statuses.push_back(r.status);
+    auto resolved = oauth::resolve_url(request_.url, *location_header);
+    if (arrive_at(result_, resolved.value_or(*location_header), redirect_uri_, remember_secrets_)) {
+      finished_ = true; // arrive_at set the ending
+      return;
+    }
+    if (after_post && (r.status == 307 || r.status == 308))
+      request_.url = result_.location; // browsers repeat the POST, body and all
+    else
+      request_ = {"GET", result_.location, kAcceptPages, ""};
+  } else if (r.is_redirect()) {
+    return end(Ending::StoppedAtServer); // a redirect without a Location leads nowhere
+  } else if (auto next = on_page(request_, r)) {
+    request_ = std::move(*next);
+  } else {
+    return end(Ending::StoppedAtServer);
+  }
+  if (steps_left_ <= 0) end(Ending::TooManySteps);
+}
+
+AuthorizationResult walk_through(HttpClient& http, AuthorizationWalk& walk) {
+  CookieJar jar; // a fresh user agent per authorization
+  while (!walk.finished())
+    walk.on_response(http.send(walk.request(), &jar));
+  return std::move(walk.result());
+}
+
+std::unique_ptr<AuthorizationWalk> RedirectDriver::start_walk(const std::string& authorization_url,
+                                                              const std::string& redirect_uri,
+                                                              ConsentDecision,
+                                                              bool remember_secrets) const {
+  return std::make_unique<AuthorizationWalk>(authorization_url, redirect_uri, max_steps_,
+                                             remember_secrets);
+}
+
 AuthorizationResult RedirectDriver::authorize(const std::string& authorization_url,
                                               const std::string& redirect_uri) {
-  AuthorizationResult result;
-  CookieJar jar; // a fresh user agent per authorization
-  std::string url = authorization_url;
-  for (int step = 0; step < max_steps_; ++step) {
-    result.last_url = url;
-    result.last_response =
-        http_.get(url, {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}}, &jar);
-    const HttpResponse& r = result.last_response;
-    if (!r.answered()) {
-      result.ending = AuthorizationResult::Ending::NoResponse;
-      return result;
-    }
-    auto location_header = r.header("location");
-    if (!r.is_redirect() || !location_header) {
-      result.ending = AuthorizationResult::Ending::StoppedAtServer;
-      return result;
-    }
-    result.redirect_statuses.push_back(r.status);
-    auto resolved = oauth::resolve_url(url, *location_header);
-    if (arrive_at(result, resolved.value_or(*location_header), redirect_uri)) return result;
-    url = result.location;
-  }
-  result.ending = AuthorizationResult::Ending::TooManySteps;
-  return result;
+  auto walk = start_walk(authorization_url, redirect_uri, ConsentDecision::Approve, true);
+  return walk_through(http_, *walk);
 }
 
 } // namespace conformance

@@ -5,6 +5,7 @@
 
 #include "http_client.h"
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,44 @@ struct AuthorizationResult {
   std::string describe() const;
 };
 
+// One user agent's way through the authorization endpoint, a request at a time: a driver's
+// decisions without its transport, so the checks (one blocking client) and the bench load
+// generator (many flows in flight on libcurl's multi interface) walk the same way. The transport
+// keeps one cookie jar for the whole walk.
+class AuthorizationWalk {
+public:
+  // `remember_secrets`: codes and tokens met on the way are added to the redactor (off only for
+  // the load generator, which reports no evidence and would otherwise grow it without bound).
+  AuthorizationWalk(const std::string& authorization_url, std::string redirect_uri, int max_steps,
+                    bool remember_secrets = true);
+  virtual ~AuthorizationWalk() = default;
+
+  bool finished() const { return finished_; }
+  // The request to send now; only while !finished().
+  const HttpRequest& request() const { return request_; }
+  // The answer to request(): follows a redirect, stops at the client, or asks on_page().
+  void on_response(HttpResponse response);
+  AuthorizationResult& result() { return result_; }
+
+protected:
+  // A non-redirect answer: the next request (a form submission, a link), or nullopt to stop
+  // there (StoppedAtServer). The base stops at every page, as an auto-consent walk should.
+  virtual std::optional<HttpRequest> on_page(const HttpRequest& sent, const HttpResponse& page);
+
+private:
+  void end(AuthorizationResult::Ending ending);
+
+  AuthorizationResult result_;
+  HttpRequest request_;
+  std::string redirect_uri_;
+  int steps_left_;
+  bool remember_secrets_;
+  bool finished_ = false;
+};
+
+// Sends the walk's requests through `http`, with one fresh cookie jar, until it ends.
+AuthorizationResult walk_through(HttpClient& http, AuthorizationWalk& walk);
+
 class AuthorizationDriver {
 public:
   virtual ~AuthorizationDriver() = default;
@@ -60,6 +99,15 @@ public:
   // Whether the harness sees the server's responses on the way (false when the login is
   // delegated to another program, which keeps the pages to itself).
   virtual bool sees_pages() const { return true; }
+  // The driver as a walk another transport can drive (the bench load generator), or null when
+  // its way through is not a sequence of requests the harness makes (a program, a person).
+  virtual std::unique_ptr<AuthorizationWalk> start_walk(const std::string& authorization_url,
+                                                        const std::string& redirect_uri,
+                                                        ConsentDecision decision,
+                                                        bool remember_secrets) const {
+    (void)authorization_url, (void)redirect_uri, (void)decision, (void)remember_secrets;
+    return nullptr;
+  }
   // As above with an explicit consent answer; drivers that cannot decline ignore it.
   virtual AuthorizationResult authorize(const std::string& authorization_url,
                                         const std::string& redirect_uri, ConsentDecision decision) {
@@ -77,6 +125,10 @@ public:
   using AuthorizationDriver::authorize; // keep the ConsentDecision overload visible
   AuthorizationResult authorize(const std::string& authorization_url,
                                 const std::string& redirect_uri) override;
+  std::unique_ptr<AuthorizationWalk> start_walk(const std::string& authorization_url,
+                                                const std::string& redirect_uri,
+                                                ConsentDecision decision,
+                                                bool remember_secrets) const override;
 
 private:
   HttpClient& http_;
@@ -87,7 +139,7 @@ private:
 // origin, takes the response parameters from it, remembers any code or token as a secret
 // and sets the ending: true means the driver stops here (the URL is never fetched).
 bool arrive_at(AuthorizationResult& result, const std::string& location,
-               const std::string& redirect_uri);
+               const std::string& redirect_uri, bool remember_secrets = true);
 
 // True when `location` has the scheme, host, port and path of `redirect_uri`.
 bool location_reaches(const std::string& location, const std::string& redirect_uri);

@@ -9,8 +9,6 @@
 namespace conformance {
 namespace {
 
-using Ending = AuthorizationResult::Ending;
-
 const HeaderList kAccept = {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
 
 // Lower-case words of the given texts: a control's name, value and label, or a link's label
@@ -133,41 +131,22 @@ AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
   return authorize(authorization_url, redirect_uri, ConsentDecision::Approve);
 }
 
-AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
-                                          const std::string& redirect_uri,
-                                          ConsentDecision decision) {
-  AuthorizationResult result;
-  CookieJar jar; // a fresh user agent per authorization
-  HttpRequest request{"GET", authorization_url, kAccept, ""};
-  for (int step = 0; step < options_.max_steps; ++step) {
-    result.last_url = request.url;
-    result.last_response = http_.send(request, &jar);
-    const HttpResponse& r = result.last_response;
-    if (!r.answered()) {
-      result.ending = Ending::NoResponse;
-      return result;
-    }
-    auto location_header = r.header("location");
-    if (r.is_redirect() && location_header) {
-      bool after_post = request.method == "POST";
-      result.redirect_statuses.push_back(r.status);
-      if (after_post) result.post_redirect_statuses.push_back(r.status);
-      auto resolved = oauth::resolve_url(request.url, *location_header);
-      if (arrive_at(result, resolved.value_or(*location_header), redirect_uri)) return result;
-      if (after_post && (r.status == 307 || r.status == 308)) {
-        request.url = result.location; // browsers repeat the POST, body and all
-      } else {
-        request = {"GET", result.location, kAccept, ""};
-      }
-      continue;
-    }
-    if (r.status < 200 || r.status >= 300 || !r.is_html_media_type()) {
-      result.ending = Ending::StoppedAtServer;
-      return result;
-    }
+namespace {
 
+// The form driver's way through: at each page, the login form (the one holding every configured
+// field) or the form whose button gives the wanted answer, or a decline link.
+class FormWalk : public AuthorizationWalk {
+public:
+  FormWalk(const std::string& authorization_url, const std::string& redirect_uri,
+           const FormDriverOptions& options, ConsentDecision decision, bool remember_secrets)
+      : AuthorizationWalk(authorization_url, redirect_uri, options.max_steps, remember_secrets),
+        options_(options), decision_(decision) {}
+
+protected:
+  std::optional<HttpRequest> on_page(const HttpRequest& sent, const HttpResponse& r) override {
+    if (r.status < 200 || r.status >= 300 || !r.is_html_media_type()) return std::nullopt;
     std::string title = page_title(r.body);
-    result.pages.push_back(title.empty() ? redactor().redact_url(request.url) : title);
+    result().pages.push_back(title.empty() ? redactor().redact_url(sent.url) : title);
     auto forms = parse_forms(r.body);
     const HtmlForm* chosen = nullptr;
     const SubmitControl* submit = nullptr;
@@ -190,30 +169,42 @@ AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
     }
     if (!chosen) {
       for (const HtmlForm& form : forms)
-        if ((submit = find_submit(form, decision))) {
+        if ((submit = find_submit(form, decision_))) {
           chosen = &form;
           break;
         }
     }
-    if (!chosen && decision == ConsentDecision::Deny) {
+    if (!chosen && decision_ == ConsentDecision::Deny) {
       // No button declines, but a link may ("[ Cancel ]"): follow it as a click would.
       std::vector<HtmlLink> links = parse_links(r.body);
-      if (const HtmlLink* decline = find_decline_link(links)) {
-        auto target = oauth::resolve_url(request.url, oauth::trim(decline->href));
-        if (target) {
-          request = {"GET", target->substr(0, target->find('#')), kAccept, ""};
-          continue;
-        }
-      }
+      if (const HtmlLink* decline = find_decline_link(links))
+        if (auto target = oauth::resolve_url(sent.url, oauth::trim(decline->href)))
+          return HttpRequest{"GET", target->substr(0, target->find('#')), kAccept, ""};
     }
-    if (!chosen) {
-      result.ending = Ending::StoppedAtServer;
-      return result;
-    }
-    request = submission(*chosen, submit, overrides, request.url);
+    if (!chosen) return std::nullopt;
+    return submission(*chosen, submit, overrides, sent.url);
   }
-  result.ending = Ending::TooManySteps;
-  return result;
+
+private:
+  const FormDriverOptions& options_;
+  ConsentDecision decision_;
+};
+
+} // namespace
+
+std::unique_ptr<AuthorizationWalk> FormDriver::start_walk(const std::string& authorization_url,
+                                                          const std::string& redirect_uri,
+                                                          ConsentDecision decision,
+                                                          bool remember_secrets) const {
+  return std::make_unique<FormWalk>(authorization_url, redirect_uri, options_, decision,
+                                    remember_secrets);
+}
+
+AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
+                                          const std::string& redirect_uri,
+                                          ConsentDecision decision) {
+  auto walk = start_walk(authorization_url, redirect_uri, decision, true);
+  return walk_through(http_, *walk);
 }
 
 } // namespace conformance

@@ -26,6 +26,10 @@ public:
                                 const std::string& redirect_uri) override;
   AuthorizationResult authorize(const std::string& authorization_url,
                                 const std::string& redirect_uri, ConsentDecision decision) override;
+  std::unique_ptr<AuthorizationWalk> start_walk(const std::string& authorization_url,
+                                                const std::string& redirect_uri,
+                                                ConsentDecision decision,
+                                                bool remember_secrets) const override;
 
 private:
   HttpClient& http_;

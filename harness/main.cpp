@@ -2,6 +2,7 @@
 // GoogleTest (so --gtest_filter works), runs the preflight (discovery), and
 // appends the listener that feeds the result record to the reports.
 #include "baseline.h"
+#include "bench_command.h"
 #include "catalogue.h"
 #include "check.h"
 #include "check_listener.h"
@@ -180,15 +181,10 @@ int finish_run(RunRecord& record, const Finishing& f) {
   return exit_code;
 }
 
-// The MCP protocol version offered in initialize under each profile.
-std::string protocol_version_of(const std::string& profile) {
-  if (profile.rfind("mcp-", 0) == 0) return profile.substr(4);
-  return "2025-11-25";
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "bench") return bench_main(argc - 1, argv + 1);
   CLI::App app{
       "conformance: black-box conformance tests for OAuth 2.1 and MCP authorization servers.\n"
       "With no --base-url it tests the bundled reference server on an ephemeral loopback port.\n"
@@ -433,7 +429,7 @@ int main(int argc, char** argv) {
   options.mcp_url = optional_of(mcp_url);
   options.flow_scope = optional_of(flow_scope);
   options.omit_resource = omit_resource;
-  options.mcp_protocol_version = protocol_version_of(profile);
+  options.mcp_protocol_version = mcp_protocol_version_for(profile);
   options.second_resource = optional_of(second_resource);
   for (const auto& [tool, scope] : tool_scope_pairs)
     options.tool_scopes[tool] = scope;

@@ -102,4 +102,9 @@ ResourceDiscovery discover_resource(HttpClient& http, const std::string& mcp_url
   return d;
 }
 
+std::string mcp_protocol_version_for(const std::string& profile) {
+  if (profile.rfind("mcp-", 0) == 0) return profile.substr(4);
+  return "2025-11-25";
+}
+
 } // namespace conformance

@@ -49,6 +49,10 @@ struct ResourceDiscovery {
   const MetadataAttempt* used_attempt() const { return used ? &attempts[*used] : nullptr; }
 };
 
+// The MCP protocol version a client offers in initialize under a profile ("mcp-2025-06-18" ->
+// "2025-06-18"; the current version for profiles that name none).
+std::string mcp_protocol_version_for(const std::string& profile);
+
 // Follows the MCP order: the challenge's resource_metadata, then the path-inserted URL, then the
 // root URL; the first JSON object wins, and every attempt is kept for the checks to judge.
 ResourceDiscovery discover_resource(HttpClient& http, const std::string& mcp_url,

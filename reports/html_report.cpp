@@ -1,5 +1,7 @@
 #include "html_report.h"
 
+#include "utf8_text.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -31,34 +33,6 @@ std::string upper(std::string_view text) {
   for (char& c : out)
     c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
-}
-
-// Length of the valid UTF-8 sequence at the start of `s`, or 0. Rejects overlong forms,
-// surrogates and code points above U+10FFFF, as the HTML parser would mangle them anyway.
-std::size_t utf8_sequence(std::string_view s) {
-  auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-  unsigned char b0 = byte(0);
-  std::size_t len;
-  unsigned lo = 0x80, hi = 0xBF;
-  if (b0 < 0x80) return 1;
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (s.size() < len) return 0;
-  if (byte(1) < lo || byte(1) > hi) return 0;
-  for (std::size_t i = 2; i < len; ++i)
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  return len;
 }
 
 // Appends `text` as HTML text or attribute value: markup characters escaped, invalid UTF-8
@@ -118,16 +92,9 @@ std::string esc(std::string_view text) {
 
 // Appends at most `cap` bytes of `text` (cut on a UTF-8 boundary), escaped; true when cut.
 bool esc_capped(std::string& out, std::string_view text, std::size_t cap) {
-  if (text.size() <= cap) {
-    esc(out, text);
-    return false;
-  }
-  std::size_t end = cap;
-  // Step back over continuation bytes so a character is not split into U+FFFD.
-  for (int k = 0; k < 3 && end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80; ++k)
-    --end;
-  esc(out, text.substr(0, end));
-  return true;
+  std::string_view shown = utf8_prefix(text, cap);
+  esc(out, shown);
+  return shown.size() < text.size();
 }
 
 // An element ID from any text: letters, digits, '-' and '.' kept, everything else as _xx, so

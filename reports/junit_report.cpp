@@ -1,5 +1,7 @@
 #include "junit_report.h"
 
+#include "utf8_text.h"
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -20,35 +22,6 @@ bool xml_char(std::uint32_t cp) {
          (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-// Length of the well-formed UTF-8 sequence at text[i] and its code point, or 0 when the bytes
-// there are not UTF-8 (overlong forms, surrogates and values past U+10FFFF included).
-std::size_t utf8_sequence(std::string_view text, std::size_t i, std::uint32_t& cp) {
-  auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
-  unsigned char b = byte(i);
-  if (b < 0x80) {
-    cp = b;
-    return 1;
-  }
-  std::size_t n;
-  std::uint32_t min;
-  if ((b & 0xE0) == 0xC0) {
-    n = 2, cp = b & 0x1F, min = 0x80;
-  } else if ((b & 0xF0) == 0xE0) {
-    n = 3, cp = b & 0x0F, min = 0x800;
-  } else if ((b & 0xF8) == 0xF0) {
-    n = 4, cp = b & 0x07, min = 0x10000;
-  } else {
-    return 0;
-  }
-  if (i + n > text.size()) return 0;
-  for (std::size_t k = 1; k < n; ++k) {
-    if ((byte(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (byte(i + k) & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-  return n;
-}
-
 // Any bytes a server sent become well-formed XML 1.0 character data: markup characters are
 // escaped (no CDATA, so "]]>" needs no care), bytes that are not UTF-8 become U+FFFD and
 // characters XML 1.0 forbids (most control characters, U+FFFE, U+FFFF) are dropped. In
@@ -58,7 +31,7 @@ std::string escape(std::string_view text, bool attribute = false) {
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
     std::uint32_t cp = 0;
-    std::size_t n = utf8_sequence(text, i, cp);
+    std::size_t n = utf8_sequence(text.substr(i), &cp);
     if (n == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
@@ -145,12 +118,7 @@ std::string finding_line(const Finding& f) {
 // A body shown up to kBodyCap bytes, cut on a UTF-8 boundary, with the cut noted.
 void append_body(std::string& out, const std::string& body, bool truncated_by_harness) {
   if (body.empty() && !truncated_by_harness) return;
-  std::size_t shown = body.size();
-  if (shown > kBodyCap) {
-    shown = kBodyCap;
-    while (shown > 0 && (static_cast<unsigned char>(body[shown]) & 0xC0) == 0x80)
-      --shown;
-  }
+  std::size_t shown = utf8_prefix(body, kBodyCap).size();
   out += "\n";
   out.append(body, 0, shown);
   if (!body.empty() && body.back() != '\n' && shown == body.size()) out += "\n";

@@ -1,0 +1,224 @@
+// `conformance bench` from the outside: each mode against the reference server writes the JSON
+// figures it promises, the form driver gets through a login page under load, failures are
+// counted by kind (and fail the run), and SIGINT still prints and writes what was measured.
+#include "fixture_server.h"
+#include "subprocess.h"
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using conformance::BackgroundProcess;
+using conformance::ProcessResult;
+using conformance::run_process;
+using nlohmann::json;
+using namespace std::chrono_literals;
+
+std::string temp_json(const std::string& name) {
+  return testing::TempDir() + "bench-" + std::to_string(::getpid()) + "-" + name + ".json";
+}
+
+json read_json(const std::string& path) {
+  std::ifstream in(path);
+  return json::parse(in, nullptr, false);
+}
+
+class BenchCli : public testing::Test {
+protected:
+  void SetUp() override {
+    server_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{REFERENCE_SERVER_BIN, "--port", "0"});
+    url_ = server_->first_line(10s);
+    ASSERT_FALSE(url_.empty());
+  }
+  std::unique_ptr<BackgroundProcess> server_;
+  std::string url_;
+};
+
+void expect_figures(const json& doc, const std::vector<std::string>& steps) {
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_GT(doc.at("requests_per_second").get<double>(), 0);
+  EXPECT_GT(doc.at("flows_per_second").get<double>(), 0);
+  EXPECT_TRUE(doc.at("errors").is_object());
+  EXPECT_TRUE(doc.at("errors").empty()) << doc.at("errors").dump();
+  for (const auto& step : steps) {
+    const json& s = doc.at("latency_ms").at(step);
+    EXPECT_GT(s.at("count").get<long>(), 0) << step;
+    EXPECT_LE(s.at("p50").get<double>(), s.at("p90").get<double>()) << step;
+    EXPECT_LE(s.at("p90").get<double>(), s.at("p99").get<double>()) << step;
+    EXPECT_LE(s.at("p99").get<double>(), s.at("max").get<double>()) << step;
+  }
+  EXPECT_EQ(doc.at("latency_ms").size(), steps.size()) << doc.at("latency_ms").dump();
+}
+
+TEST_F(BenchCli, FlowModeRunsCompleteFlows) {
+  std::string out = temp_json("flow");
+  ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--base-url", url_, "--mode", "flow",
+                                 "--concurrency", "4", "--flows", "300", "--json", out},
+                                120s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json doc = read_json(out);
+  expect_figures(doc, {"authorization", "flow", "token"});
+  EXPECT_EQ(doc.at("mode"), "flow");
+  EXPECT_EQ(doc.at("flows"), 300);
+  EXPECT_EQ(doc.at("failed_flows"), 0);
+  EXPECT_EQ(doc.at("requests"), 600); // one authorization request and one exchange per flow
+  EXPECT_EQ(doc.at("latency_ms").at("token").at("count"), 300);
+  EXPECT_NE(r.out.find("flows/s"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("Errors: none"), std::string::npos) << r.out;
+  std::filesystem::remove(out);
+}
+
+TEST_F(BenchCli, TokenModeTimesOnlyTheExchanges) {
+  std::string out = temp_json("token");
+  ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--base-url", url_, "--mode", "token",
+                                 "--concurrency", "4", "--flows", "250", "--json", out},
+                                120s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json doc = read_json(out);
+  expect_figures(doc, {"token"});
+  EXPECT_EQ(doc.at("flows"), 250);
+  EXPECT_EQ(doc.at("requests"), 250); // the collection requests are not timed or counted
+  EXPECT_TRUE(doc.at("collection_errors").empty());
+  std::filesystem::remove(out);
+}
+
+TEST_F(BenchCli, MetadataModeRunsForTheDuration) {
+  std::string out = temp_json("metadata");
+  ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--base-url", url_, "--mode", "metadata",
+                                 "--concurrency", "4", "--duration", "1.5s", "--json", out},
+                                120s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json doc = read_json(out);
+  expect_figures(doc, {"metadata"});
+  EXPECT_NEAR(doc.at("elapsed_s").get<double>(), 1.5, 0.05);
+  EXPECT_EQ(doc.at("duration_s"), 1.5);
+  // Progress lines while it ran.
+  EXPECT_NE(r.err.find("requests ("), std::string::npos) << r.err;
+  std::filesystem::remove(out);
+}
+
+// A config naming only the MCP server: the authorization server is found from its protected
+// resource metadata, and every flow asks for a token for that resource.
+TEST_F(BenchCli, ConfigWithOnlyAnMcpUrlFindsTheAuthorizationServer) {
+  std::string config = temp_json("config");
+  std::ofstream(config) << json{{"mcp_url", url_ + "/mcp"}}.dump();
+  std::string out = temp_json("mcp");
+  ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--config", config, "--flows", "50",
+                                 "--concurrency", "2", "--json", out},
+                                120s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json doc = read_json(out);
+  expect_figures(doc, {"authorization", "flow", "token"});
+  EXPECT_EQ(doc.at("base_url"), url_);
+  EXPECT_EQ(doc.at("flows"), 50);
+  std::filesystem::remove(config);
+  std::filesystem::remove(out);
+}
+
+TEST(BenchCliForm, FormDriverSignsInUnderLoad) {
+  BackgroundProcess server({REFERENCE_SERVER_BIN, "--port", "0", "--login-form"});
+  std::string url = server.first_line(10s);
+  ASSERT_FALSE(url.empty());
+  std::string out = temp_json("form");
+  ProcessResult r =
+      run_process({CONFORMANCE_BIN, "bench", "--base-url", url, "--driver", "form", "--form-field",
+                   "username=alice", "--form-field", "password=wonderland", "--concurrency", "4",
+                   "--flows", "100", "--json", out},
+                  120s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json doc = read_json(out);
+  expect_figures(doc, {"authorization", "flow", "token"});
+  EXPECT_EQ(doc.at("flows"), 100);
+  // Login page, sign-in, consent, approval: several authorization requests per flow.
+  EXPECT_GT(doc.at("latency_ms").at("authorization").at("count").get<long>(), 200);
+  // The password typed into the form is a secret: it appears in no output.
+  EXPECT_EQ(r.out.find("wonderland"), std::string::npos);
+  EXPECT_EQ(r.err.find("wonderland"), std::string::npos);
+  std::filesystem::remove(out);
+}
+
+// A server whose token endpoint refuses every third code: the failures are counted by kind,
+// the successes still are, and the exit status says some flows failed.
+TEST(BenchCliErrors, FailuresAreCountedByKind) {
+  FixtureServer fx;
+  fx.routes().set_keep_alive_max_count(100000);
+  fx.routes().set_tcp_nodelay(true);
+  std::atomic<int> exchanges{0};
+  fx.routes().Get("/.well-known/oauth-authorization-server",
+                  [&](const httplib::Request&, httplib::Response& res) {
+                    json doc = {{"issuer", fx.url()},
+                                {"authorization_endpoint", fx.url("/authorize")},
+                                {"token_endpoint", fx.url("/token")},
+                                {"registration_endpoint", fx.url("/register")}};
+                    res.set_content(doc.dump(), "application/json");
+                  });
+  fx.routes().Post("/register", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 201;
+    res.set_content(R"({"client_id":"bench-client","token_endpoint_auth_method":"none"})",
+                    "application/json");
+  });
+  fx.routes().Get("/authorize", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_redirect(req.get_param_value("redirect_uri") + "?code=c-" +
+                         req.get_param_value("state") + "&state=" + req.get_param_value("state"),
+                     302);
+  });
+  fx.routes().Post("/token", [&](const httplib::Request&, httplib::Response& res) {
+    if (++exchanges % 3 == 0) {
+      res.status = 400;
+      res.set_content(R"({"error":"invalid_grant"})", "application/json");
+      return;
+    }
+    res.set_content(R"({"access_token":"at","token_type":"Bearer","expires_in":60})",
+                    "application/json");
+  });
+  fx.start();
+  std::string out = temp_json("errors");
+  ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--base-url", fx.url(), "--flows", "90",
+                                 "--concurrency", "3", "--json", out},
+                                120s);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  json doc = read_json(out);
+  ASSERT_FALSE(doc.is_discarded()) << r.err;
+  EXPECT_EQ(doc.at("flows"), 60);
+  EXPECT_EQ(doc.at("failed_flows"), 30);
+  EXPECT_EQ(doc.at("errors"), (json{{"token: HTTP 400 invalid_grant", 30}}));
+  EXPECT_NE(r.out.find("token: HTTP 400 invalid_grant"), std::string::npos) << r.out;
+  std::filesystem::remove(out);
+}
+
+TEST(BenchCliArguments, BadArgumentsExitTwo) {
+  for (std::vector<std::string> args : {std::vector<std::string>{"--duration", "soon"},
+                                        {"--driver", "command"},
+                                        {"--mode", "everything"},
+                                        {"--duration", "1", "--flows", "5"},
+                                        {"--concurrency", "0"},
+                                        {"--base-url", "http://127.0.0.1:1", "--flows", "1"}}) {
+    args.insert(args.begin(), {CONFORMANCE_BIN, "bench"});
+    ProcessResult r = run_process(args, 30s);
+    EXPECT_EQ(r.exit_code, 2) << args[2] << ": " << r.out << r.err;
+  }
+}
+
+TEST_F(BenchCli, InterruptStillReportsWhatWasMeasured) {
+  std::string out = temp_json("interrupted");
+  BackgroundProcess bench({CONFORMANCE_BIN, "bench", "--base-url", url_, "--mode", "metadata",
+                           "--duration", "60", "--concurrency", "2", "--json", out});
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(bench.signal_and_wait(SIGINT, 20s), 128 + SIGINT);
+  json doc = read_json(out);
+  ASSERT_FALSE(doc.is_discarded());
+  EXPECT_EQ(doc.at("interrupted"), true);
+  EXPECT_GT(doc.at("requests").get<long>(), 0);
+  EXPECT_LT(doc.at("elapsed_s").get<double>(), 30);
+  std::filesystem::remove(out);
+}
+
+} // namespace

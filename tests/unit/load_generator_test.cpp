@@ -1,0 +1,254 @@
+// The bench load generator against small fixture servers: it runs exactly the flows asked for,
+// keeps per-step latencies, counts failures by kind, reuses connections, keeps cookies within a
+// flow only, and stops on time even when the server hangs.
+#include "../fixture_server.h"
+#include "load_generator.h"
+
+#include <atomic>
+#include <gtest/gtest.h>
+#include <mutex>
+#include <set>
+
+namespace {
+
+using namespace conformance;
+using namespace std::chrono_literals;
+
+// A fixture server that behaves like a real one under load: replies leave at once (no Nagle
+// delay) and a connection serves many requests (cpp-httplib closes after 5 by default).
+struct LoadFixture : FixtureServer {
+  LoadFixture() {
+    routes().set_tcp_nodelay(true);
+    routes().set_keep_alive_max_count(100000);
+  }
+};
+
+// GET `first`, then GET `second`; fails with "second: HTTP n" unless both answer 200.
+class TwoStepFlow : public LoadFlow {
+public:
+  TwoStepFlow(std::string first, std::string second) : urls_{std::move(first), std::move(second)} {}
+  std::optional<FlowRequest> next() override {
+    if (failure_ || step_ == 2) return std::nullopt;
+    return FlowRequest{step_ == 0 ? "first" : "second", {"GET", urls_[step_], {}, ""}};
+  }
+  void on_response(const HttpResponse& r) override {
+    if (r.status != 200)
+      failure_ = std::string(step_ == 0 ? "first" : "second") + ": " + r.summary();
+    ++step_;
+  }
+  std::optional<std::string> failure() const override { return failure_; }
+
+private:
+  std::string urls_[2];
+  int step_ = 0;
+  std::optional<std::string> failure_;
+};
+
+TEST(LoadGenerator, RunsExactlyTheFlowsAskedForWithLatencyPerStep) {
+  LoadFixture fx;
+  std::atomic<int> hits{0};
+  fx.routes().Get("/a", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.set_content("b", "text/plain");
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 4;
+  plan.flows = 50;
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  EXPECT_EQ(r.flows, 50);
+  EXPECT_EQ(r.failed_flows, 0);
+  EXPECT_EQ(r.requests, 100);
+  EXPECT_EQ(hits.load(), 100);
+  EXPECT_EQ(r.latency_ms["first"].size(), 50u);
+  EXPECT_EQ(r.latency_ms["second"].size(), 50u);
+  EXPECT_EQ(r.latency_ms["flow"].size(), 50u);
+  EXPECT_TRUE(r.errors.empty());
+  EXPECT_GT(r.elapsed_s, 0);
+}
+
+TEST(LoadGenerator, CountsFailedFlowsByKind) {
+  LoadFixture fx;
+  std::atomic<int> n{0};
+  fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [&](const httplib::Request&, httplib::Response& res) {
+    // Every third flow's second step fails.
+    if (++n % 3 == 0) res.status = 503;
+    res.set_content("b", "text/plain");
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 3;
+  plan.flows = 30;
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  EXPECT_EQ(r.flows, 20);
+  EXPECT_EQ(r.failed_flows, 10);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors.begin()->first, "second: HTTP 503 text/plain");
+  EXPECT_EQ(r.errors.begin()->second, 10);
+  EXPECT_EQ(r.latency_ms["flow"].size(), 20u); // only complete flows have a flow latency
+}
+
+TEST(LoadGenerator, ReusesOneConnectionPerSlot) {
+  LoadFixture fx;
+  std::mutex mutex;
+  std::set<int> client_ports;
+  fx.routes().Get("/a", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    client_ports.insert(req.remote_port);
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content("b", "text/plain");
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 2;
+  plan.flows = 200;
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  EXPECT_EQ(r.flows, 200);
+  // 400 requests over kept-alive connections: a handful, never one per request.
+  EXPECT_LE(client_ports.size(), 4u) << "connections were not reused";
+}
+
+TEST(LoadGenerator, CookiesLastOneFlowOnly) {
+  LoadFixture fx;
+  std::atomic<int> fresh{0}, carried{0};
+  fx.routes().Get("/a", [&](const httplib::Request& req, httplib::Response& res) {
+    // A new flow is a new user agent: it must arrive without the previous flow's cookie.
+    (req.has_header("Cookie") ? carried : fresh)++;
+    res.set_header("Set-Cookie", "sid=s; Path=/");
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [](const httplib::Request& req, httplib::Response& res) {
+    res.status = req.get_header_value("Cookie").find("sid=s") != std::string::npos ? 200 : 400;
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 1;
+  plan.flows = 10;
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  EXPECT_EQ(r.flows, 10) << (r.errors.empty() ? "" : r.errors.begin()->first);
+  EXPECT_EQ(fresh.load(), 10);
+  EXPECT_EQ(carried.load(), 0);
+}
+
+TEST(LoadGenerator, DurationEndsTheRunEvenWhenTheServerHangs) {
+  LoadFixture fx;
+  std::atomic<bool> release{false};
+  fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [&](const httplib::Request&, httplib::Response& res) {
+    for (int i = 0; i < 100 && !release; ++i)
+      std::this_thread::sleep_for(20ms);
+    res.set_content("b", "text/plain");
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 2;
+  plan.duration = 300ms;
+  plan.http.timeout = 10s;
+  auto started = std::chrono::steady_clock::now();
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  auto took = std::chrono::steady_clock::now() - started;
+  release = true;
+  EXPECT_LT(took, 1500ms); // the hanging requests are abandoned at the deadline
+  EXPECT_EQ(r.flows, 0);
+  EXPECT_EQ(r.requests, 2); // the two first steps; the hung second steps are not counted
+  EXPECT_NEAR(r.elapsed_s, 0.3, 0.05);
+}
+
+TEST(LoadGenerator, TimeoutsAreFailuresNotHangs) {
+  LoadFixture fx;
+  std::atomic<bool> release{false};
+  fx.routes().Get("/a", [&](const httplib::Request&, httplib::Response& res) {
+    for (int i = 0; i < 100 && !release; ++i)
+      std::this_thread::sleep_for(20ms);
+    res.set_content("a", "text/plain");
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 2;
+  plan.flows = 2;
+  plan.http.timeout = 200ms;
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  release = true;
+  EXPECT_EQ(r.failed_flows, 2);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors.begin()->first.find("timed out after 200 ms"), std::string::npos)
+      << r.errors.begin()->first;
+}
+
+TEST(LoadGenerator, StopFlagEndsTheRun) {
+  LoadFixture fx;
+  fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("b", "text/plain");
+  });
+  fx.start();
+  std::atomic<bool> stop{false};
+  LoadPlan plan;
+  plan.concurrency = 2;
+  plan.duration = 60s;
+  plan.stop = &stop;
+  long made = 0;
+  LoadResult r = run_load(plan, [&] {
+    if (++made == 100) stop = true; // as a signal handler would
+    return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b"));
+  });
+  EXPECT_GE(r.flows, 90);
+  EXPECT_LT(r.elapsed_s, 30);
+}
+
+TEST(LoadGenerator, NoMoreWorkLeavesSlotsIdle) {
+  LoadFixture fx;
+  fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("b", "text/plain");
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 8;
+  plan.duration = 30s;
+  int left = 5;
+  LoadResult r = run_load(plan, [&]() -> std::unique_ptr<LoadFlow> {
+    if (left == 0) return nullptr;
+    --left;
+    return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b"));
+  });
+  EXPECT_EQ(r.flows, 5);
+  EXPECT_LT(r.elapsed_s, 10); // it ended when the work did, not at the deadline
+}
+
+TEST(LoadGenerator, NearestRankPercentiles) {
+  std::vector<double> samples;
+  for (int i = 100; i >= 1; --i)
+    samples.push_back(i);
+  LatencySummary s = summarize(samples);
+  EXPECT_EQ(s.count, 100u);
+  EXPECT_EQ(s.p50, 50);
+  EXPECT_EQ(s.p90, 90);
+  EXPECT_EQ(s.p99, 99);
+  EXPECT_EQ(s.max, 100);
+  EXPECT_EQ(summarize({}).count, 0u);
+  EXPECT_EQ(summarize({7}).p99, 7);
+}
+
+} // namespace
