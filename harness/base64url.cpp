@@ -1,5 +1,7 @@
 #include "base64url.h"
 
+#include <cctype>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdexcept>
@@ -32,16 +34,31 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return base64url_decode(url);
 }
 
-std::string base64url_encode(std::string_view bytes) {
-  std::string out = base64_encode(bytes);
-  while (!out.empty() && out.back() == '=')
-    out.pop_back();
-  for (char& c : out) {
-    if (c == '+')
-      c = '-';
-    else if (c == '/')
-      c = '_';
+void base64url_encode_to(const unsigned char* bytes, size_t count, char* out) {
+  // A table of our own rather than EVP_EncodeBlock: that one writes the standard alphabet and
+  // padding, which then cost a second pass (and, for a std::string, a second buffer) to undo.
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  size_t i = 0;
+  for (; i + 3 <= count; i += 3) {
+    const unsigned group = unsigned{bytes[i]} << 16 | unsigned{bytes[i + 1]} << 8 | bytes[i + 2];
+    *out++ = kAlphabet[group >> 18];
+    *out++ = kAlphabet[(group >> 12) & 0x3f];
+    *out++ = kAlphabet[(group >> 6) & 0x3f];
+    *out++ = kAlphabet[group & 0x3f];
   }
+  if (const size_t rest = count - i; rest > 0) {
+    const unsigned group = unsigned{bytes[i]} << 16 | (rest == 2 ? unsigned{bytes[i + 1]} << 8 : 0);
+    *out++ = kAlphabet[group >> 18];
+    *out++ = kAlphabet[(group >> 12) & 0x3f];
+    if (rest == 2) *out++ = kAlphabet[(group >> 6) & 0x3f];
+  }
+}
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out(base64url_length(bytes.size()), '\0');
+  base64url_encode_to(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size(),
+                      out.data());
   return out;
 }
 
@@ -69,10 +86,19 @@ std::optional<std::string> base64url_decode(std::string_view text) {
 }
 
 std::string random_base64url(size_t count) {
-  std::vector<unsigned char> buf(count);
-  if (RAND_bytes(buf.data(), static_cast<int>(count)) != 1)
-    throw std::runtime_error("RAND_bytes failed");
-  return base64url_encode(std::string_view(reinterpret_cast<const char*>(buf.data()), count));
+  // Tokens and verifiers are 32 bytes or fewer; only unusual sizes go to the heap.
+  unsigned char small[64];
+  std::vector<unsigned char> large;
+  unsigned char* buf = small;
+  if (count > sizeof small) {
+    large.resize(count);
+    buf = large.data();
+  }
+  if (RAND_bytes(buf, static_cast<int>(count)) != 1) throw std::runtime_error("RAND_bytes failed");
+  std::string out(base64url_length(count), '\0');
+  base64url_encode_to(buf, count, out.data());
+  OPENSSL_cleanse(buf, count); // the bytes are the secret; keep no copy
+  return out;
 }
 
 } // namespace oauth

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -46,11 +47,17 @@ public:
     curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
     curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, on_timer);
     curl_multi_setopt(multi_, CURLMOPT_TIMERDATA, this);
+    // libcurl looks the proxy variables up for every transfer; when none is set (the usual case)
+    // an empty proxy says so once. When one is set, libcurl keeps honouring them as usual.
+    bool proxy_configured = false;
+    for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"})
+      if (const char* value = std::getenv(name); value && *value) proxy_configured = true;
     for (Slot& slot : slots_) {
       slot.easy = curl_easy_init();
       if (!slot.easy) throw std::runtime_error("curl_easy_init failed");
       curl_easy_setopt(slot.easy, CURLOPT_PRIVATE, &slot);
       curl_easy_setopt(slot.easy, CURLOPT_COOKIEFILE, ""); // cookie engine on, no file
+      if (!proxy_configured) curl_easy_setopt(slot.easy, CURLOPT_PROXY, "");
       // Flows read only these; curl itself handles cookies from Set-Cookie.
       slot.transfer.keep_only_headers({"location", "content-type"});
     }

@@ -30,17 +30,18 @@ ClientOrError authenticate_client(const ServerOptions& options, ClientDirectory&
     basic_secret = oauth::percent_decode(std::string_view(*decoded).substr(colon + 1), true);
   }
 
-  auto body_id = oauth::first_param(params, "client_id");
-  auto body_secret = oauth::first_param(params, "client_secret");
+  // Pointers into the parameters, not copies: this runs on every token request.
+  const std::string* body_id = find_param(params, "client_id");
+  const std::string* body_secret = find_param(params, "client_secret");
   // OAuth 2.1 §2.4.1: credentials in the request URI would end up in logs and histories, so a
   // client_secret there is never read: the request counts as carrying no secret. The
   // token-accepts-query-secret fault reads it (and client_id) when the body has none.
   const bool query_secret_fault = token_endpoint && options.has(Fault::TokenAcceptsQuerySecret);
+  oauth::Params query; // outlives the pointers into it
   if (query_secret_fault) {
-    auto query_secret = oauth::first_param(drop_empty(request.query), "client_secret");
-    auto query_id = oauth::first_param(drop_empty(request.query), "client_id");
-    if (!body_secret) body_secret = query_secret;
-    if (!body_id) body_id = query_id;
+    query = drop_empty(request.query);
+    if (!body_secret) body_secret = find_param(query, "client_secret");
+    if (!body_id) body_id = find_param(query, "client_id");
   }
   // OAuth 2.1 §2.4: a client uses exactly one authentication method per request. Under
   // token-accepts-query-secret, Basic silently wins over a body secret instead.
@@ -55,7 +56,8 @@ ClientOrError authenticate_client(const ServerOptions& options, ClientDirectory&
       options.has(Fault::ClientSecretPostUnsupported))
     return ClientAuthError{401, "invalid_client", "client_secret_post is not supported"};
 
-  std::string client_id = used_basic ? basic_id : body_id.value_or("");
+  static const std::string kNone;
+  const std::string& client_id = used_basic ? basic_id : body_id ? *body_id : kNone;
   if (client_id.empty())
     return ClientAuthError{401, "invalid_client", "no client identification", used_basic};
   std::shared_ptr<const Client> client = clients.find(client_id).client;
@@ -66,7 +68,7 @@ ClientOrError authenticate_client(const ServerOptions& options, ClientDirectory&
   if (endpoint == AuthenticatingEndpoint::Revocation &&
       options.has(Fault::RevocationSkipsClientAuth))
     return client;
-  std::string secret = used_basic ? basic_secret : body_secret.value_or("");
+  std::string_view secret = used_basic ? basic_secret : body_secret ? *body_secret : kNone;
   if (client->is_confidential()) {
     if (secret.empty())
       return ClientAuthError{401, "invalid_client", "client authentication required", used_basic};

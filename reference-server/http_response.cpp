@@ -35,6 +35,7 @@ HttpResponse json_error(int status, std::string_view error, std::string_view des
 }
 
 void add_no_store(HttpResponse& response) {
+  response.headers.reserve(response.headers.size() + 2); // one allocation, not two
   response.set_header("Cache-Control", "no-store");
   response.set_header("Pragma", "no-cache");
 }

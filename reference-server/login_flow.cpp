@@ -66,8 +66,8 @@ void LoginService::sweep_if_due() {
   // One caller wins the slot and sweeps; the others carry on.
   if (!next_sweep_.compare_exchange_strong(due, (now + kSweepInterval).time_since_epoch().count()))
     return;
-  pending_.erase_if([&](const Pending& p) { return p.expires_at <= now; });
-  sessions_.erase_if([&](const Session& s) { return s.expires_at <= now; });
+  pending_.erase_expired(now);
+  sessions_.erase_expired(now);
 }
 
 std::optional<LoginService::Pending> LoginService::find_pending(const oauth::Params& params) {
@@ -201,13 +201,11 @@ HttpResponse LoginService::login_submit(const BrowserRequest& request) {
   SessionRef signed_in = create_session(username);
   if (pending->deferred_error) {
     pending_.erase(id);
-    HttpResponse response =
-        see_other(303, *pending->deferred_error->header("Location"));
+    HttpResponse response = see_other(303, *pending->deferred_error->header("Location"));
     response.set_header("Set-Cookie", session_cookie(signed_in.id));
     return response;
   }
-  HttpResponse response =
-      see_other(303, "/consent?request=" + oauth::percent_encode(id));
+  HttpResponse response = see_other(303, "/consent?request=" + oauth::percent_encode(id));
   response.set_header("Set-Cookie", session_cookie(signed_in.id));
   return response;
 }

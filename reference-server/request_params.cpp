@@ -1,6 +1,9 @@
 // Parameter rules shared by the authorization and token endpoints.
 #include "request_params.h"
 
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <unordered_set>
 
@@ -14,7 +17,30 @@ oauth::Params drop_empty(const oauth::Params& params) {
   return out;
 }
 
+bool has_empty_value(const oauth::Params& params) {
+  return std::any_of(params.begin(), params.end(), [](const auto& p) { return p.second.empty(); });
+}
+
+const std::string* find_param(const oauth::Params& params, std::string_view name) {
+  for (const auto& [n, v] : params)
+    if (n == name) return &v;
+  return nullptr;
+}
+
 std::optional<std::string> repeated_parameter(const oauth::Params& params) {
+  // A legitimate request has a handful of parameters: comparing each with those before it is
+  // cheaper than building a hash set, and the bound keeps the worst case at a few hundred
+  // comparisons. Longer lists take the set, which stays linear.
+  constexpr size_t kQuadraticLimit = 16;
+  if (params.size() <= kQuadraticLimit) {
+    for (size_t i = 0; i < params.size(); ++i) {
+      const std::string& name = params[i].first;
+      if (name == "resource") continue;
+      for (size_t j = 0; j < i; ++j)
+        if (params[j].first == name) return name;
+    }
+    return std::nullopt;
+  }
   std::unordered_set<std::string_view> seen;
   for (const auto& [name, value] : params)
     if (name != "resource" && !seen.insert(name).second) return name;
@@ -23,6 +49,13 @@ std::optional<std::string> repeated_parameter(const oauth::Params& params) {
 
 bool is_valid_utf8(std::string_view text) {
   size_t i = 0;
+  // Parameters are nearly always ASCII: skip eight bytes at a time while no high bit is set.
+  while (text.size() - i >= 8) {
+    uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof word);
+    if (word & 0x8080808080808080u) break;
+    i += 8;
+  }
   while (i < text.size()) {
     const auto byte = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
     const unsigned char lead = byte(i);

@@ -12,6 +12,13 @@ namespace refserver {
 
 // OAuth 2.1 §3.1: a parameter sent without a value counts as absent.
 oauth::Params drop_empty(const oauth::Params& params);
+// Whether drop_empty would drop anything; when not, callers can keep reading `params` itself
+// instead of paying for a copy of every name and value.
+bool has_empty_value(const oauth::Params& params);
+
+// The first value of parameter `name`, like oauth::first_param but without copying it; null
+// when absent. Valid as long as `params` is.
+const std::string* find_param(const oauth::Params& params, std::string_view name);
 
 // The first parameter name that occurs more than once (RFC 6749 §3.1, §3.2), if any. `resource`
 // may repeat (RFC 8707 §2). Linear in the number of parameters, so a long query cannot stall a

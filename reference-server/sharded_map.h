@@ -1,24 +1,38 @@
 // A string-keyed map split into independently locked shards, so concurrent requests for
-// different codes or tokens rarely wait on each other.
+// different codes or tokens rarely wait on each other. Values with an `expires_at` member are
+// also kept in an expiry order per shard, so dropping the expired ones costs what expired, not
+// a walk over everything that is still live.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <functional>
 #include <mutex>
+#include <queue>
 #include <string>
 #include <unordered_map>
 #include <utility>
+#include <vector>
 
 namespace refserver {
+
+template <class Value> constexpr bool kExpires = requires(const Value& v) {
+  v.expires_at;
+};
 
 template <class Value, size_t ShardCount = 16> class ShardedMap {
 public:
   // Returns false (and leaves the old value) when the key already exists.
   bool insert(const std::string& key, Value value) {
+    return insert(std::string(key), std::move(value));
+  }
+  bool insert(std::string&& key, Value value) {
     Shard& shard = shard_for(key);
     std::lock_guard lock(shard.mutex);
-    return shard.map.emplace(key, std::move(value)).second;
+    auto [it, inserted] = shard.map.try_emplace(std::move(key), std::move(value));
+    if constexpr (kExpires<Value>)
+      if (inserted) shard.deadlines.push({it->second.expires_at, it->first});
+    return inserted;
   }
 
   bool erase(const std::string& key) {
@@ -40,15 +54,42 @@ public:
   template <class Fn> decltype(auto) with_or_create(const std::string& key, Fn&& fn) {
     Shard& shard = shard_for(key);
     std::lock_guard lock(shard.mutex);
-    return fn(shard.map[key]);
+    auto [it, created] = shard.map.try_emplace(key);
+    if constexpr (kExpires<Value>) {
+      // A new entry enters the expiry order with the expiry fn gives it (hence after fn).
+      struct Enter {
+        Shard& shard;
+        typename Map::iterator it;
+        bool created;
+        ~Enter() {
+          if (created) shard.deadlines.push({it->second.expires_at, it->first});
+        }
+      } enter{shard, it, created};
+      return fn(it->second);
+    } else {
+      return fn(it->second);
+    }
   }
 
-  // Locks one shard at a time, so a sweep never stalls the whole map.
-  template <class Pred> size_t erase_if(Pred pred) {
+  // Drops every entry whose expires_at is at or before `now`, one shard lock at a time. Only
+  // the entries due by the expiry order are looked at: one whose expiry moved later since it
+  // was ordered is put back in order, and one already gone is skipped.
+  template <class TimePoint> size_t erase_expired(TimePoint now) requires kExpires<Value> {
     size_t erased = 0;
     for (Shard& shard : shards_) {
       std::lock_guard lock(shard.mutex);
-      erased += std::erase_if(shard.map, [&](const auto& entry) { return pred(entry.second); });
+      while (!shard.deadlines.empty() && shard.deadlines.top().first <= now) {
+        Deadline due = shard.deadlines.top();
+        shard.deadlines.pop();
+        auto it = shard.map.find(due.second);
+        if (it == shard.map.end()) continue;
+        if (it->second.expires_at <= now) {
+          shard.map.erase(it);
+          ++erased;
+        } else {
+          shard.deadlines.push({it->second.expires_at, std::move(due.second)});
+        }
+      }
     }
     return erased;
   }
@@ -63,9 +104,17 @@ public:
   }
 
 private:
+  using Map = std::unordered_map<std::string, Value>;
+  struct NoExpiry {
+    int expires_at = 0;
+  };
+  using Expiry = decltype(std::conditional_t<kExpires<Value>, Value, NoExpiry>::expires_at);
+  using Deadline = std::pair<Expiry, std::string>;
   struct Shard {
     mutable std::mutex mutex;
-    std::unordered_map<std::string, Value> map;
+    Map map;
+    // Earliest first; entries may be stale (erased, or their expiry moved), see erase_expired.
+    std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines;
   };
 
   Shard& shard_for(const std::string& key) {

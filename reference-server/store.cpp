@@ -112,18 +112,20 @@ Store::redeem_refresh_token(const std::string& token, RefreshRotation rotation,
   });
 }
 
-bool Store::issue_tokens(const NewTokens& tokens) {
+bool Store::issue_tokens(NewTokens tokens) {
   // Lock order is always grant shard, then token shard (revoke_grant does the same), so holding
-  // the grant lock while inserting closes the race with a concurrent revocation.
-  return grants_.with_or_create(tokens.access.grant_id, [&](Grant& grant) {
+  // the grant lock while inserting closes the race with a concurrent revocation. The grant key
+  // is copied because the records it lives in are moved into the maps below.
+  const std::string grant_id = tokens.access.grant_id;
+  return grants_.with_or_create(grant_id, [&](Grant& grant) {
     if (grant.revoked) return false;
-    access_tokens_.insert(tokens.access_token, tokens.access);
-    grant.access_tokens.push_back(tokens.access_token);
     grant.expires_at = std::max(grant.expires_at, tokens.access.expires_at);
+    grant.access_tokens.push_back(tokens.access_token);
+    access_tokens_.insert(std::move(tokens.access_token), std::move(tokens.access));
     if (!tokens.refresh_token.empty()) {
-      refresh_tokens_.insert(tokens.refresh_token, tokens.refresh);
-      grant.refresh_tokens.push_back(tokens.refresh_token);
       grant.expires_at = std::max(grant.expires_at, tokens.refresh.expires_at);
+      grant.refresh_tokens.push_back(tokens.refresh_token);
+      refresh_tokens_.insert(std::move(tokens.refresh_token), std::move(tokens.refresh));
     }
     return true;
   });
@@ -172,11 +174,12 @@ std::optional<TokenRecord> Store::find_refresh_token(const std::string& token) {
 }
 
 void Store::sweep(Clock::time_point now) {
-  codes_.erase_if([&](const AuthorizationCode& c) { return c.expires_at <= now; });
-  access_tokens_.erase_if([&](const TokenRecord& t) { return t.expires_at <= now; });
-  refresh_tokens_.erase_if([&](const TokenRecord& t) { return t.expires_at <= now; });
+  // In expiry order: a sweep costs what expired, however many live tokens a long load left.
+  codes_.erase_expired(now);
+  access_tokens_.erase_expired(now);
+  refresh_tokens_.erase_expired(now);
   // A grant outlives all its codes and tokens, so dropping it cannot orphan a live token.
-  grants_.erase_if([&](const Grant& g) { return g.expires_at <= now; });
+  grants_.erase_expired(now);
 }
 
 } // namespace refserver

@@ -122,8 +122,9 @@ public:
                        const std::function<bool(const TokenRecord&)>& accept);
 
   // Stores the tokens under their grant (tokens.access.grant_id). Returns false, storing nothing,
-  // when the grant was revoked meanwhile (e.g. a concurrent replay of the same code).
-  bool issue_tokens(const NewTokens& tokens);
+  // when the grant was revoked meanwhile (e.g. a concurrent replay of the same code). Taken by
+  // value so the token endpoint can move its records in rather than copy them.
+  bool issue_tokens(NewTokens tokens);
 
   // Removes every access and refresh token of the grant and blocks further issuance under it.
   void revoke_grant(const std::string& grant_id);

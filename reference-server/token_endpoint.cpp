@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <array>
+#include <functional>
+#include <tuple>
 
 namespace refserver {
 namespace {
@@ -26,6 +28,12 @@ template <class Array> bool contains(const Array& values, std::string_view value
   return std::find(values.begin(), values.end(), value) != values.end();
 }
 
+// Whether `text` goes into a JSON string unchanged: printable ASCII other than '"' and '\\'.
+bool json_plain(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return c >= 0x20 && c < 0x7f && c != '"' && c != '\\'; });
+}
+
 // Whether `resource` names one of `granted` (RFC 8707 §2.2 limits a token request to those).
 bool within(const std::vector<std::string>& granted, std::string_view resource) {
   return std::any_of(granted.begin(), granted.end(),
@@ -36,7 +44,8 @@ bool within(const std::vector<std::string>& granted, std::string_view resource) 
 
 TokenService::TokenService(const ServerOptions& options, Store& store, ClientDirectory& clients,
                            std::string base_url)
-    : options_(options), store_(store), clients_(clients), base_url_(std::move(base_url)) {}
+    : options_(options), store_(store), clients_(clients),
+      base_url_(std::move(base_url)), default_audience_{mcp_resource(base_url_)} {}
 
 HttpResponse TokenService::error_response(const Error& error) const {
   HttpResponse response;
@@ -85,13 +94,16 @@ HttpResponse TokenService::token(const TokenRequest& request) const {
     if (options_.has(Fault::MalformedInput500)) return server_error();
     return error_response({400, "invalid_request", *problem});
   }
-  const oauth::Params params = drop_empty(request.params);
-  // Under token-repeated-params-accepted the first value wins (first_param) instead.
+  // Copied only when there is an empty value to drop, which a well-formed request never has.
+  const bool has_empty = has_empty_value(request.params);
+  const oauth::Params non_empty = has_empty ? drop_empty(request.params) : oauth::Params{};
+  const oauth::Params& params = has_empty ? non_empty : request.params;
+  // Under token-repeated-params-accepted the first value wins (find_param) instead.
   if (!options_.has(Fault::TokenRepeatedParamsAccepted))
     if (auto name = repeated_parameter(params))
       return error_response({400, "invalid_request", "parameter repeated: " + *name});
 
-  auto grant_type = oauth::first_param(params, "grant_type");
+  const std::string* grant_type = find_param(params, "grant_type");
   if (!grant_type) return error_response({400, "invalid_request", "grant_type is missing"});
   // Removed OAuth 2.0 grants (password, implicit) are simply unknown here, unless the
   // password-grant-enabled fault brings the password grant back.
@@ -131,10 +143,10 @@ HttpResponse TokenService::token(const TokenRequest& request) const {
 
 HttpResponse TokenService::authorization_code_grant(const Client& client,
                                                     const oauth::Params& params) const {
-  auto code = oauth::first_param(params, "code");
+  const std::string* code = find_param(params, "code");
   if (!code) return error_response({400, "invalid_request", "code is missing"});
-  auto redirect_uri = oauth::first_param(params, "redirect_uri");
-  auto verifier = oauth::first_param(params, "code_verifier");
+  const std::string* redirect_uri = find_param(params, "redirect_uri");
+  const std::string* verifier = find_param(params, "code_verifier");
   std::vector<std::string> resources;
   if (auto error = requested_resources(params, resources)) return std::move(*error);
 
@@ -180,7 +192,10 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
     return true;
   };
 
-  auto redemption = store_.redeem_code(*code, !options_.has(Fault::CodesReusable), accept);
+  // std::ref: the lambda captures too much for std::function's inline buffer, and a
+  // reference_wrapper spares the heap copy.
+  auto redemption =
+      store_.redeem_code(*code, !options_.has(Fault::CodesReusable), std::ref(accept));
   switch (redemption.status) {
   case RedeemStatus::NotFound:
   case RedeemStatus::Expired:
@@ -214,7 +229,7 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
 
 HttpResponse TokenService::refresh_token_grant(const Client& client,
                                                const oauth::Params& params) const {
-  auto token = oauth::first_param(params, "refresh_token");
+  const std::string* token = find_param(params, "refresh_token");
   if (!token) return error_response({400, "invalid_request", "refresh_token is missing"});
   std::vector<std::string> requested =
       split_scope(oauth::first_param(params, "scope").value_or(""));
@@ -250,7 +265,7 @@ HttpResponse TokenService::refresh_token_grant(const Client& client,
 
   const RefreshRotation rotation{.rotate = !options_.has(Fault::RefreshNotRotated),
                                  .refuse_rotated = !options_.has(Fault::RefreshReuseAllowed)};
-  auto redemption = store_.redeem_refresh_token(*token, rotation, accept);
+  auto redemption = store_.redeem_refresh_token(*token, rotation, std::ref(accept));
   switch (redemption.status) {
   case RedeemStatus::NotFound:
   case RedeemStatus::Expired:
@@ -333,7 +348,7 @@ std::vector<std::string>
 TokenService::audience_or_default(const std::vector<std::string>& resources) const {
   // A token requested without resource is still for one audience: the MCP endpoint, the only
   // resource this server protects (RFC 9700 §2.3 asks for audience-restricted tokens).
-  if (resources.empty() || options_.has(Fault::AudienceUnbound)) return {mcp_resource(base_url_)};
+  if (resources.empty() || options_.has(Fault::AudienceUnbound)) return default_audience_;
   return resources;
 }
 
@@ -361,8 +376,14 @@ HttpResponse TokenService::issue(const Client& client, const Issuance& issuance)
   const Clock::time_point now = Clock::now();
   const auto issued_at = std::chrono::system_clock::now();
   const std::chrono::seconds lifetime = access_token_lifetime(options_);
+  // An existing refresh token handed back stays stored as it is.
+  const bool new_refresh_token =
+      issuance.with_refresh_token && issuance.reused_refresh_token.empty();
   NewTokens tokens;
-  tokens.access_token = new_token_value(options_);
+  if (new_refresh_token)
+    std::tie(tokens.access_token, tokens.refresh_token) = new_token_pair(options_);
+  else
+    tokens.access_token = new_token_value(options_);
   tokens.access = {.client_id = client.client_id,
                    .subject = issuance.subject,
                    .scope = issuance.access_scope,
@@ -370,33 +391,68 @@ HttpResponse TokenService::issue(const Client& client, const Issuance& issuance)
                    .grant_id = issuance.grant_id,
                    .expires_at = now + lifetime,
                    .issued_at = issued_at};
-  // An existing refresh token handed back stays stored as it is.
-  if (issuance.with_refresh_token && issuance.reused_refresh_token.empty()) {
-    tokens.refresh_token = new_token_value(options_);
-    tokens.refresh = tokens.access;
-    tokens.refresh.scope = issuance.grant_scope;
-    tokens.refresh.resources = audience_or_default(issuance.grant_resources);
-    tokens.refresh.expires_at = now + options_.refresh_token_lifetime;
-  }
-  if (!store_.issue_tokens(tokens))
-    return error_response({400, "invalid_grant", "the grant has been revoked"});
+  if (new_refresh_token)
+    tokens.refresh = {.client_id = tokens.access.client_id,
+                      .subject = tokens.access.subject,
+                      .scope = issuance.grant_scope,
+                      .resources = audience_or_default(issuance.grant_resources),
+                      .grant_id = tokens.access.grant_id,
+                      .expires_at = now + options_.refresh_token_lifetime,
+                      .issued_at = issued_at};
 
-  nlohmann::ordered_json body;
-  body["access_token"] = tokens.access_token;
-  body["token_type"] = options_.has(Fault::TokenTypeLowercase) ? "bearer" : "Bearer";
-  if (options_.has(Fault::ExpiresInString))
-    body["expires_in"] = std::to_string(lifetime.count());
-  else
-    body["expires_in"] = lifetime.count();
+  // Built before the tokens are moved into the store; discarded if the grant was revoked.
+  TokenResponseFields fields{
+      .access_token = tokens.access_token, .expires_in = lifetime, .scope = issuance.access_scope};
   if (issuance.with_refresh_token)
-    body["refresh_token"] = issuance.reused_refresh_token.empty() ? tokens.refresh_token
-                                                                  : issuance.reused_refresh_token;
-  // Always named, so the client never has to guess whether its request was narrowed.
-  if (!options_.has(Fault::ScopeNarrowedSilently)) body["scope"] = issuance.access_scope;
-
-  HttpResponse response = json_response(200, body);
+    fields.refresh_token = new_refresh_token ? std::string_view(tokens.refresh_token)
+                                             : std::string_view(issuance.reused_refresh_token);
+  HttpResponse response;
+  response.content_type = "application/json";
+  response.body = token_response_body(options_, fields);
+  if (!store_.issue_tokens(std::move(tokens)))
+    return error_response({400, "invalid_grant", "the grant has been revoked"});
   if (!options_.has(Fault::NoCacheControl)) add_no_store(response);
   return response;
+}
+
+std::string token_response_body(const ServerOptions& options, const TokenResponseFields& fields) {
+  const std::string_view token_type = options.has(Fault::TokenTypeLowercase) ? "bearer" : "Bearer";
+  const std::string expires_in = std::to_string(fields.expires_in.count());
+  const bool expires_in_string = options.has(Fault::ExpiresInString);
+  // The scope is always named, so the client never has to guess whether its request was
+  // narrowed.
+  const bool with_scope = !options.has(Fault::ScopeNarrowedSilently);
+  // Token values are base64url and scopes are plain words, so the body is nearly always
+  // concatenated directly; anything that JSON would escape (or reject) goes through nlohmann,
+  // which produces the same bytes for the plain case.
+  if (json_plain(fields.access_token) && json_plain(fields.scope) &&
+      (!fields.refresh_token || json_plain(*fields.refresh_token))) {
+    std::string body;
+    body.reserve(128 + fields.access_token.size() +
+                 (fields.refresh_token ? fields.refresh_token->size() : 0) + fields.scope.size());
+    body.append(R"({"access_token":")").append(fields.access_token);
+    body.append(R"(","token_type":")").append(token_type);
+    body.append(R"(","expires_in":)");
+    if (expires_in_string)
+      body.append(1, '"').append(expires_in).append(1, '"');
+    else
+      body.append(expires_in);
+    if (fields.refresh_token)
+      body.append(R"(,"refresh_token":")").append(*fields.refresh_token).append(1, '"');
+    if (with_scope) body.append(R"(,"scope":")").append(fields.scope).append(1, '"');
+    body.append(1, '}');
+    return body;
+  }
+  nlohmann::ordered_json body;
+  body["access_token"] = fields.access_token;
+  body["token_type"] = token_type;
+  if (expires_in_string)
+    body["expires_in"] = expires_in;
+  else
+    body["expires_in"] = fields.expires_in.count();
+  if (fields.refresh_token) body["refresh_token"] = *fields.refresh_token;
+  if (with_scope) body["scope"] = fields.scope;
+  return body.dump();
 }
 
 } // namespace refserver

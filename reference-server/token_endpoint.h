@@ -11,6 +11,7 @@
 #include "store.h"
 #include "url.h"
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -20,6 +21,19 @@
 namespace refserver {
 
 using TokenRequest = ClientRequest;
+
+// What a successful token response (OAuth 2.1 §3.2.3) tells the client.
+struct TokenResponseFields {
+  std::string_view access_token;
+  std::chrono::seconds expires_in;
+  std::optional<std::string_view> refresh_token; // absent when none is handed out
+  std::string_view scope;
+};
+
+// The JSON body of a successful token response, with the token-type-lowercase,
+// expires-in-string and scope-narrowed-silently faults applied. A free function so the
+// micro-benchmarks can time it on its own.
+std::string token_response_body(const ServerOptions& options, const TokenResponseFields& fields);
 
 class TokenService {
 public:
@@ -80,6 +94,8 @@ private:
   Store& store_;
   ClientDirectory& clients_; // registered clients and client metadata document URLs
   std::string base_url_;
+  // audience_or_default's answer for a token requested without resource, built once.
+  std::vector<std::string> default_audience_;
 };
 
 } // namespace refserver
