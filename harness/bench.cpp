@@ -191,10 +191,17 @@ LoadPlan plan_of(const BenchOptions& options) {
   return plan;
 }
 
+// A string member of the metadata, or "" when it is absent or not a string (a broken server's
+// document must not throw here).
+std::string string_member(const nlohmann::json& metadata, const char* name) {
+  auto it = metadata.find(name);
+  return it != metadata.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 TestClient obtain_client(const BenchOptions& options, HttpClient& http,
                          const nlohmann::json& metadata) {
   if (options.client) return *options.client;
-  auto endpoint = metadata.value("registration_endpoint", std::string());
+  std::string endpoint = string_member(metadata, "registration_endpoint");
   if (endpoint.empty())
     throw BenchError("the server advertises no registration_endpoint; give a static public "
                      "client in the --config file");
@@ -308,8 +315,8 @@ BenchReport run_bench(const BenchOptions& options) {
                      options.driver + "'");
   const nlohmann::json& metadata = discovery.metadata;
   BenchContext ctx{options, *driver, obtain_client(options, http, metadata),
-                   metadata.value("authorization_endpoint", std::string()),
-                   metadata.value("token_endpoint", std::string())};
+                   string_member(metadata, "authorization_endpoint"),
+                   string_member(metadata, "token_endpoint")};
   if (ctx.authorization_endpoint.empty() || ctx.token_endpoint.empty())
     throw BenchError("the metadata names no authorization_endpoint or token_endpoint");
   report.client_id = ctx.client.client_id;

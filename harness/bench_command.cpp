@@ -218,7 +218,7 @@ int bench_main(int argc, char** argv) {
   BenchReport report;
   try {
     report = run_bench(options);
-  } catch (const BenchError& e) {
+  } catch (const std::exception& e) { // BenchError, or libcurl refusing to start
     std::cerr << "conformance bench: " << redactor().redact_text(e.what()) << "\n";
     return kExitCannotRun;
   }

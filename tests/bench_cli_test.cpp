@@ -194,6 +194,22 @@ TEST(BenchCliErrors, FailuresAreCountedByKind) {
   std::filesystem::remove(out);
 }
 
+// Metadata whose endpoints are not strings: a clear refusal, not a crash.
+TEST(BenchCliErrors, BrokenMetadataExitsTwoWithAReason) {
+  FixtureServer fx;
+  fx.routes().Get("/.well-known/oauth-authorization-server",
+                  [&](const httplib::Request&, httplib::Response& res) {
+                    res.set_content(R"({"issuer":"x","authorization_endpoint":5,)"
+                                    R"("token_endpoint":["no"],"registration_endpoint":{}})",
+                                    "application/json");
+                  });
+  fx.start();
+  ProcessResult r =
+      run_process({CONFORMANCE_BIN, "bench", "--base-url", fx.url(), "--flows", "5"}, 60s);
+  EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+  EXPECT_NE(r.err.find("registration_endpoint"), std::string::npos) << r.err;
+}
+
 TEST(BenchCliArguments, BadArgumentsExitTwo) {
   for (std::vector<std::string> args : {std::vector<std::string>{"--duration", "soon"},
                                         {"--driver", "command"},
