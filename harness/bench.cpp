@@ -6,6 +6,7 @@
 #include "form_driver.h"
 #include "pkce.h"
 
+#include <algorithm>
 #include <deque>
 
 namespace conformance {
@@ -25,6 +26,16 @@ struct CollectedCode {
   std::string verifier;
 };
 
+// An error code as a failure kind names it: one that looks like an OAuth error code (lower-case
+// words joined by '_'), or a placeholder, so a server that puts a code, a token or other
+// per-flow text in `error` neither leaks it into the output nor splits the kinds without end.
+std::string error_code_for_kind(const std::string& code) {
+  bool plain = !code.empty() && code.size() <= 40 &&
+               std::all_of(code.begin(), code.end(),
+                           [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+  return plain ? code : "(a non-standard error code)";
+}
+
 // The failure kind of a token response, or nullopt for a usable one (200, JSON, access_token).
 std::optional<std::string> token_failure(const HttpResponse& r) {
   if (!r.answered()) return "token: no response (" + r.transport_error + ")";
@@ -37,7 +48,7 @@ std::optional<std::string> token_failure(const HttpResponse& r) {
   }
   std::string kind = "token: HTTP " + std::to_string(r.status);
   if (body && body->is_object() && body->contains("error") && (*body)["error"].is_string())
-    kind += " " + (*body)["error"].get<std::string>().substr(0, 40);
+    kind += " " + error_code_for_kind((*body)["error"].get<std::string>());
   return kind;
 }
 
@@ -46,7 +57,8 @@ std::string authorization_failure(const AuthorizationResult& a) {
   using Ending = AuthorizationResult::Ending;
   switch (a.ending) {
   case Ending::RedirectedToClient:
-    if (auto e = a.error()) return "authorization: redirected with error=" + e->substr(0, 40);
+    if (auto e = a.error())
+      return "authorization: redirected with error=" + error_code_for_kind(*e);
     return "authorization: redirected without a code";
   case Ending::ClientOriginOtherPath:
     return "authorization: redirected to another path of the client";

@@ -188,7 +188,8 @@ int main(int argc, char** argv) {
   CLI::App app{
       "conformance: black-box conformance tests for OAuth 2.1 and MCP authorization servers.\n"
       "With no --base-url it tests the bundled reference server on an ephemeral loopback port.\n"
-      "Unrecognised --gtest_* flags are passed to GoogleTest (e.g. --gtest_filter=Pkce.*)."};
+      "Unrecognised --gtest_* flags are passed to GoogleTest (e.g. --gtest_filter=Pkce.*).\n"
+      "`conformance bench --help`: the token-throughput benchmark."};
   app.allow_extras();
   std::string base_url;
   double timeout_seconds = 10;

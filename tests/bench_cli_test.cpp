@@ -8,6 +8,7 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -147,13 +148,14 @@ TEST(BenchCliForm, FormDriverSignsInUnderLoad) {
 
 // A server whose token endpoint refuses every third code: the failures are counted by kind,
 // the successes still are, and the exit status says some flows failed.
-TEST(BenchCliErrors, FailuresAreCountedByKind) {
-  FixtureServer fx;
+// An authorization server whose token endpoint answers every third exchange with 400 and
+// `refusal(request)` as the body, and issues tokens otherwise.
+void serve_refusing_every_third(FixtureServer& fx, std::atomic<int>& exchanges,
+                                std::function<std::string(const httplib::Request&)> refusal) {
   fx.routes().set_keep_alive_max_count(100000);
   fx.routes().set_tcp_nodelay(true);
-  std::atomic<int> exchanges{0};
   fx.routes().Get("/.well-known/oauth-authorization-server",
-                  [&](const httplib::Request&, httplib::Response& res) {
+                  [&fx](const httplib::Request&, httplib::Response& res) {
                     json doc = {{"issuer", fx.url()},
                                 {"authorization_endpoint", fx.url("/authorize")},
                                 {"token_endpoint", fx.url("/token")},
@@ -170,16 +172,24 @@ TEST(BenchCliErrors, FailuresAreCountedByKind) {
                          req.get_param_value("state") + "&state=" + req.get_param_value("state"),
                      302);
   });
-  fx.routes().Post("/token", [&](const httplib::Request&, httplib::Response& res) {
-    if (++exchanges % 3 == 0) {
-      res.status = 400;
-      res.set_content(R"({"error":"invalid_grant"})", "application/json");
-      return;
-    }
-    res.set_content(R"({"access_token":"at","token_type":"Bearer","expires_in":60})",
-                    "application/json");
-  });
+  fx.routes().Post(
+      "/token", [&exchanges, refusal](const httplib::Request& req, httplib::Response& res) {
+        if (++exchanges % 3 == 0) {
+          res.status = 400;
+          res.set_content(refusal(req), "application/json");
+          return;
+        }
+        res.set_content(R"({"access_token":"at","token_type":"Bearer","expires_in":60})",
+                        "application/json");
+      });
   fx.start();
+}
+
+TEST(BenchCliErrors, FailuresAreCountedByKind) {
+  FixtureServer fx;
+  std::atomic<int> exchanges{0};
+  serve_refusing_every_third(
+      fx, exchanges, [](const httplib::Request&) { return R"({"error":"invalid_grant"})"; });
   std::string out = temp_json("errors");
   ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--base-url", fx.url(), "--flows", "90",
                                  "--concurrency", "3", "--json", out},
@@ -191,6 +201,26 @@ TEST(BenchCliErrors, FailuresAreCountedByKind) {
   EXPECT_EQ(doc.at("failed_flows"), 30);
   EXPECT_EQ(doc.at("errors"), (json{{"token: HTTP 400 invalid_grant", 30}}));
   EXPECT_NE(r.out.find("token: HTTP 400 invalid_grant"), std::string::npos) << r.out;
+  std::filesystem::remove(out);
+}
+
+// A server that echoes the code into `error`: the kind names no code (it is a credential, and
+// every flow's differs), so the failures still count as one kind.
+TEST(BenchCliErrors, PerFlowTextInAnErrorCodeIsNotEchoed) {
+  FixtureServer fx;
+  std::atomic<int> exchanges{0};
+  serve_refusing_every_third(fx, exchanges, [](const httplib::Request& req) {
+    return json{{"error", "bad code " + req.get_param_value("code")}}.dump();
+  });
+  std::string out = temp_json("echo");
+  ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--base-url", fx.url(), "--flows", "30",
+                                 "--concurrency", "3", "--json", out},
+                                120s);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  json doc = read_json(out);
+  ASSERT_FALSE(doc.is_discarded()) << r.err;
+  EXPECT_EQ(doc.at("errors"), (json{{"token: HTTP 400 (a non-standard error code)", 10}}));
+  EXPECT_EQ(r.out.find("c-"), std::string::npos) << r.out;
   std::filesystem::remove(out);
 }
 
