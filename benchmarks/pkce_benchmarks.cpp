@@ -4,7 +4,7 @@
 // ratios to that baseline are what to watch; absolute times depend on the machine. (On OpenSSL 3
 // the one-shot call looks the digest up and allocates a context each time, so a path that
 // avoids that can come in under the baseline.)
-#include "pkce.h"
+#include "core/pkce.h"
 
 #include <benchmark/benchmark.h>
 #include <cstddef>

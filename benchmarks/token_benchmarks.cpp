@@ -2,10 +2,10 @@
 // response body, and the whole authorization_code redemption (client identification, PKCE,
 // single-use marking, token issuance and storage) through TokenService::token, alone and from
 // two threads at once so that lock contention in the store shows up as lost throughput.
-#include "base64url.h"
 #include "client_directory.h"
+#include "core/base64url.h"
+#include "core/pkce.h"
 #include "options.h"
-#include "pkce.h"
 #include "store.h"
 #include "token_endpoint.h"
 #include "token_minting.h"

@@ -1,13 +1,13 @@
 // Authorization request validation and code issuance, with the authorization-side faults applied.
 #include "authorization_endpoint.h"
 
-#include "base64url.h"
+#include "core/base64url.h"
+#include "core/pkce.h"
+#include "core/text.h"
 #include "error_description.h"
 #include "html_page.h"
-#include "pkce.h"
 #include "policy.h"
 #include "request_params.h"
-#include "text.h"
 #include "token_minting.h"
 
 #include <algorithm>

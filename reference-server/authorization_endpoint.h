@@ -6,10 +6,10 @@
 #pragma once
 
 #include "client_directory.h"
+#include "core/url.h"
 #include "http_response.h"
 #include "options.h"
 #include "store.h"
-#include "url.h"
 
 #include <memory>
 #include <optional>

@@ -1,9 +1,9 @@
 // client_secret_basic, client_secret_post and public-client identification.
 #include "client_authentication.h"
 
-#include "base64url.h"
+#include "core/base64url.h"
+#include "core/text.h"
 #include "request_params.h"
-#include "text.h"
 
 #include <optional>
 #include <string_view>

@@ -5,9 +5,9 @@
 #pragma once
 
 #include "client_directory.h"
+#include "core/url.h"
 #include "options.h"
 #include "store.h"
-#include "url.h"
 
 #include <memory>
 #include <string>

@@ -1,9 +1,9 @@
 // Client identifier URL rules, client metadata document validation and cache lifetimes (CIMD).
 #include "client_metadata_document.h"
 
+#include "core/text.h"
+#include "core/url.h"
 #include "registration_endpoint.h"
-#include "text.h"
-#include "url.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,9 +1,9 @@
 // libcurl fetch of client metadata documents with an SSRF guard and DNS pinning.
 #include "client_metadata_fetcher.h"
 
+#include "core/text.h"
+#include "core/url.h"
 #include "special_use_address.h"
-#include "text.h"
-#include "url.h"
 
 #include <arpa/inet.h>
 #include <cstring>

@@ -1,7 +1,7 @@
 // Cookie header parsing (RFC 6265 §4.2.1, §5.4).
 #include "cookies.h"
 
-#include "text.h"
+#include "core/text.h"
 
 namespace refserver {
 

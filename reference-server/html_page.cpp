@@ -1,8 +1,8 @@
 // The shared page layout and the security headers every HTML response carries.
 #include "html_page.h"
 
-#include "text.h"
-#include "url.h"
+#include "core/text.h"
+#include "core/url.h"
 
 #include <algorithm>
 #include <cctype>

@@ -1,7 +1,7 @@
 // Helpers for building transport-neutral responses.
 #include "http_response.h"
 
-#include "text.h"
+#include "core/text.h"
 
 #include <cctype>
 

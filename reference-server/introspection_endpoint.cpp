@@ -1,10 +1,10 @@
 // RFC 7662 introspection, with the introspection-* faults applied.
 #include "introspection_endpoint.h"
 
+#include "core/pkce.h"
+#include "core/text.h"
 #include "error_description.h"
-#include "pkce.h"
 #include "request_params.h"
-#include "text.h"
 
 #include <chrono>
 #include <variant>

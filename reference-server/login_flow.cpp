@@ -1,10 +1,10 @@
 // Login and consent pages with a cookie session and CSRF tokens, parked authorization requests.
 #include "login_flow.h"
 
-#include "base64url.h"
 #include "cookies.h"
+#include "core/base64url.h"
+#include "core/pkce.h"
 #include "html_page.h"
-#include "pkce.h"
 #include "policy.h"
 
 namespace refserver {

@@ -8,11 +8,11 @@
 #pragma once
 
 #include "authorization_endpoint.h"
+#include "core/url.h"
 #include "http_response.h"
 #include "options.h"
 #include "sharded_map.h"
 #include "store.h"
-#include "url.h"
 
 #include <atomic>
 #include <optional>

@@ -68,13 +68,14 @@ int main(int argc, char** argv) {
   app.add_flag("--cimd-allow-http-loopback", options.cimd_allow_http_loopback,
                "Testing only: also accept and fetch http://127.0.0.1:PORT/... client metadata "
                "document URLs as client_id, bypassing the SSRF guard for that address");
-  app.add_flag("--list-faults", list_faults, "Print each fault and what it breaks, then exit");
+  app.add_flag("--list-faults", list_faults,
+               "Print each fault, what it does and the rule it breaks, then exit");
   app.add_flag("--verbose", verbose, "Log one line per request to stderr");
   CLI11_PARSE(app, argc, argv);
 
   if (list_faults) {
     for (const auto& info : refserver::fault_table())
-      std::cout << info.name << '\t' << info.breaks << '\n';
+      std::cout << info.name << '\t' << info.misbehaviour << " (breaks: " << info.rule << ")\n";
     return 0;
   }
   for (const std::string& name : fault_names) {

@@ -3,11 +3,11 @@
 // faults applied.
 #include "mcp_endpoint.h"
 
-#include "base64url.h"
+#include "core/base64url.h"
+#include "core/text.h"
+#include "core/url.h"
 #include "policy.h"
 #include "protected_resource_metadata.h"
-#include "text.h"
-#include "url.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>

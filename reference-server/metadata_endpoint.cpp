@@ -1,9 +1,9 @@
 // RFC 8414 metadata document, with the metadata-* faults applied.
 #include "metadata_endpoint.h"
 
+#include "core/text.h"
 #include "error_description.h"
 #include "policy.h"
-#include "text.h"
 
 #include <algorithm>
 #include <cctype>

@@ -2,12 +2,14 @@
 // that the auto-approving authorization endpoint signs in.
 #pragma once
 
+#include "core/scope.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace refserver {
@@ -55,29 +57,7 @@ inline bool is_supported_scope(std::string_view scope) {
          kSupportedScopes.end();
 }
 
-// Scope values are space-delimited (RFC 6749 §3.3). Runs of spaces are tolerated and repeated
-// values collapse, keeping first-seen order.
-inline std::vector<std::string> split_scope(std::string_view scope) {
-  std::vector<std::string> out;
-  size_t pos = 0;
-  while (pos < scope.size()) {
-    size_t end = scope.find(' ', pos);
-    if (end == std::string_view::npos) end = scope.size();
-    std::string value(scope.substr(pos, end - pos));
-    if (!value.empty() && std::find(out.begin(), out.end(), value) == out.end())
-      out.push_back(std::move(value));
-    pos = end + 1;
-  }
-  return out;
-}
-
-inline std::string join_scope(const std::vector<std::string>& values) {
-  std::string out;
-  for (const std::string& v : values) {
-    if (!out.empty()) out += ' ';
-    out += v;
-  }
-  return out;
-}
+using oauth::join_scope;
+using oauth::split_scope;
 
 } // namespace refserver

@@ -1,9 +1,9 @@
 // RFC 7591 registration: validates client metadata, stores the client, echoes the metadata.
 #include "registration_endpoint.h"
 
-#include "base64url.h"
+#include "core/base64url.h"
+#include "core/url.h"
 #include "error_description.h"
-#include "url.h"
 
 #include <algorithm>
 #include <array>

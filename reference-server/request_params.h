@@ -1,7 +1,7 @@
 // Rules shared by the authorization and token endpoints for decoded request parameters.
 #pragma once
 
-#include "url.h"
+#include "core/url.h"
 
 #include <cstddef>
 #include <optional>

@@ -1,7 +1,7 @@
 // In-memory store: sharded maps plus a sweeper thread for expired codes and tokens.
 #include "store.h"
 
-#include "pkce.h"
+#include "core/pkce.h"
 
 #include <algorithm>
 

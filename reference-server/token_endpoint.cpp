@@ -1,12 +1,12 @@
 // Token endpoint logic, independent of the HTTP library.
 #include "token_endpoint.h"
 
-#include "base64url.h"
+#include "core/base64url.h"
+#include "core/pkce.h"
+#include "core/text.h"
 #include "error_description.h"
-#include "pkce.h"
 #include "policy.h"
 #include "request_params.h"
-#include "text.h"
 #include "token_minting.h"
 
 #include <algorithm>

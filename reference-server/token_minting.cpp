@@ -1,7 +1,7 @@
 // Random values and lifetimes of issued codes and tokens.
 #include "token_minting.h"
 
-#include "base64url.h"
+#include "core/base64url.h"
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>

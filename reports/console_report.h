@@ -2,7 +2,7 @@
 // failures with their requirement IDs. Colour only on a terminal, never with NO_COLOR.
 #pragma once
 
-#include "result_record.h"
+#include "checks/result_record.h"
 
 #include <cstdio>
 

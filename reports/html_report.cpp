@@ -54,22 +54,11 @@ void esc(std::string& out, std::string_view text) {
       continue;
     }
     ++i;
+    if (std::string_view entity = markup_entity(u); !entity.empty()) {
+      out += entity;
+      continue;
+    }
     switch (c) {
-    case '&':
-      out += "&amp;";
-      break;
-    case '<':
-      out += "&lt;";
-      break;
-    case '>':
-      out += "&gt;";
-      break;
-    case '"':
-      out += "&quot;";
-      break;
-    case '\'':
-      out += "&#39;";
-      break;
     case '\t':
     case '\n':
     case '\r':
@@ -292,6 +281,8 @@ details.ex{border:1px solid var(--line);border-radius:4px;margin:.35rem 0}
 details.ex>summary{cursor:pointer;padding:.2rem .5rem;overflow-wrap:anywhere}
 details.ex>div{padding:0 .6rem .5rem}
 .note{color:var(--muted);font-style:italic;font-size:.85rem}
+.cmp{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .6rem;margin-top:.3rem}
+.cmp span{color:var(--muted);font-size:.8rem}.cmp code{white-space:pre-wrap;overflow-wrap:anywhere}
 details.reqs-all>summary{cursor:pointer;font-weight:600;margin:.3rem 0}
 @media print{body{max-width:none;padding:0;font-size:11px}.fi,.filters{display:none}
 details.check,details.ex,tr{break-inside:avoid}pre{max-height:none;overflow:visible}
@@ -500,6 +491,13 @@ void check(std::string& out, const CheckResult& c, const std::string& id) {
       esc(out, f.level);
       out += "</td><td>";
       if (esc_capped(out, f.message, kTextCap)) out += " [...]";
+      if (!f.expected.empty() || !f.actual.empty()) {
+        out += "<div class=\"cmp\"><span>expected</span><code>";
+        if (esc_capped(out, f.expected, kTextCap)) out += " [...]";
+        out += "</code><span>actual</span><code>";
+        if (esc_capped(out, f.actual, kTextCap)) out += " [...]";
+        out += "</code></div>";
+      }
       out += "</td></tr>\n";
     }
     out += "</tbody></table>\n";

@@ -3,7 +3,7 @@
 // <details>, filtering by outcome uses radio inputs and CSS.
 #pragma once
 
-#include "result_record.h"
+#include "checks/result_record.h"
 
 #include <string>
 

@@ -38,11 +38,17 @@ nlohmann::json to_json(const RunRecord& record) {
   nlohmann::json checks = nlohmann::json::array();
   for (const auto& c : record.checks) {
     nlohmann::json findings = nlohmann::json::array();
-    for (const auto& f : c.findings)
-      findings.push_back({{"requirement", f.requirement},
-                          {"level", f.level},
-                          {"outcome", outcome_name(f.outcome)},
-                          {"message", f.message}});
+    for (const auto& f : c.findings) {
+      nlohmann::json finding = {{"requirement", f.requirement},
+                                {"level", f.level},
+                                {"outcome", outcome_name(f.outcome)},
+                                {"message", f.message}};
+      if (!f.expected.empty() || !f.actual.empty()) {
+        finding["expected"] = f.expected;
+        finding["actual"] = f.actual;
+      }
+      findings.push_back(std::move(finding));
+    }
     nlohmann::json evidence = nlohmann::json::array();
     for (const auto& e : c.evidence)
       evidence.push_back(to_json(e));
@@ -62,22 +68,23 @@ nlohmann::json to_json(const RunRecord& record) {
   nlohmann::json requirements = nlohmann::json::object();
   for (const auto& [id, r] : record.requirement_results())
     requirements[id] = {{"outcome", outcome_name(r.outcome)}, {"checks", r.checks}};
-  nlohmann::json out = {{"tool", {{"name", record.tool_name}, {"version", record.tool_version}}},
-          {"target",
-           {{"base_url", record.base_url},
-            {"issuer", record.issuer},
-            {"metadata_url", record.metadata_url},
-            {"mcp_url", record.mcp_url.empty() ? nlohmann::json() : nlohmann::json(record.mcp_url)},
-            {"resource_metadata_url", record.resource_metadata_url.empty()
-                                          ? nlohmann::json()
-                                          : nlohmann::json(record.resource_metadata_url)}}},
-          {"profile", record.profile},
-          {"strict", record.strict},
-          {"started_at", record.started_at},
-          {"finished_at", record.finished_at},
-          {"summary", summary},
-          {"checks", checks},
-          {"requirements", requirements}};
+  nlohmann::json out = {
+      {"tool", {{"name", record.tool_name}, {"version", record.tool_version}}},
+      {"target",
+       {{"base_url", record.base_url},
+        {"issuer", record.issuer},
+        {"metadata_url", record.metadata_url},
+        {"mcp_url", record.mcp_url.empty() ? nlohmann::json() : nlohmann::json(record.mcp_url)},
+        {"resource_metadata_url", record.resource_metadata_url.empty()
+                                      ? nlohmann::json()
+                                      : nlohmann::json(record.resource_metadata_url)}}},
+      {"profile", record.profile},
+      {"strict", record.strict},
+      {"started_at", record.started_at},
+      {"finished_at", record.finished_at},
+      {"summary", summary},
+      {"checks", checks},
+      {"requirements", requirements}};
   if (record.interrupted_by != 0) out["interrupted_by_signal"] = record.interrupted_by;
   if (!record.stale_baseline.empty()) out["stale_baseline"] = record.stale_baseline;
   return out;

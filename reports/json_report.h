@@ -1,7 +1,7 @@
 // The JSON report: the complete result record, for other tools to read.
 #pragma once
 
-#include "result_record.h"
+#include "checks/result_record.h"
 
 #include <nlohmann/json.hpp>
 #include <string>

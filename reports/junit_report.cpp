@@ -37,23 +37,10 @@ std::string escape(std::string_view text, bool attribute = false) {
       ++i;
       continue;
     }
-    if (xml_char(cp)) {
+    if (std::string_view entity = markup_entity(cp); !entity.empty()) {
+      out += entity;
+    } else if (xml_char(cp)) {
       switch (cp) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
       case '\r':
         out += "&#13;"; // a literal CR would be normalised away
         break;
@@ -111,8 +98,12 @@ std::string join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
+// "REQ-ID (LEVEL): message", then the expected and actual values aligned beneath when present.
 std::string finding_line(const Finding& f) {
-  return f.requirement + " (" + f.level + "): " + f.message;
+  std::string line = f.requirement + " (" + f.level + "): " + f.message;
+  if (!f.expected.empty() || !f.actual.empty())
+    line += "\n    expected: " + f.expected + "\n    actual:   " + f.actual;
+  return line;
 }
 
 // A body shown up to kBodyCap bytes, cut on a UTF-8 boundary, with the cut noted.

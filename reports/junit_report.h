@@ -2,7 +2,7 @@
 // (fixtures/schemas/junit-10.xsd). A testsuite per catalogue area, a testcase per check.
 #pragma once
 
-#include "result_record.h"
+#include "checks/result_record.h"
 
 #include <string>
 

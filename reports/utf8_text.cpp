@@ -45,4 +45,21 @@ std::string_view utf8_prefix(std::string_view s, std::size_t cap) {
   return s.substr(0, end);
 }
 
+std::string_view markup_entity(std::uint32_t code_point) {
+  switch (code_point) {
+  case '&':
+    return "&amp;";
+  case '<':
+    return "&lt;";
+  case '>':
+    return "&gt;";
+  case '"':
+    return "&quot;";
+  case '\'':
+    return "&#39;";
+  default:
+    return {};
+  }
+}
+
 } // namespace conformance

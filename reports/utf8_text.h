@@ -16,4 +16,8 @@ std::size_t utf8_sequence(std::string_view s, std::uint32_t* code_point = nullpt
 // The longest prefix of `s` of at most `cap` bytes that does not split a character.
 std::string_view utf8_prefix(std::string_view s, std::size_t cap);
 
+// The character reference for a markup character (& < > " '), valid in both HTML and XML, or
+// empty for any other character.
+std::string_view markup_entity(std::uint32_t code_point);
+
 } // namespace conformance

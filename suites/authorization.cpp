@@ -1,15 +1,15 @@
 // AUTHZ: the authorization endpoint's request handling and responses (OAuth 2.1
 // draft-13 §3.1, §4.1.1, §4.1.2; RFC 9207; RFC 9700 §4.12).
-#include "base64url.h"
-#include "check.h"
-#include "target.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/base64url.h"
+#include "under_test/target.h"
 
 namespace conformance {
 namespace {
 
 const TestClient& public_client() {
-  return target().client("public");
+  return target().client(ClientRole::Public);
 }
 
 AuthorizationRequest well_formed() {

@@ -1,9 +1,9 @@
 // CODE: the authorization code: single use and binding to its client and
 // redirect URI (OAuth 2.1 draft-13 §4.1.3, §10.2; RFC 6749 §4.1.2, §10.5).
-#include "check.h"
-#include "target.h"
-#include "token_flows.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "under_test/target.h"
+#include "under_test/token_flows.h"
 
 #include <thread>
 
@@ -17,7 +17,7 @@ struct RedeemedGrant {
   std::string refresh_token;
 };
 RedeemedGrant redeem_with_refresh_token() {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   auto doc = require_token_success(redeem(grant), "the first redemption");
   if (!doc.contains("refresh_token") || !doc["refresh_token"].is_string())
     skip_check("no refresh token was issued and no other validity oracle is configured");
@@ -27,15 +27,15 @@ RedeemedGrant redeem_with_refresh_token() {
 } // namespace
 
 CONFORMANCE_CHECK(AuthorizationCode, CodeIsSingleUse, "CODE-01") {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   require_token_success(redeem(grant), "the first redemption");
   expect_token_error(redeem(grant), "CODE-01", {"invalid_grant"},
                      "the identical request sent a second time");
 }
 
 CONFORMANCE_CHECK(AuthorizationCode, CodeIsBoundToClient, "CODE-05") {
-  CodeGrant grant = obtain_code(target().client("public"));
-  const TestClient& other = target().client("second");
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
+  const TestClient& other = target().client(ClientRole::Second);
   HttpResponse r = send_token_request(
       other, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier));
   expect_token_error(r, "CODE-05", {"invalid_grant", "invalid_client"},
@@ -43,7 +43,7 @@ CONFORMANCE_CHECK(AuthorizationCode, CodeIsBoundToClient, "CODE-05") {
 }
 
 CONFORMANCE_CHECK(AuthorizationCode, RedirectUriMismatchIsRejected, "CODE-06") {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   // Another path on the same loopback host: a port change alone is legitimate for loopback.
   auto parts = oauth::parse_url(grant.client.redirect_uri);
   std::string other = oauth::origin_of(grant.client.redirect_uri).value_or("") +
@@ -87,7 +87,7 @@ CONFORMANCE_CHECK(AuthorizationCode, ExpiredCodeIsRefused, "CODE-04") {
   if (!lifetime)
     skip_check(
         "pass --code-lifetime SECONDS (the server's code lifetime) to wait for a code to expire");
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   auto margin = std::max(std::chrono::seconds(1), *lifetime / 10);
   std::this_thread::sleep_for(*lifetime + margin);
   HttpResponse r = redeem(grant);
@@ -106,7 +106,7 @@ CONFORMANCE_CHECK(AuthorizationCode, ExpiredCodeIsRefused, "CODE-04") {
 }
 
 CONFORMANCE_CHECK(AuthorizationCode, RedirectUriMayBeOmitted, "CODE-07") {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   HttpResponse r =
       send_token_request(grant.client, code_grant(grant.code, std::nullopt, grant.pkce.verifier));
   if (r.status == 200)

@@ -1,14 +1,16 @@
 // ERR: the format and vocabulary of token endpoint errors (OAuth 2.1 draft-13
-// §3.2.4; RFC 6749 §5.2). Other checks judge every token error they provoke too.
-#include "base64url.h"
-#include "check.h"
-#include "target.h"
-#include "verifiers.h"
+// §3.2.4; RFC 6749 §5.2). Every error other checks provoke on the way is judged too, once, by
+// the run-wide check at the end.
+#include "checks/check.h"
+#include "checks/run_wide_check.h"
+#include "checks/verifiers.h"
+#include "core/base64url.h"
+#include "under_test/target.h"
 
 namespace conformance {
 
 CONFORMANCE_CHECK(ErrorFormat, TokenErrorsAreJsonObjects, "ERR-01", "ERR-02") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   const std::pair<const char*, oauth::Params> cases[] = {
       {"an empty token request", {}},
       {"an unknown grant_type", {{"grant_type", "urn:harness:none"}}},
@@ -31,7 +33,7 @@ CONFORMANCE_CHECK(ErrorFormat, TokenErrorsAreJsonObjects, "ERR-01", "ERR-02") {
 }
 
 CONFORMANCE_CHECK(ErrorFormat, ErrorTextUsesAllowedCharacters, "ERR-03") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   // judge_token_error_format applies ERR-03 to a JSON token error; a body that is not JSON
   // has no fields to judge here (ERR-01 reports it).
   judge_token_error_format(send_token_request(client, {{"grant_type", "urn:harness:none"}}));
@@ -44,7 +46,7 @@ CONFORMANCE_CHECK(ErrorFormat, ErrorTextUsesAllowedCharacters, "ERR-03") {
 }
 
 CONFORMANCE_CHECK(ErrorFormat, MalformedInputGetsNoServerError, "ERR-04") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   std::string token_endpoint = target().require_endpoint("token_endpoint");
   std::string long_value(8 * 1024, 'x');
   struct Probe {
@@ -95,6 +97,12 @@ CONFORMANCE_CHECK(ErrorFormat, MalformedInputGetsNoServerError, "ERR-04") {
     else
       pass("ERR-04", probe.what + " got HTTP " + std::to_string(r.status));
   }
+}
+
+// ERR-01's pass criterion is every token error seen during the run; ERR-02 and ERR-03 apply to
+// every error response. Other checks hand over what they saw; this judges it after them all.
+CONFORMANCE_RUN_WIDE_CHECK(DuringTheRun, ErrorsAreWellFormed, "ERR-01", "ERR-02", "ERR-03") {
+  judge_deferred_findings();
 }
 
 } // namespace conformance

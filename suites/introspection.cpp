@@ -1,12 +1,12 @@
 // INTRO: token introspection (RFC 7662), judged only when an introspection endpoint is
 // advertised or configured. Who may call it, the shape of its answers, and that neither a wrong
 // hint nor an unknown token turns into an HTTP error.
-#include "check.h"
-#include "target.h"
-#include "text.h"
-#include "token_flows.h"
-#include "token_oracle.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/text.h"
+#include "under_test/target.h"
+#include "under_test/token_flows.h"
+#include "under_test/token_oracle.h"
 
 #include <chrono>
 
@@ -16,7 +16,7 @@ namespace {
 // A fresh access token (and refresh token, when issued) from the public client.
 Tokens fresh_tokens() {
   require_introspection_endpoint();
-  return obtain_tokens(target().client("public"));
+  return obtain_tokens(target().client(ClientRole::Public));
 }
 
 // RFC 7662 §2.2 answers inactive tokens with 200 and active:false.

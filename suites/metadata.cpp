@@ -1,8 +1,8 @@
 // META: authorization server metadata and discovery (RFC 8414, MCP discovery order).
-#include "check.h"
-#include "target.h"
-#include "text.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/text.h"
+#include "under_test/target.h"
 
 #include <set>
 
@@ -10,8 +10,8 @@ namespace conformance {
 namespace {
 
 bool is_mcp_2025_11_or_later() {
-  const auto& p = judging_policy().profile;
-  return p == "mcp-2025-11-25" || p == "mcp-2026-07-28";
+  Profile p = judging_policy().profile;
+  return p == Profile::Mcp20251125 || p == Profile::Mcp20260728;
 }
 
 // http on a loopback origin is a development set-up: report it, don't fail it.
@@ -80,7 +80,8 @@ CONFORMANCE_CHECK(Metadata, WellKnownUrlServesJson, "META-01") {
                         "); the profile accepts OpenID discovery instead (META-02)");
     return;
   }
-  violation("META-01", "expected 200 application/json at " + url + "; got " + quote(r));
+  violation("META-01", "expected 200 application/json at " + url + "; got " + quote(r),
+            Comparison{"HTTP 200 application/json (a JSON object)", quote(r)});
 }
 
 CONFORMANCE_CHECK(Metadata, DiscoveryFindsDocumentInMcpOrder, "META-02") {

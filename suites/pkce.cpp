@@ -1,11 +1,11 @@
 // PKCE: S256 support, mandatory challenges, verifier checks and method handling
 // (RFC 7636; OAuth 2.1 draft-13 §4.1.1, §4.1.3; RFC 9700 §2.1.1).
-#include "pkce.h"
+#include "core/pkce.h"
 
-#include "base64url.h"
-#include "check.h"
-#include "target.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/base64url.h"
+#include "under_test/target.h"
 
 namespace conformance {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 constexpr const char* kAppendixBVerifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 
 void judge_s256_flow(const Pkce& pkce, const std::string& what) {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   CodeGrant grant = obtain_code(client, pkce);
   if (expect_token_success(redeem(grant), "PKCE-01", what)) pass("PKCE-01", what + " was accepted");
 }
@@ -30,7 +30,7 @@ CONFORMANCE_CHECK(Pkce, RandomS256VerifierIsAccepted, "PKCE-01") {
 }
 
 CONFORMANCE_CHECK(Pkce, MissingChallengeIsRejected, "PKCE-02") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   request.code_challenge.reset();
   expect_authorization_error(authorize(request, client.redirect_uri), "PKCE-02",
@@ -39,7 +39,7 @@ CONFORMANCE_CHECK(Pkce, MissingChallengeIsRejected, "PKCE-02") {
 }
 
 CONFORMANCE_CHECK(Pkce, WrongVerifierIsRejected, "PKCE-03") {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   std::string other = Pkce::fresh().verifier;
   expect_token_error(
       send_token_request(grant.client, code_grant(grant.code, grant.request.redirect_uri, other)),
@@ -47,7 +47,7 @@ CONFORMANCE_CHECK(Pkce, WrongVerifierIsRejected, "PKCE-03") {
 }
 
 CONFORMANCE_CHECK(Pkce, MissingVerifierIsRejected, "PKCE-04") {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   expect_token_error(
       send_token_request(grant.client,
                          code_grant(grant.code, grant.request.redirect_uri, std::nullopt)),
@@ -56,7 +56,7 @@ CONFORMANCE_CHECK(Pkce, MissingVerifierIsRejected, "PKCE-04") {
 }
 
 CONFORMANCE_CHECK(Pkce, UnsupportedMethodIsRejected, "PKCE-05") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   request.code_challenge_method = "S512";
   expect_authorization_error(authorize(request, client.redirect_uri), "PKCE-05",
@@ -65,7 +65,7 @@ CONFORMANCE_CHECK(Pkce, UnsupportedMethodIsRejected, "PKCE-05") {
 
 CONFORMANCE_CHECK(Pkce, LowercaseMethodIsRejected, "PKCE-05") {
   // Method names are case-sensitive registry values: "s256" is not S256 (RFC 7636 §6.2).
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   request.code_challenge_method = "s256";
   AuthorizationResult result = authorize(request, client.redirect_uri);
@@ -79,7 +79,7 @@ CONFORMANCE_CHECK(Pkce, LowercaseMethodIsRejected, "PKCE-05") {
 
 CONFORMANCE_CHECK(Pkce, OmittedMethodMeansPlain, "PKCE-06") {
   // The challenge C is S256(v): a server that quietly assumes S256 accepts v, not C.
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   Pkce pkce = Pkce::fresh();
   AuthorizationRequest request = authorization_request(client, pkce);
   request.code_challenge_method.reset();
@@ -121,7 +121,7 @@ CONFORMANCE_CHECK(Pkce, PlainMethodIsNotOffered, "PKCE-07") {
   if (methods != doc.end() && methods->is_array() &&
       std::find(methods->begin(), methods->end(), "plain") != methods->end())
     violation("PKCE-07", "code_challenge_methods_supported advertises \"plain\"");
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   Pkce pkce = Pkce::fresh();
   AuthorizationRequest request = authorization_request(client, pkce);
   request.code_challenge = pkce.verifier; // plain: the challenge is the verifier
@@ -163,7 +163,7 @@ std::string unreserved_text(size_t length) {
 } // namespace
 
 CONFORMANCE_CHECK(Pkce, ChallengeSyntaxIsEnforced, "PKCE-08") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   const std::pair<const char*, std::string> cases[] = {
       {"a 42-character challenge", unreserved_text(42)},
       {"a 129-character challenge", unreserved_text(129)},
@@ -178,7 +178,7 @@ CONFORMANCE_CHECK(Pkce, ChallengeSyntaxIsEnforced, "PKCE-08") {
 }
 
 CONFORMANCE_CHECK(Pkce, VerifierSyntaxIsEnforced, "PKCE-08") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   for (size_t length : {size_t{42}, size_t{129}}) {
     // The challenge S256(v) is well-formed; only the verifier breaks the 43..128 rule.
     Pkce pkce = Pkce::from_verifier(unreserved_text(length));
@@ -193,7 +193,7 @@ CONFORMANCE_CHECK(Pkce, VerifierSyntaxIsEnforced, "PKCE-08") {
 }
 
 CONFORMANCE_CHECK(Pkce, ChallengeIsNotExposed, "PKCE-09") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   Pkce pkce = Pkce::fresh();
   CodeGrant grant = obtain_code(client, pkce);
   std::vector<std::string> exposed;
@@ -224,7 +224,7 @@ CONFORMANCE_CHECK(Pkce, ChallengeIsNotExposed, "PKCE-09") {
 
 CONFORMANCE_CHECK(Pkce, DowngradeIsRefused, "PKCE-10") {
   // Only a client that may skip PKCE can be downgraded; try the confidential one.
-  const TestClient& client = target().client("basic");
+  const TestClient& client = target().client(ClientRole::Basic);
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   request.code_challenge.reset();
   AuthorizationResult result = authorize(request, client.redirect_uri);

@@ -1,15 +1,16 @@
 // PRS: the MCP server as an OAuth protected resource (RFC 6750, RFC 9728, MCP authorization).
 // Its 401 challenges and protected resource metadata, which tokens it accepts and how, and its
 // scope errors. Every check needs --mcp-url.
-#include "check.h"
-#include "discovery.h"
-#include "resource_discovery.h"
-#include "target.h"
-#include "text.h"
-#include "token_flows.h"
-#include "token_oracle.h"
-#include "verifiers.h"
-#include "www_authenticate.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/scope.h"
+#include "core/text.h"
+#include "oauth/discovery.h"
+#include "oauth/resource_discovery.h"
+#include "oauth/www_authenticate.h"
+#include "under_test/target.h"
+#include "under_test/token_flows.h"
+#include "under_test/token_oracle.h"
 
 #include <algorithm>
 
@@ -42,7 +43,7 @@ Challenge require_bearer_challenge(const McpReply& reply) {
 // A token for the MCP server from an ordinary flow (which sends resource=<MCP URI>).
 Tokens mcp_tokens(const FlowShape& shape = {}) {
   target().require_mcp_url();
-  return obtain_tokens(target().client("public"), shape);
+  return obtain_tokens(target().client(ClientRole::Public), shape);
 }
 
 std::string with_query(const std::string& url, const oauth::Params& params) {
@@ -118,7 +119,7 @@ MetadataAttempt require_metadata() {
   skip_check("no protected resource metadata found (PRS-04 and PRS-05 judge that)");
 }
 
-bool profile_is(std::string_view profile) {
+bool profile_is(Profile profile) {
   return judging_policy().profile == profile;
 }
 
@@ -161,7 +162,7 @@ CONFORMANCE_CHECK(ProtectedResource, ChallengeNamesResourceMetadata, "PRS-03") {
   }
   // 2025-06-18 requires the header; from 2025-11-25 the well-known URLs may stand in for it,
   // though clients written to 2025-06-18 still need it.
-  if (profile_is("mcp-2025-06-18")) {
+  if (profile_is(Profile::Mcp20250618)) {
     violation("PRS-03",
               "the 401 challenge has no resource_metadata, which MCP 2025-06-18 requires");
     return;
@@ -243,7 +244,7 @@ CONFORMANCE_CHECK(ProtectedResource, MetadataHygiene, "PRS-07") {
   if (scopes.is_array() &&
       std::find(scopes.begin(), scopes.end(), "offline_access") != scopes.end()) {
     std::string what = "scopes_supported lists offline_access";
-    if (profile_is("mcp-2026-07-28"))
+    if (profile_is(Profile::Mcp20260728))
       violation("PRS-07", what + ", which MCP 2026-07-28 asks resources to leave out");
     else
       note("PRS-07", what + " (MCP 2026-07-28 asks resources to leave it out)");
@@ -303,7 +304,9 @@ CONFORMANCE_CHECK(ProtectedResource, InvalidTokenGets401InvalidToken, "PRS-11") 
   auto judge = [](const McpReply& reply, const std::string& what) {
     const HttpResponse& r = reply.response;
     if (r.status != 401) {
-      violation("PRS-11", what + " got " + reply.describe() + " instead of 401");
+      violation("PRS-11", what + " got " + reply.describe() + " instead of 401",
+                Comparison{"HTTP 401 with a Bearer challenge, error=\"invalid_token\"",
+                           reply.describe()});
       return;
     }
     ChallengeList challenges = challenges_of(r);
@@ -316,6 +319,8 @@ CONFORMANCE_CHECK(ProtectedResource, InvalidTokenGets401InvalidToken, "PRS-11") 
                 what + " got 401, but its challenge says " +
                     (error ? "error=\"" + *error + "\"" : std::string("no error code")) +
                     " instead of invalid_token",
+                Comparison{"error=\"invalid_token\"",
+                           error ? "error=\"" + *error + "\"" : std::string("no error code")},
                 Level::Should);
   };
   judge(target().mcp().initialize(McpClient::bearer("harness-invalid-token")),
@@ -335,7 +340,7 @@ CONFORMANCE_CHECK(ProtectedResource, InvalidTokenGets401InvalidToken, "PRS-11") 
 CONFORMANCE_CHECK(ProtectedResource, TokensForOtherAudiencesAreRefused, "PRS-12") {
   target().require_mcp_url();
   std::string other = target().second_resource();
-  TokenAttempt a = attempt_tokens(target().client("public"),
+  TokenAttempt a = attempt_tokens(target().client(ClientRole::Public),
                                   FlowShape{std::nullopt, std::vector<std::string>{other}});
   if (!a.tokens)
     skip_check("the authorization server issues no token for " + other + " (" + a.failure +
@@ -423,12 +428,12 @@ CONFORMANCE_CHECK(ProtectedResource, SessionIdIsNotACredential, "PRS-16") {
 
 CONFORMANCE_CHECK(ProtectedResource, InsufficientScopeGets403, "PRS-17") {
   target().require_mcp_url();
-  const auto& tools = target().options().tool_scopes;
+  const auto& tools = target().options().facts.tool_scopes;
   if (tools.empty())
     skip_check("needs an operation that requires an extra scope: --tool-scope TOOL=SCOPE");
   for (const auto& [tool, needed] : tools) {
     Tokens t = mcp_tokens();
-    std::vector<std::string> granted = split_scope(t.scope.value_or(""));
+    std::vector<std::string> granted = oauth::split_scope(t.scope.value_or(""));
     if (std::find(granted.begin(), granted.end(), needed) != granted.end()) {
       note("PRS-17", "the default grant already includes " + needed + "; " + tool + " not judged");
       continue;
@@ -442,8 +447,9 @@ CONFORMANCE_CHECK(ProtectedResource, InsufficientScopeGets403, "PRS-17") {
       problems.push_back("HTTP " + std::to_string(denied.response.status));
     if (!bearer || bearer->param("error") != "insufficient_scope")
       problems.push_back("no error=\"insufficient_scope\"");
-    std::vector<std::string> asked =
-        bearer ? split_scope(bearer->param("scope").value_or("")) : std::vector<std::string>{};
+    std::vector<std::string> asked = bearer
+                                         ? oauth::split_scope(bearer->param("scope").value_or(""))
+                                         : std::vector<std::string>{};
     if (std::find(asked.begin(), asked.end(), needed) == asked.end())
       problems.push_back("scope does not name " + needed);
     if (!bearer || !bearer->param("resource_metadata")) problems.push_back("no resource_metadata");
@@ -452,19 +458,21 @@ CONFORMANCE_CHECK(ProtectedResource, InsufficientScopeGets403, "PRS-17") {
       violation("PRS-17", what + " got " + denied.describe() + ": " + join(problems, "; "));
       continue;
     }
-    pass("PRS-17", what + " got 403 insufficient_scope naming " + join_scope(asked));
+    pass("PRS-17", what + " got 403 insufficient_scope naming " + oauth::join_scope(asked));
     // Step-up: authorise again with the union and retry once.
     std::vector<std::string> wanted = granted;
     for (const auto& s : asked)
       if (std::find(wanted.begin(), wanted.end(), s) == wanted.end()) wanted.push_back(s);
-    Tokens stepped = mcp_tokens({join_scope(wanted), std::nullopt});
+    Tokens stepped = mcp_tokens({oauth::join_scope(wanted), std::nullopt});
     McpReply retry =
         target().mcp().request("tools/call", call, McpClient::bearer(stepped.access_token));
     if (retry.ok())
-      pass("PRS-17", "after re-authorising with \"" + join_scope(wanted) + "\" the call succeeded");
+      pass("PRS-17",
+           "after re-authorising with \"" + oauth::join_scope(wanted) + "\" the call succeeded");
     else
       violation("PRS-17", "after re-authorising with the scopes the challenge named (\"" +
-                              join_scope(wanted) + "\") the call still got " + retry.describe());
+                              oauth::join_scope(wanted) + "\") the call still got " +
+                              retry.describe());
   }
 }
 
@@ -489,11 +497,11 @@ CONFORMANCE_CHECK(ProtectedResource, MalformedAuthorizationIsRefused, "PRS-18") 
 
 CONFORMANCE_CHECK(ProtectedResource, ScopeHierarchyHonoured, "PRS-19") {
   target().require_mcp_url();
-  const auto& implies = target().options().scope_implies;
+  const auto& implies = target().options().facts.scope_implies;
   if (implies.empty()) skip_check("needs a scope hierarchy: --scope-implies BROAD=NARROW");
   for (const auto& [broad, narrow] : implies) {
     Tokens t = mcp_tokens({broad, std::nullopt});
-    std::vector<std::string> granted = split_scope(t.scope.value_or(broad));
+    std::vector<std::string> granted = oauth::split_scope(t.scope.value_or(broad));
     if (std::find(granted.begin(), granted.end(), narrow) != granted.end()) {
       note("PRS-19", "asking for " + broad + " also granted " + narrow + "; nothing to judge");
       continue;
@@ -501,7 +509,7 @@ CONFORMANCE_CHECK(ProtectedResource, ScopeHierarchyHonoured, "PRS-19") {
     // The operation that needs the narrow scope: a tool the operator tied to it, else the
     // ordinary requests (initialize, tools/list).
     std::optional<std::string> tool;
-    for (const auto& [name, scope] : target().options().tool_scopes)
+    for (const auto& [name, scope] : target().options().facts.tool_scopes)
       if (scope == narrow) tool = name;
     HeaderList auth = McpClient::bearer(t.access_token);
     McpReply reply =

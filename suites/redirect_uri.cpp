@@ -1,10 +1,10 @@
 // REDIR: redirect URI registration and matching (OAuth 2.1 draft-13 §2.3, §4.1.1,
 // §4.1.2.1; RFC 8252 §7.3, §8.3; RFC 9700 §4.1.3). Judged by where the user agent is
 // sent (every Location), never by a status code alone.
-#include "base64url.h"
-#include "check.h"
-#include "target.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/base64url.h"
+#include "under_test/target.h"
 
 namespace conformance {
 namespace {

@@ -1,11 +1,12 @@
 // RT: refresh tokens (OAuth 2.1 draft-13 §4.3; RFC 6749 §6; RFC 9700 §4.14.2). Refresh
 // requests, rotation and reuse detection, scope and client binding, and resource binding.
-#include "check.h"
-#include "target.h"
-#include "text.h"
-#include "token_flows.h"
-#include "token_oracle.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/scope.h"
+#include "core/text.h"
+#include "under_test/target.h"
+#include "under_test/token_flows.h"
+#include "under_test/token_oracle.h"
 
 #include <algorithm>
 
@@ -13,7 +14,7 @@ namespace conformance {
 namespace {
 
 const TestClient& public_client() {
-  return target().client("public");
+  return target().client(ClientRole::Public);
 }
 
 bool includes(const std::vector<std::string>& scopes, const std::string& scope) {
@@ -92,7 +93,7 @@ CONFORMANCE_CHECK(Refresh, PublicClientTokensRotate, "RT-02") {
                                           : "the refresh response has no new refresh token";
   // OAuth 2.1 and RFC 9700 also accept sender-constrained refresh tokens; MCP requires rotation.
   if (oauth::iequals(second.token_type, "DPoP")) {
-    if (judging_policy().profile == "oauth2.1")
+    if (judging_policy().profile == Profile::OAuth21)
       pass("RT-02", what + ", but the tokens are DPoP-bound, which OAuth 2.1 accepts instead");
     else
       violation("RT-02",
@@ -149,17 +150,18 @@ CONFORMANCE_CHECK(Refresh, ScopeCannotWiden, "RT-05") {
     extra = scopes[1];
   }
   Tokens first = obtain_tokens_with_refresh(public_client(), shape);
-  std::vector<std::string> granted = split_scope(first.scope.value_or(shape.scope.value_or("")));
+  std::vector<std::string> granted =
+      oauth::split_scope(first.scope.value_or(shape.scope.value_or("")));
   if (includes(granted, extra))
     skip_check("the server granted \"" + extra + "\" without being asked; no wider scope to try");
   std::vector<std::string> wider_scopes = granted;
   wider_scopes.push_back(extra);
-  std::string wider = join_scope(wider_scopes);
+  std::string wider = oauth::join_scope(wider_scopes);
   HttpResponse r = send_refresh(first.client, *first.refresh_token, {{"scope", wider}});
   if (r.status == 200) {
     auto doc = r.json();
     std::string got = doc && (*doc)["scope"].is_string() ? (*doc)["scope"].get<std::string>() : "";
-    if (!got.empty() && !includes(split_scope(got), extra)) {
+    if (!got.empty() && !includes(oauth::split_scope(got), extra)) {
       violation("RT-05",
                 "a refresh asking for \"" + wider +
                     "\" (beyond the grant) was answered "
@@ -178,9 +180,9 @@ CONFORMANCE_CHECK(Refresh, NarrowedScopeAndOriginalKept, "RT-06") {
   if (scopes.size() < 2) skip_check("needs two scopes in scopes_supported to narrow a grant");
   std::string full = scopes[0] + " " + scopes[1];
   Tokens first = obtain_tokens_with_refresh(public_client(), {full, std::nullopt});
-  std::vector<std::string> granted = split_scope(first.scope.value_or(full));
+  std::vector<std::string> granted = oauth::split_scope(first.scope.value_or(full));
   if (granted.size() < 2)
-    skip_check("the server granted only \"" + join_scope(granted) + "\" for \"" + full +
+    skip_check("the server granted only \"" + oauth::join_scope(granted) + "\" for \"" + full +
                "\"; nothing to narrow");
 
   Tokens narrow = refreshed(first, {{"scope", granted[0]}});
@@ -189,7 +191,7 @@ CONFORMANCE_CHECK(Refresh, NarrowedScopeAndOriginalKept, "RT-06") {
   if (!narrow_scope)
     skip_check("the narrowed access token's scope is not visible (no scope member, no "
                "introspection)");
-  if (split_scope(*narrow_scope) != std::vector<std::string>{granted[0]})
+  if (oauth::split_scope(*narrow_scope) != std::vector<std::string>{granted[0]})
     violation("RT-06", "a refresh asking for \"" + granted[0] +
                            "\" gave an access token with "
                            "scope \"" +
@@ -202,7 +204,7 @@ CONFORMANCE_CHECK(Refresh, NarrowedScopeAndOriginalKept, "RT-06") {
   auto again_scope = access_scope(again, source);
   if (!again_scope)
     skip_check("the next access token's scope is not visible (no scope member, no introspection)");
-  auto got = split_scope(*again_scope);
+  auto got = oauth::split_scope(*again_scope);
   std::sort(got.begin(), got.end());
   auto want = granted;
   std::sort(want.begin(), want.end());
@@ -211,18 +213,18 @@ CONFORMANCE_CHECK(Refresh, NarrowedScopeAndOriginalKept, "RT-06") {
                       *again_scope + "\"");
   else
     violation("RT-06", "after a narrowed refresh, a refresh without scope gave \"" + *again_scope +
-                           "\" instead of the original \"" + join_scope(granted) + "\" (from " +
-                           source + ")");
+                           "\" instead of the original \"" + oauth::join_scope(granted) +
+                           "\" (from " + source + ")");
 }
 
 CONFORMANCE_CHECK(Refresh, BoundToItsClient, "RT-07") {
   Tokens a = obtain_tokens_with_refresh(public_client());
-  const TestClient& b = target().client("second");
+  const TestClient& b = target().client(ClientRole::Second);
   expect_token_error(send_refresh(b, *a.refresh_token), "RT-07", {"invalid_grant"},
                      "another public client presenting the first client's refresh token");
 
   // A confidential client's refresh needs its authentication.
-  Tokens c = obtain_tokens_with_refresh(target().client("basic"));
+  Tokens c = obtain_tokens_with_refresh(target().client(ClientRole::Basic));
   TestClient unauthenticated = c.client;
   unauthenticated.auth = ClientAuth::None;
   expect_token_error(send_refresh(unauthenticated, *c.refresh_token), "RT-07", {"invalid_client"},

@@ -1,8 +1,9 @@
 // DCR: dynamic client registration (RFC 7591 §3), the way MCP clients use it.
-#include "check.h"
-#include "target.h"
-#include "text.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/run_wide_check.h"
+#include "checks/verifiers.h"
+#include "core/text.h"
+#include "under_test/target.h"
 
 #include <functional>
 
@@ -171,6 +172,12 @@ CONFORMANCE_CHECK(Registration, ErrorsAreJsonObjects, "DCR-08") {
   }
   if (judged == 0)
     violation("DCR-08", "neither a malformed JSON body nor a javascript: redirect URI was refused");
+}
+
+// DCR-08's pass criterion covers every registration another check saw refused (DCR-09, DCR-10,
+// the redirect URI rules): judged once, after them all.
+CONFORMANCE_RUN_WIDE_CHECK(DuringTheRun, RegistrationErrorsAreJsonObjects, "DCR-08") {
+  judge_deferred_findings();
 }
 
 CONFORMANCE_CHECK(Registration, InvalidRedirectUrisAreNamed, "DCR-09") {

@@ -1,19 +1,19 @@
 // RES: resource indicators (RFC 8707) as MCP clients use them: `resource` on both the
 // authorization and the token request, never breaking the flow, and tokens restricted to the
 // resource they were requested for.
-#include "check.h"
-#include "resource_discovery.h"
-#include "target.h"
-#include "text.h"
-#include "token_flows.h"
-#include "token_oracle.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/text.h"
+#include "oauth/resource_discovery.h"
+#include "under_test/target.h"
+#include "under_test/token_flows.h"
+#include "under_test/token_oracle.h"
 
 namespace conformance {
 namespace {
 
 const TestClient& public_client() {
-  return target().client("public");
+  return target().client(ClientRole::Public);
 }
 
 FlowShape for_resources(std::vector<std::string> resources) {

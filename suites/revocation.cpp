@@ -1,16 +1,16 @@
 // REVOKE: token revocation (RFC 7009), judged only when a revocation endpoint is advertised or
 // configured. Whether revocation takes effect is read from the validity oracle (token_oracle.h),
 // and every message names the oracle that decided.
-#include "check.h"
-#include "target.h"
-#include "token_flows.h"
-#include "token_oracle.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "under_test/target.h"
+#include "under_test/token_flows.h"
+#include "under_test/token_oracle.h"
 
 namespace conformance {
 namespace {
 
-Tokens fresh_tokens(std::string_view role = "public") {
+Tokens fresh_tokens(ClientRole role = ClientRole::Public) {
   require_revocation_endpoint();
   return obtain_tokens_with_refresh(target().client(role));
 }
@@ -89,7 +89,7 @@ CONFORMANCE_CHECK(Revocation, RefreshRevocationEndsTheGrantsAccessTokens, "REVOK
 
 CONFORMANCE_CHECK(Revocation, UnknownTokenIsAccepted, "REVOKE-04") {
   require_revocation_endpoint();
-  HttpResponse r = revoke(target().client("public"), "harness-garbage-token");
+  HttpResponse r = revoke(target().client(ClientRole::Public), "harness-garbage-token");
   if (expect_revocation_ok(r, "REVOKE-04", "revoking an unknown token"))
     pass("REVOKE-04", "an unknown token got HTTP 200");
 }
@@ -102,7 +102,7 @@ CONFORMANCE_CHECK(Revocation, BogusHintIsIgnored, "REVOKE-05") {
 }
 
 CONFORMANCE_CHECK(Revocation, ConfidentialClientMustAuthenticate, "REVOKE-06") {
-  Tokens t = fresh_tokens("basic");
+  Tokens t = fresh_tokens(ClientRole::Basic);
   TestClient wrong = t.client;
   wrong.client_secret = "harness-wrong-secret";
   HttpResponse r = revoke(wrong, *t.refresh_token, "refresh_token");
@@ -122,7 +122,7 @@ CONFORMANCE_CHECK(Revocation, ConfidentialClientMustAuthenticate, "REVOKE-06") {
 
 CONFORMANCE_CHECK(Revocation, OtherClientsTokensAreUntouched, "REVOKE-07") {
   Tokens a = fresh_tokens();
-  HttpResponse r = revoke(target().client("second"), *a.refresh_token, "refresh_token");
+  HttpResponse r = revoke(target().client(ClientRole::Second), *a.refresh_token, "refresh_token");
   // RFC 7009 §2.1 wants an error; many servers answer 200 so as not to reveal the token exists.
   if (r.status == 200)
     note("REVOKE-07", "the other client's revocation was answered 200 (RFC 7009 §2.1 expects an "

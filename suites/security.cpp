@@ -1,14 +1,14 @@
 // SEC: security BCP properties visible from outside (RFC 9700; OAuth 2.1 draft-13 §7):
 // framing and third-party resources on the server's pages, authentication before error
 // redirects, consent for new clients, TLS, tokens in URLs, guessability, token lifetime.
-#include "base64url.h"
-#include "check.h"
-#include "dpop.h"
-#include "html.h"
-#include "redaction.h"
-#include "target.h"
-#include "text.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/base64url.h"
+#include "core/text.h"
+#include "drivers/html.h"
+#include "http/redaction.h"
+#include "oauth/dpop.h"
+#include "under_test/target.h"
 
 #include <cmath>
 #include <set>
@@ -27,7 +27,7 @@ struct Page {
 // redirect-following user agent reaches them, whatever driver the run uses.
 std::vector<Page> authorization_pages() {
   std::vector<Page> pages;
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   RedirectDriver browser(target().http());
   std::string endpoint = target().require_endpoint("authorization_endpoint");
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
@@ -56,7 +56,7 @@ bool approves_without_pages() {
     skip_check("the " + std::string(target().driver().name()) +
                " driver keeps the login pages to itself, so what the server shows cannot be "
                "seen; judging this needs the form driver");
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   AuthorizationResult flow =
       authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
   return flow.code().has_value() && flow.pages.empty();
@@ -157,7 +157,7 @@ CONFORMANCE_CHECK(Security, ErrorsWaitForAuthentication, "SEC-02") {
     skip_check(
         "the server approves a well-formed request without showing any page (auto-consent), so "
         "whether it authenticates the user before redirecting an error cannot be seen");
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   request.scope = "harness_invalid";
   AuthorizationResult result = authorize(request, client.redirect_uri);
@@ -248,7 +248,7 @@ CONFORMANCE_CHECK(Security, TransportIsTls, "SEC-05") {
 }
 
 CONFORMANCE_CHECK(Security, NoTokensInRedirects, "SEC-06") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   std::vector<std::string> locations;
   AuthorizationResult flow =
       authorize(authorization_request(client, Pkce::fresh()), client.redirect_uri);
@@ -273,7 +273,7 @@ CONFORMANCE_CHECK(Security, NoTokensInRedirects, "SEC-06") {
 
 CONFORMANCE_CHECK(Security, SecretsAreUnguessable, "SEC-07") {
   constexpr int kSamples = 5;
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   std::vector<std::string> codes, access_tokens, refresh_tokens;
   for (int i = 0; i < kSamples; ++i) {
     CodeGrant grant = obtain_code(client);
@@ -290,8 +290,8 @@ CONFORMANCE_CHECK(Security, SecretsAreUnguessable, "SEC-07") {
 
 CONFORMANCE_CHECK(Security, AccessTokensAreShortLived, "SEC-08") {
   constexpr long long kMaxSeconds = 3600;
-  auto doc =
-      require_token_success(redeem(obtain_code(target().client("public"))), "the code exchange");
+  auto doc = require_token_success(redeem(obtain_code(target().client(ClientRole::Public))),
+                                   "the code exchange");
   if (!doc.contains("expires_in") || !doc["expires_in"].is_number()) {
     note("SEC-08", "no numeric expires_in: the lifetime cannot be judged");
     return;
@@ -325,7 +325,7 @@ CONFORMANCE_CHECK(Security, TokensAreSenderConstrained, "SEC-09") {
   }
   // RFC 9449 §5: a token request with a valid proof should get a DPoP-bound token.
   DpopKey key;
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   std::string token_endpoint = target().require_endpoint("token_endpoint");
   HttpResponse r = send_token_request(
       grant.client, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier),

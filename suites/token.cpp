@@ -1,17 +1,17 @@
 // TOKEN: the token endpoint's success responses and its refusals of bad grants
 // (OAuth 2.1 draft-13 §3.2; RFC 6749 §5).
-#include "base64url.h"
-#include "check.h"
-#include "target.h"
-#include "text.h"
-#include "verifiers.h"
+#include "checks/check.h"
+#include "checks/verifiers.h"
+#include "core/base64url.h"
+#include "core/text.h"
+#include "under_test/target.h"
 
 namespace conformance {
 namespace {
 
 // One complete code flow for the public client, returning the token response.
 HttpResponse fresh_token_response() {
-  return redeem(obtain_code(target().client("public")));
+  return redeem(obtain_code(target().client(ClientRole::Public)));
 }
 
 } // namespace
@@ -88,25 +88,25 @@ CONFORMANCE_CHECK(Token, ExpiresInIsNumber, "TOKEN-05") {
 
 CONFORMANCE_CHECK(Token, UnknownGrantTypeIsUnsupported, "TOKEN-09") {
   HttpResponse r =
-      send_token_request(target().client("public"), {{"grant_type", "urn:harness:none"}});
+      send_token_request(target().client(ClientRole::Public), {{"grant_type", "urn:harness:none"}});
   expect_token_error(r, "TOKEN-09", {"unsupported_grant_type"}, "grant_type=urn:harness:none");
 }
 
 CONFORMANCE_CHECK(Token, MissingGrantTypeIsInvalidRequest, "TOKEN-09") {
-  HttpResponse r =
-      send_token_request(target().client("public"), {{"code", oauth::random_base64url(32)}});
+  HttpResponse r = send_token_request(target().client(ClientRole::Public),
+                                      {{"code", oauth::random_base64url(32)}});
   expect_token_error(r, "TOKEN-09", {"invalid_request"}, "a token request without grant_type");
 }
 
 CONFORMANCE_CHECK(Token, GarbageCodeIsInvalidGrant, "TOKEN-15") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   HttpResponse r = send_token_request(
       client, code_grant(oauth::random_base64url(32), client.redirect_uri, Pkce::fresh().verifier));
   expect_token_error(r, "TOKEN-15", {"invalid_grant"}, "a code the server never issued");
 }
 
 CONFORMANCE_CHECK(Token, TamperedCodeIsInvalidGrant, "TOKEN-15") {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   std::string tampered = grant.code;
   size_t middle = tampered.size() / 2;
   tampered[middle] = tampered[middle] == 'A' ? 'B' : 'A';
@@ -122,13 +122,13 @@ CONFORMANCE_CHECK(Token, GarbageRefreshTokenIsInvalidGrant, "TOKEN-15") {
       std::find(grants->begin(), grants->end(), "refresh_token") == grants->end())
     skip_check("grant_types_supported does not list refresh_token");
   HttpResponse r = send_token_request(
-      target().client("public"),
+      target().client(ClientRole::Public),
       {{"grant_type", "refresh_token"}, {"refresh_token", oauth::random_base64url(32)}});
   expect_token_error(r, "TOKEN-15", {"invalid_grant"}, "a refresh token the server never issued");
 }
 
 CONFORMANCE_CHECK(Token, GetIsNotATokenRequest, "TOKEN-01") {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
   form.emplace_back("client_id", grant.client.client_id);
   std::string endpoint = target().require_endpoint("token_endpoint");
@@ -139,8 +139,9 @@ CONFORMANCE_CHECK(Token, GetIsNotATokenRequest, "TOKEN-01") {
   else if (r.status >= 400 && r.status < 500)
     pass("TOKEN-01", "GET is refused: HTTP " + std::to_string(r.status));
   else
-    violation("TOKEN-01", "expected a 4xx for a GET token request; got " + quote(r));
-  CodeGrant second = obtain_code(target().client("public"));
+    violation("TOKEN-01", "expected a 4xx for a GET token request; got " + quote(r),
+              Comparison{"HTTP 4xx", quote(r)});
+  CodeGrant second = obtain_code(target().client(ClientRole::Public));
   nlohmann::json body = {{"grant_type", "authorization_code"},
                          {"code", second.code},
                          {"redirect_uri", *second.request.redirect_uri},
@@ -151,7 +152,7 @@ CONFORMANCE_CHECK(Token, GetIsNotATokenRequest, "TOKEN-01") {
 }
 
 CONFORMANCE_CHECK(Token, GrantedScopeIsReported, "TOKEN-06") {
-  const TestClient& client = target().client("public");
+  const TestClient& client = target().client(ClientRole::Public);
   Pkce pkce = Pkce::fresh();
   AuthorizationRequest request = authorization_request(client, pkce);
   request.scope = "harness_nonexistent";
@@ -174,7 +175,7 @@ CONFORMANCE_CHECK(Token, GrantedScopeIsReported, "TOKEN-06") {
 }
 
 CONFORMANCE_CHECK(Token, UnknownParameterIsIgnored, "TOKEN-07") {
-  CodeGrant grant = obtain_code(target().client("public"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Public));
   oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
   form.emplace_back("harness_x", "1");
   if (expect_token_success(send_token_request(grant.client, form), "TOKEN-07",
@@ -184,7 +185,7 @@ CONFORMANCE_CHECK(Token, UnknownParameterIsIgnored, "TOKEN-07") {
 
 CONFORMANCE_CHECK(Token, RepeatedParametersAreRefused, "TOKEN-08") {
   for (const char* repeated : {"grant_type", "code"}) {
-    CodeGrant grant = obtain_code(target().client("public"));
+    CodeGrant grant = obtain_code(target().client(ClientRole::Public));
     oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
     form.emplace_back(repeated,
                       std::string(repeated) == "code" ? grant.code : "authorization_code");
@@ -195,14 +196,14 @@ CONFORMANCE_CHECK(Token, RepeatedParametersAreRefused, "TOKEN-08") {
 
 CONFORMANCE_CHECK(Token, PasswordGrantIsRefused, "TOKEN-10") {
   HttpResponse r =
-      send_token_request(target().client("public"),
+      send_token_request(target().client(ClientRole::Public),
                          {{"grant_type", "password"}, {"username", "u"}, {"password", "p"}});
   expect_token_error(r, "TOKEN-10", {"unsupported_grant_type", "unauthorized_client"},
                      "grant_type=password (removed in OAuth 2.1)");
 }
 
 CONFORMANCE_CHECK(Token, SecretInBodyAuthenticates, "TOKEN-11") {
-  CodeGrant grant = obtain_code(target().client("post"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Post));
   HttpResponse r = redeem(grant);
   if (r.status == 200)
     pass("TOKEN-11", "client_secret_post authenticated the confidential client");
@@ -212,7 +213,7 @@ CONFORMANCE_CHECK(Token, SecretInBodyAuthenticates, "TOKEN-11") {
 }
 
 CONFORMANCE_CHECK(Token, SecretInBasicAuthenticates, "TOKEN-11") {
-  CodeGrant grant = obtain_code(target().client("basic"));
+  CodeGrant grant = obtain_code(target().client(ClientRole::Basic));
   HttpResponse r = redeem(grant);
   if (r.status == 200)
     pass("TOKEN-11", "client_secret_basic authenticated the confidential client");
@@ -223,7 +224,7 @@ CONFORMANCE_CHECK(Token, SecretInBasicAuthenticates, "TOKEN-11") {
 }
 
 CONFORMANCE_CHECK(Token, FailedClientAuthIsInvalidClient, "TOKEN-12") {
-  const TestClient& basic = target().client("basic");
+  const TestClient& basic = target().client(ClientRole::Basic);
   oauth::Params garbage_refresh{{"grant_type", "refresh_token"},
                                 {"refresh_token", oauth::random_base64url(32)}};
   TestClient wrong = basic;
@@ -232,13 +233,18 @@ CONFORMANCE_CHECK(Token, FailedClientAuthIsInvalidClient, "TOKEN-12") {
   expect_token_error(r, "TOKEN-12", {"invalid_client"}, "a wrong secret over HTTP Basic");
   if (r.status != 401)
     violation("TOKEN-12",
-              "a failed Basic authentication must be 401; got " + std::to_string(r.status));
+              "a failed Basic authentication must be 401; got " + std::to_string(r.status),
+              Comparison{"HTTP 401", "HTTP " + std::to_string(r.status)});
   else if (!oauth::iequals(r.header("www-authenticate").value_or("").substr(0, 5), "basic"))
     violation("TOKEN-12",
-              "the 401 for failed Basic authentication has no WWW-Authenticate: Basic challenge");
+              "the 401 for failed Basic authentication has no WWW-Authenticate: Basic challenge",
+              Comparison{"WWW-Authenticate: Basic realm=...",
+                         r.header("www-authenticate")
+                             ? "WWW-Authenticate: " + *r.header("www-authenticate")
+                             : "no WWW-Authenticate header"});
   else
     pass("TOKEN-12", "401 with WWW-Authenticate: " + r.header("www-authenticate").value_or(""));
-  TestClient wrong_post = target().client("post");
+  TestClient wrong_post = target().client(ClientRole::Post);
   wrong_post.client_secret = "wrong-" + oauth::random_base64url(16);
   expect_token_error(send_token_request(wrong_post, garbage_refresh), "TOKEN-12",
                      {"invalid_client"}, "a wrong client_secret in the body");
@@ -249,7 +255,7 @@ CONFORMANCE_CHECK(Token, FailedClientAuthIsInvalidClient, "TOKEN-12") {
 }
 
 CONFORMANCE_CHECK(Token, SecretNeverTravelsInUrl, "TOKEN-13") {
-  const TestClient& client = target().client("post");
+  const TestClient& client = target().client(ClientRole::Post);
   std::string endpoint = target().require_endpoint("token_endpoint");
   oauth::Params form{{"grant_type", "refresh_token"},
                      {"refresh_token", oauth::random_base64url(32)},
@@ -277,8 +283,8 @@ CONFORMANCE_CHECK(Token, ClientCredentialsOnlyForConfidential, "TOKEN-14") {
   // A server without the grant refuses it for everyone, which is the right answer too.
   std::vector<std::string> refusals = {"unauthorized_client", "invalid_client"};
   if (!advertised) refusals.push_back("unsupported_grant_type");
-  HttpResponse public_attempt =
-      send_token_request(target().client("public"), {{"grant_type", "client_credentials"}});
+  HttpResponse public_attempt = send_token_request(target().client(ClientRole::Public),
+                                                   {{"grant_type", "client_credentials"}});
   expect_token_error(public_attempt, "TOKEN-14", refusals,
                      "client_credentials from a public client");
   if (!advertised) {

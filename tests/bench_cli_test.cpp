@@ -1,8 +1,8 @@
 // `conformance bench` from the outside: each mode against the reference server writes the JSON
 // figures it promises, the form driver gets through a login page under load, failures are
 // counted by kind (and fail the run), and SIGINT still prints and writes what was measured.
+#include "drivers/subprocess.h"
 #include "fixture_server.h"
-#include "subprocess.h"
 
 #include <atomic>
 #include <csignal>

@@ -1,7 +1,7 @@
 // The `conformance` binary's contract: the catalogue it cites, its listing, and
 // exit code 2 with a one-line reason when it cannot run.
+#include "drivers/subprocess.h"
 #include "report_tools.h"
-#include "subprocess.h"
 
 #include <csignal>
 #include <filesystem>
@@ -198,6 +198,51 @@ TEST(CliContract, BadConfigFileExitsTwoNamingTheProblem) {
   ProcessResult missing = run_process({CONFORMANCE_BIN, "--config", path + ".none"}, 10s);
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_NE(missing.err.find("cannot read"), std::string::npos) << missing.err;
+}
+
+// `conformance` and `conformance bench` read their settings through one pipeline: the same file
+// and the same flags give the same settings, a flag winning over the file for both.
+TEST(CliContract, BothProgramsMergeFlagsOverTheConfigFileAlike) {
+  std::string path = testing::TempDir() + "cli-shared-config.json";
+  std::ofstream(path) << json{{"base_url", "http://127.0.0.1:9"},
+                              {"timeout_seconds", 30},
+                              {"scope", "file-scope"},
+                              {"driver", {{"form", {{"fields", {{"username", "alice"}}}}}}}}
+                             .dump();
+  std::vector<std::string> flags{"--config",        path,   "--timeout",    "3",
+                                 "--driver",        "form", "--form-field", "password=secret-pw",
+                                 "--print-settings"};
+  std::vector<std::string> run_cmd{CONFORMANCE_BIN};
+  run_cmd.insert(run_cmd.end(), flags.begin(), flags.end());
+  std::vector<std::string> bench_cmd{CONFORMANCE_BIN, "bench"};
+  bench_cmd.insert(bench_cmd.end(), flags.begin(), flags.end());
+  ProcessResult run = run_process(run_cmd, 10s);
+  ProcessResult bench = run_process(bench_cmd, 10s);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  ASSERT_EQ(bench.exit_code, 0) << bench.err;
+  json run_settings = json::parse(run.out), bench_settings = json::parse(bench.out);
+  EXPECT_EQ(run_settings, bench_settings);
+  EXPECT_EQ(run_settings.at("timeout_seconds"), 3.0); // the flag won
+  EXPECT_EQ(run_settings.at("scope"), "file-scope");  // the file, where no flag was given
+  EXPECT_EQ(run_settings.at("base_url"), "http://127.0.0.1:9");
+  EXPECT_EQ(run_settings.at("driver").at("kind"), "form");
+  EXPECT_EQ(run_settings.at("driver").at("form").at("fields").size(), 2u);
+  EXPECT_EQ(run.out.find("secret-pw"), std::string::npos) << "a login field value was printed";
+}
+
+// The bundled server cannot start (its port is taken): one line saying why, exit 2, for both.
+TEST(CliContract, BundledServerThatCannotBindExitsTwo) {
+  httplib::Server squatter;
+  int port = squatter.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  for (std::vector<std::string> cmd : {std::vector<std::string>{CONFORMANCE_BIN},
+                                       std::vector<std::string>{CONFORMANCE_BIN, "bench"}}) {
+    cmd.insert(cmd.end(), {"--server-port", std::to_string(port)});
+    ProcessResult r = run_process(cmd, 20s);
+    EXPECT_EQ(r.exit_code, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find("cannot start the bundled reference server"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(std::to_string(port)), std::string::npos) << r.err;
+  }
 }
 
 } // namespace

@@ -4,7 +4,7 @@
 // consents with no person in the loop. Every requirement the run does not pass is listed below
 // with the evidence that makes it a real deviation of oidc-provider 9.13.3 as configured in
 // server.mjs; anything else failing, warning or erroring is a harness bug to fix.
-#include "subprocess.h"
+#include "drivers/subprocess.h"
 
 #include <filesystem>
 #include <fstream>

@@ -2,7 +2,7 @@
 // secrets (a client secret, a session cookie, a code, access and refresh tokens, and echoes them
 // back where a careless server might), the harness signs in with a planted password, and no
 // report, log or console line may contain any of them afterwards.
-#include "subprocess.h"
+#include "drivers/subprocess.h"
 
 #include <filesystem>
 #include <fstream>

@@ -3,7 +3,7 @@
 // so a hung tool fails the test instead of stalling it.
 #pragma once
 
-#include "subprocess.h"
+#include "drivers/subprocess.h"
 
 #include <chrono>
 #include <filesystem>

@@ -1,8 +1,8 @@
 // The reports of one real run against a faulty reference server, judged by outside tools: the
 // JUnit file validates against the schema and records the failure, headless Chromium builds an
 // HTML page holding every check, and the JSON summary says what the console said.
+#include "drivers/subprocess.h"
 #include "report_tools.h"
-#include "subprocess.h"
 
 #include <filesystem>
 #include <fstream>

@@ -1,5 +1,5 @@
 // The command driver against small shell programs standing in for an operator's login script.
-#include "command_driver.h"
+#include "drivers/command_driver.h"
 
 #include <gtest/gtest.h>
 

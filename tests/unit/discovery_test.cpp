@@ -1,5 +1,5 @@
 // Discovery candidates: the MCP order for root and path issuers (REQUIREMENTS.md META-02).
-#include "discovery.h"
+#include "oauth/discovery.h"
 
 #include <gtest/gtest.h>
 

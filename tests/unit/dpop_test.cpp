@@ -1,6 +1,6 @@
 // DPoP proofs: the JWT's header, claims and ES256 signature (RFC 9449 §4.2).
-#include "base64url.h"
-#include "dpop.h"
+#include "core/base64url.h"
+#include "oauth/dpop.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -2,8 +2,8 @@
 // submits them like a browser (cookies, hidden fields, 303/307 semantics), and
 // never lets the configured password reach the evidence.
 #include "../fixture_server.h"
-#include "form_driver.h"
-#include "html.h"
+#include "drivers/form_driver.h"
+#include "drivers/html.h"
 
 #include <fstream>
 #include <gtest/gtest.h>

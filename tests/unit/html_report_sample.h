@@ -2,7 +2,7 @@
 // test and its headless-browser test.
 #pragma once
 
-#include "result_record.h"
+#include "checks/result_record.h"
 
 #include <string>
 

@@ -1,7 +1,7 @@
 // The HTTP client against peers that misbehave: it never follows redirects,
 // gives up at the timeout, caps the body, and records redacted evidence.
 #include "../fixture_server.h"
-#include "http_client.h"
+#include "http/http_client.h"
 
 #include <chrono>
 #include <gtest/gtest.h>

@@ -206,7 +206,7 @@ TEST(JunitReport, SystemOutHasHeaderAndEvidence) {
 
 TEST(JunitReport, EscapesAndCleansServerText) {
   std::string xml = to_junit_xml(sample());
-  EXPECT_NE(xml.find("&lt;b&gt;x&lt;/b&gt; &amp; &quot;q&quot; &apos;a&apos; caf\xC3\xA9 ]]&gt; "
+  EXPECT_NE(xml.find("&lt;b&gt;x&lt;/b&gt; &amp; &quot;q&quot; &#39;a&#39; caf\xC3\xA9 ]]&gt; "
                      "\xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD \xEF\xBF\xBD\xEF\xBF\xBD"
                      "\xEF\xBF\xBD nulone"
                      "escfffe end"),

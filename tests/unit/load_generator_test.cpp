@@ -2,7 +2,7 @@
 // keeps per-step latencies, counts failures by kind, reuses connections, keeps cookies within a
 // flow only, and stops on time even when the server hangs.
 #include "../fixture_server.h"
-#include "load_generator.h"
+#include "load/load_generator.h"
 
 #include <atomic>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // The manual driver, with a test standing in for the person's browser.
-#include "http_client.h"
-#include "manual_driver.h"
+#include "drivers/manual_driver.h"
+#include "http/http_client.h"
 
 #include <future>
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // PKCE and base64url: the RFC 7636 Appendix B vector and the verifier syntax rules.
-#include "base64url.h"
-#include "pkce.h"
+#include "core/base64url.h"
+#include "core/pkce.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // Redaction: secrets never survive into evidence, whatever position they travel in.
-#include "redaction.h"
+#include "http/redaction.h"
 
 #include <gtest/gtest.h>
 
@@ -58,13 +58,16 @@ TEST(RedactionUnit, ImplicitFragmentsAreRedacted) {
 
 } // namespace
 
-#include "check.h"
+#include "checks/check.h"
 
 namespace {
 
 // A redirect body that repeats the code is recorded before the driver has read the code from the
 // Location; the check's evidence is redacted again when it finishes.
+const bool kLateRegistered = conformance::register_check("Redaction", "Late", {"TOKEN-02"});
+
 TEST(RedactionUnit, SecretsLearntLaterInACheckAreRedactedWhenItEnds) {
+  ASSERT_TRUE(kLateRegistered);
   conformance::CheckContext context("Redaction", "Late");
   Exchange e;
   e.method = "GET";
@@ -77,6 +80,7 @@ TEST(RedactionUnit, SecretsLearntLaterInACheckAreRedactedWhenItEnds) {
   ASSERT_EQ(result.evidence.size(), 1u);
   EXPECT_EQ(result.evidence[0].response_body.find("LATE-SECRET-4711"), std::string::npos);
   EXPECT_EQ(result.message.find("LATE-SECRET-4711"), std::string::npos);
+  ASSERT_EQ(result.findings.size(), 1u);
   EXPECT_EQ(result.findings[0].message.find("LATE-SECRET-4711"), std::string::npos);
 }
 

@@ -1,7 +1,7 @@
 // The redirect driver: follows the server's own redirects with cookies, stops at
 // the redirect_uri without fetching it, and gives up on endless chains.
 #include "../fixture_server.h"
-#include "authorization_driver.h"
+#include "drivers/authorization_driver.h"
 
 #include <gtest/gtest.h>
 

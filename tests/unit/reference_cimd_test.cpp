@@ -5,11 +5,11 @@
 #include "client_directory.h"
 #include "client_metadata_document.h"
 #include "client_metadata_fetcher.h"
+#include "core/pkce.h"
+#include "core/url.h"
 #include "metadata_endpoint.h"
-#include "pkce.h"
 #include "server.h"
 #include "special_use_address.h"
-#include "url.h"
 
 #include <atomic>
 #include <functional>

@@ -3,13 +3,13 @@
 // with JSON responses, RFC 9728 metadata, and every mcp-*/prm-* fault. Tokens come from the real
 // flow (registration, /authorize with PKCE, /token) of an in-process server; the audience rules
 // are also driven through McpService directly, with tokens placed in a Store by hand.
-#include "base64url.h"
+#include "core/base64url.h"
+#include "core/pkce.h"
+#include "core/url.h"
 #include "mcp_endpoint.h"
-#include "pkce.h"
 #include "policy.h"
 #include "server.h"
 #include "store.h"
-#include "url.h"
 
 #include <chrono>
 #include <gtest/gtest.h>

@@ -2,10 +2,10 @@
 // detection, scope and resource rules), introspection (RFC 7662), revocation (RFC 7009) and
 // resource indicators (RFC 8707), clean and under each of the faults that break them. Every test
 // speaks HTTP to an in-process server.
-#include "base64url.h"
-#include "pkce.h"
+#include "core/base64url.h"
+#include "core/pkce.h"
+#include "core/url.h"
 #include "server.h"
-#include "url.h"
 
 #include <chrono>
 #include <gtest/gtest.h>

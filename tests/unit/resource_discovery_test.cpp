@@ -1,5 +1,5 @@
-#include "mcp_client.h"
-#include "resource_discovery.h"
+#include "oauth/mcp_client.h"
+#include "oauth/resource_discovery.h"
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // URL and form helpers: parsing without normalisation, resolution, form round trips.
-#include "url.h"
+#include "core/url.h"
 
 #include <gtest/gtest.h>
 

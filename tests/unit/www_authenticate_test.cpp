@@ -1,4 +1,4 @@
-#include "www_authenticate.h"
+#include "oauth/www_authenticate.h"
 
 #include <gtest/gtest.h>
 

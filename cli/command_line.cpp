@@ -1,0 +1,193 @@
+#include "command_line.h"
+
+#include "drivers/driver_factory.h"
+
+#include <iostream>
+
+namespace conformance {
+namespace {
+
+using nlohmann::json;
+
+enum class Kind {
+  Text,    // a string
+  Seconds, // a positive number
+  Integer, // a whole number (the document's reader checks its range)
+  Switch,  // present or not
+  Pairs    // NAME=VALUE, repeatable
+};
+
+struct FlagSpec {
+  const char* flag;
+  const char* member; // JSON pointer into the settings document
+  Kind kind;
+  bool bench; // `conformance bench` takes it too
+  const char* help;
+  const char* env = nullptr; // read from this variable when the flag is absent
+};
+
+// Every settings flag, once. The run takes them all; the bench those marked.
+const std::vector<FlagSpec>& flag_specs() {
+  static const std::vector<FlagSpec> specs = {
+      {"--base-url", "/base_url", Kind::Text, true,
+       "Base URL (issuer) of the authorization server under test; with --mcp-url it is found "
+       "from the protected resource metadata. Without either, the bundled reference server"},
+      {"--mcp-url", "/mcp_url", Kind::Text, true,
+       "MCP server endpoint: start from it (401, protected resource metadata, authorization "
+       "server) and judge it as a protected resource"},
+      {"--profile", "/profile", Kind::Text, true,
+       "Spec profile deciding version-dependent levels: oauth2.1, mcp-2025-06-18, "
+       "mcp-2025-11-25 or mcp-2026-07-28 (default)"},
+      {"--scope", "/scope", Kind::Text, true,
+       "Scope that ordinary authorization requests ask for (for servers without a default "
+       "scope)"},
+      {"--strict", "/strict", Kind::Switch, false, "Treat SHOULD violations (warn) as failures"},
+      {"--timeout", "/timeout_seconds", Kind::Seconds, true,
+       "Per-request timeout in seconds (default 10)"},
+      {"--max-body", "/max_body_bytes", Kind::Integer, true,
+       "Response body cap in bytes (default 1048576)"},
+      {"--code-lifetime", "/code_lifetime_seconds", Kind::Integer, false,
+       "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)"},
+      {"--driver", "/driver/kind", Kind::Text, true,
+       "How to get through the authorization endpoint: redirect (auto-consent, the default), "
+       "form (sign in and consent by submitting the pages' forms), command (your program, named "
+       "in the --config file's driver.command) or manual (you, in a browser); the bench takes "
+       "redirect or form"},
+      {"--form-field", "/driver/form/fields", Kind::Pairs, true,
+       "NAME=VALUE for the form driver, by input name (repeatable), e.g. --form-field "
+       "username=alice"},
+      {"--omit-resource", "/resources/omit_in_flows", Kind::Switch, true,
+       "Leave the resource parameter out of ordinary flows (for servers that refuse it; RES-01 "
+       "still tries it)"},
+      {"--second-resource", "/resources/second", Kind::Text, false,
+       "Another resource the authorization server mints tokens for (audience tests)"},
+      {"--tool-scope", "/operations/tool_scopes", Kind::Pairs, false,
+       "TOOL=SCOPE: an MCP tool that needs SCOPE beyond the usual grant (repeatable; enables "
+       "PRS-17)"},
+      {"--scope-implies", "/operations/scope_implies", Kind::Pairs, false,
+       "BROAD=NARROW: a scope that includes another (repeatable; enables PRS-19)"},
+      {"--introspection-url", "/introspection/url", Kind::Text, false,
+       "Introspection endpoint, when the metadata does not advertise one"},
+      {"--revocation-url", "/revocation/url", Kind::Text, false,
+       "Revocation endpoint, when the metadata does not advertise one"},
+      {"--introspection-client-id", "/introspection/client_id", Kind::Text, false,
+       "Client that may call the introspection endpoint (HTTP Basic)"},
+      {"--introspection-client-secret", "/introspection/client_secret", Kind::Text, false,
+       "Its secret (or set CONFORMANCE_INTROSPECTION_CLIENT_SECRET)",
+       "CONFORMANCE_INTROSPECTION_CLIENT_SECRET"},
+      {"--introspection-token", "/introspection/bearer", Kind::Text, false,
+       "Bearer token for the introspection endpoint (or set CONFORMANCE_INTROSPECTION_TOKEN)",
+       "CONFORMANCE_INTROSPECTION_TOKEN"},
+      {"--server-port", "/bundled_server/port", Kind::Integer, true,
+       "Port of the bundled reference server (without a URL; default: a free one)"},
+      {"--server-threads", "/bundled_server/threads", Kind::Integer, true,
+       "Worker threads of the bundled reference server (without a URL; default 8)"},
+  };
+  return specs;
+}
+
+// NAME=VALUE, or a SettingsError naming the flag.
+std::pair<std::string, std::string> split_pair(const std::string& flag, const std::string& text) {
+  size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw SettingsError(flag + " needs NAME=VALUE, got '" + text + "'");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+} // namespace
+
+SettingsFlags::SettingsFlags(CLI::App& app, Program program) : app_(app), program_(program) {
+  app.add_option("--config", config_path_,
+                 "JSON configuration file (clients, driver, operator facts); flags override it");
+  app.add_flag("--print-settings", print_settings_,
+               "Print the settings this run would use (the --config file with the flags over it, "
+               "defaults filled in, secrets hidden) as JSON, and exit");
+  for (const FlagSpec& spec : flag_specs()) {
+    if (program == Program::Bench && !spec.bench) continue;
+    Value& v = values_[spec.flag];
+    CLI::Option* option = nullptr;
+    switch (spec.kind) {
+    case Kind::Text:
+      option = app.add_option(spec.flag, v.text, spec.help);
+      break;
+    case Kind::Seconds:
+      option = app.add_option(spec.flag, v.number, spec.help)->check(CLI::PositiveNumber);
+      break;
+    case Kind::Integer:
+      option = app.add_option(spec.flag, v.integer, spec.help)->check(CLI::NonNegativeNumber);
+      break;
+    case Kind::Switch:
+      option = app.add_flag(spec.flag, v.on, spec.help);
+      break;
+    case Kind::Pairs:
+      option = app.add_option(spec.flag, v.pairs, spec.help);
+      break;
+    }
+    if (spec.env) option->envname(spec.env);
+  }
+}
+
+json SettingsFlags::command_line_document() const {
+  json doc = json::object();
+  for (const FlagSpec& spec : flag_specs()) {
+    auto it = values_.find(spec.flag);
+    if (it == values_.end() || app_.count(spec.flag) == 0) continue;
+    const Value& v = it->second;
+    json::json_pointer member(spec.member);
+    switch (spec.kind) {
+    case Kind::Text:
+      doc[member] = v.text;
+      break;
+    case Kind::Seconds:
+      doc[member] = v.number;
+      break;
+    case Kind::Integer:
+      doc[member] = v.integer;
+      break;
+    case Kind::Switch:
+      doc[member] = v.on;
+      break;
+    case Kind::Pairs:
+      for (const std::string& text : v.pairs) {
+        auto [name, value] = split_pair(spec.flag, text);
+        json& slot = doc[member][name];
+        // A repeated NAME keeps every value (BROAD=NARROW may name several NARROWs).
+        if (slot.is_null())
+          slot = value;
+        else if (slot.is_string())
+          slot = json::array({slot, value});
+        else
+          slot.push_back(value);
+      }
+      break;
+    }
+  }
+  return doc;
+}
+
+json SettingsFlags::merged_document() const {
+  json doc = json::object();
+  if (!config_path_.empty()) {
+    doc = load_config_file(config_path_);
+    try {
+      // The file alone first, so that its mistakes name the file.
+      settings_from_document(doc, Completeness::MembersOnly);
+    } catch (const SettingsError& e) {
+      throw SettingsError(config_path_ + ": " + e.what());
+    }
+  }
+  doc.merge_patch(command_line_document());
+  return doc;
+}
+
+Settings SettingsFlags::resolve() const {
+  Settings settings = settings_from_document(merged_document());
+  remember_secrets(settings);
+  return settings;
+}
+
+void print_settings(const Settings& settings) {
+  std::cout << settings_document(settings).dump(2) << std::endl;
+}
+
+} // namespace conformance

@@ -1,0 +1,11 @@
+// The `conformance` program: `conformance bench ...` is the benchmark, anything else a run.
+#include "bench_command.h"
+#include "run_command.h"
+
+#include <string_view>
+
+int main(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "bench")
+    return conformance::bench_main(argc - 1, argv + 1);
+  return conformance::run_main(argc, argv);
+}

@@ -1,0 +1,44 @@
+#include "run_reports.h"
+
+#include "exit_codes.h"
+#include "html_report.h"
+#include "json_report.h"
+#include "junit_report.h"
+
+#include <iostream>
+
+namespace conformance {
+
+int finish_run(RunRecord& record, const Finishing& f) {
+  std::optional<BaselineOutcome> judged;
+  if (f.baseline) {
+    judged = apply_baseline(*f.baseline, record);
+    for (const BaselineEntry& e : judged->stale)
+      record.stale_baseline.push_back((e.check.empty() ? e.requirement : e.check) +
+                                      (e.note.empty() ? "" : ": " + e.note));
+  }
+  f.console->on_run_finished(record);
+  int exit_code = kExitOk;
+  for (const auto& c : record.checks)
+    if ((c.outcome == Outcome::Fail || c.outcome == Outcome::Error) && !c.known_failure)
+      exit_code = kExitFailures;
+  if (judged && !judged->stale.empty() && !f.allow_stale) exit_code = kExitFailures;
+  if (record.interrupted_by != 0) exit_code = 128 + record.interrupted_by;
+
+  auto write = [&](const std::string& path, auto writer) {
+    if (path.empty()) return;
+    try {
+      writer(record, path);
+    } catch (const std::exception& e) {
+      std::cerr << "conformance: " << e.what() << "\n";
+      if (record.interrupted_by == 0) exit_code = kExitCannotRun;
+    }
+  };
+  write(f.outputs.json, write_json_report);
+  write(f.outputs.junit, write_junit_report);
+  write(f.outputs.html, write_html_report);
+  write(f.outputs.write_baseline, write_baseline);
+  return exit_code;
+}
+
+} // namespace conformance

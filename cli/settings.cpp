@@ -1,0 +1,347 @@
+#include "settings.h"
+
+#include "drivers/manual_driver.h"
+#include "http/redaction.h"
+
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace conformance {
+namespace {
+
+using nlohmann::json;
+
+// The flag that sets a document member, so a message names what the user typed.
+const std::map<std::string, std::string, std::less<>>& flag_of_member() {
+  static const std::map<std::string, std::string, std::less<>> flags = {
+      {"base_url", "--base-url"},
+      {"mcp_url", "--mcp-url"},
+      {"profile", "--profile"},
+      {"scope", "--scope"},
+      {"strict", "--strict"},
+      {"timeout_seconds", "--timeout"},
+      {"max_body_bytes", "--max-body"},
+      {"code_lifetime_seconds", "--code-lifetime"},
+      {"driver.kind", "--driver"},
+      {"driver.form.fields", "--form-field"},
+      {"introspection.url", "--introspection-url"},
+      {"introspection.client_id", "--introspection-client-id"},
+      {"introspection.client_secret", "--introspection-client-secret"},
+      {"introspection.bearer", "--introspection-token"},
+      {"revocation.url", "--revocation-url"},
+      {"resources.second", "--second-resource"},
+      {"resources.omit_in_flows", "--omit-resource"},
+      {"operations.tool_scopes", "--tool-scope"},
+      {"operations.scope_implies", "--scope-implies"},
+      {"bundled_server.port", "--server-port"},
+      {"bundled_server.threads", "--server-threads"}};
+  return flags;
+}
+
+std::string named(const std::string& where) {
+  auto it = flag_of_member().find(where);
+  return it == flag_of_member().end() ? where : where + " (" + it->second + ")";
+}
+
+// One JSON object of the document, read member by member; every error names the member's place.
+class Section {
+public:
+  Section(const json& object, std::string where, std::set<std::string> allowed)
+      : object_(object), where_(std::move(where)) {
+    if (!object_.is_object()) throw SettingsError(label() + " must be a JSON object");
+    for (const auto& [name, value] : object_.items())
+      if (!allowed.count(name))
+        throw SettingsError("unknown member \"" + name + "\" in " + label());
+  }
+
+  bool has(const char* name) const {
+    auto it = object_.find(name);
+    return it != object_.end() && !it->is_null();
+  }
+  std::optional<Section> section(const char* name, std::set<std::string> allowed) const {
+    if (!has(name)) return std::nullopt;
+    return Section(object_.at(name), place(name), std::move(allowed));
+  }
+  std::optional<std::string> text(const char* name) const {
+    if (!has(name)) return std::nullopt;
+    const json& v = object_.at(name);
+    if (!v.is_string()) throw SettingsError(named(place(name)) + " must be a string");
+    return v.get<std::string>();
+  }
+  std::optional<bool> flag(const char* name) const {
+    if (!has(name)) return std::nullopt;
+    const json& v = object_.at(name);
+    if (!v.is_boolean()) throw SettingsError(named(place(name)) + " must be true or false");
+    return v.get<bool>();
+  }
+  std::optional<double> positive_number(const char* name) const {
+    if (!has(name)) return std::nullopt;
+    const json& v = object_.at(name);
+    if (!v.is_number() || !(v.get<double>() > 0) || !std::isfinite(v.get<double>()))
+      throw SettingsError(named(place(name)) + " must be a positive number");
+    return v.get<double>();
+  }
+  std::optional<long long> integer(const char* name, long long min, long long max) const {
+    if (!has(name)) return std::nullopt;
+    const json& v = object_.at(name);
+    if (!v.is_number_integer() || v.get<long long>() < min || v.get<long long>() > max)
+      throw SettingsError(named(place(name)) + " must be an integer from " + std::to_string(min) +
+                          " to " + std::to_string(max));
+    return v.get<long long>();
+  }
+  // An object of NAME: VALUE strings; with `lists`, a VALUE may also be an array of strings
+  // (one NAME with several values, as a repeated flag gives).
+  std::vector<std::pair<std::string, std::string>> pairs(const char* name,
+                                                         bool lists = false) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    if (!has(name)) return out;
+    const json& v = object_.at(name);
+    std::string where = named(place(name));
+    if (!v.is_object()) throw SettingsError(where + " must be an object of strings");
+    for (const auto& [key, value] : v.items()) {
+      if (value.is_string()) {
+        out.emplace_back(key, value.get<std::string>());
+        continue;
+      }
+      if (!lists || !value.is_array()) throw SettingsError(where + "." + key + " must be a string");
+      for (const auto& item : value) {
+        if (!item.is_string()) throw SettingsError(where + "." + key + " must hold strings");
+        out.emplace_back(key, item.get<std::string>());
+      }
+    }
+    return out;
+  }
+  const json& raw(const char* name) const { return object_.at(name); }
+  std::string place(const char* name) const { return where_.empty() ? name : where_ + "." + name; }
+
+private:
+  std::string label() const { return where_.empty() ? "the configuration" : where_; }
+  const json& object_;
+  std::string where_;
+};
+
+ClientAuth auth_method(const std::string& name, const std::string& where) {
+  for (ClientAuth auth : {ClientAuth::None, ClientAuth::SecretBasic, ClientAuth::SecretPost})
+    if (client_auth_name(auth) == name) return auth;
+  throw SettingsError(where + " must be none, client_secret_basic or client_secret_post");
+}
+
+TestClient static_client(const Section& clients, const char* role,
+                         const std::string& default_redirect_uri) {
+  Section c = *clients.section(role, {"client_id", "client_secret", "auth_method", "redirect_uri"});
+  std::string where = clients.place(role);
+  TestClient out;
+  out.client_id = c.text("client_id").value_or("");
+  if (out.client_id.empty()) throw SettingsError(where + ".client_id is required");
+  out.client_secret = c.text("client_secret").value_or("");
+  std::string method =
+      c.text("auth_method").value_or(out.client_secret.empty() ? "none" : "client_secret_basic");
+  out.auth = auth_method(method, where + ".auth_method");
+  if (out.auth != ClientAuth::None && out.client_secret.empty())
+    throw SettingsError(where + " uses " + method + " but has no client_secret");
+  out.redirect_uri = c.text("redirect_uri").value_or(default_redirect_uri);
+  return out;
+}
+
+DriverSettings driver_settings(const Section& doc, Completeness completeness) {
+  DriverSettings driver;
+  auto section = doc.section("driver", {"kind", "form", "command", "timeout_seconds"});
+  if (!section) return driver;
+  if (auto kind = section->text("kind")) {
+    auto parsed = parse_driver_kind(*kind);
+    if (!parsed)
+      throw SettingsError(named("driver.kind") + " must be " + std::string(kDriverKindNames) +
+                          ", got '" + *kind + "'");
+    driver.kind = *parsed;
+  }
+  if (auto form = section->section("form", {"fields"}))
+    for (auto& [name, value] : form->pairs("fields"))
+      driver.form_fields[name] = value;
+  if (section->has("command")) {
+    const json& cmd = section->raw("command");
+    if (!cmd.is_array() || cmd.empty())
+      throw SettingsError("driver.command must be a non-empty array: [program, args...]");
+    for (const auto& arg : cmd) {
+      if (!arg.is_string()) throw SettingsError("driver.command must hold strings");
+      driver.command.push_back(arg.get<std::string>());
+    }
+  }
+  if (auto t = section->integer("timeout_seconds", 1, 86'400))
+    driver.timeout = std::chrono::seconds(*t);
+  if (completeness == Completeness::MembersOnly) return driver;
+  if (driver.kind == DriverKind::Command && driver.command.empty())
+    throw SettingsError("driver.kind command (--driver command) needs driver.command in the "
+                        "--config file: [program, args...]");
+  if (driver.kind == DriverKind::Form && driver.form_fields.empty())
+    throw SettingsError("driver.kind form (--driver form) needs at least one login field: "
+                        "--form-field NAME=VALUE, or driver.form.fields in the --config file");
+  return driver;
+}
+
+// The operator's clients. A confidential client serves the role of its authentication method.
+void read_clients(const Section& doc, RunOptions& run) {
+  auto clients = doc.section("clients", {"registration", "public", "confidential", "second"});
+  if (!clients) return;
+  if (auto registration = clients->text("registration")) {
+    if (*registration == "static")
+      run.registration = RegistrationMode::Static;
+    else if (*registration != "dynamic")
+      throw SettingsError("clients.registration must be \"dynamic\" or \"static\"");
+  }
+  for (auto [name, role] :
+       {std::pair{"public", ClientRole::Public}, std::pair{"second", ClientRole::Second}})
+    if (clients->has(name)) {
+      TestClient c = static_client(*clients, name, run.redirect_uri);
+      if (c.auth != ClientAuth::None)
+        throw SettingsError(std::string("clients.") + name +
+                            " must be a public client (no secret)");
+      run.static_clients[role] = c;
+    }
+  if (clients->has("confidential")) {
+    TestClient c = static_client(*clients, "confidential", run.redirect_uri);
+    if (c.auth == ClientAuth::None)
+      throw SettingsError("clients.confidential needs a client_secret");
+    run.static_clients[c.auth == ClientAuth::SecretBasic ? ClientRole::Basic : ClientRole::Post] =
+        c;
+  }
+}
+
+void read_operator_facts(const Section& doc, RunOptions& run, Completeness completeness) {
+  OperatorFacts& facts = run.facts;
+  if (auto s = doc.section("introspection", {"url", "client_id", "client_secret", "bearer"})) {
+    facts.introspection_endpoint = s->text("url");
+    facts.introspection_client_id = s->text("client_id");
+    facts.introspection_client_secret = s->text("client_secret");
+    facts.introspection_token = s->text("bearer");
+    if (completeness == Completeness::Whole && facts.introspection_client_secret &&
+        !facts.introspection_client_id)
+      throw SettingsError(named("introspection.client_secret") + " needs " +
+                          named("introspection.client_id"));
+  }
+  if (auto s = doc.section("revocation", {"url"})) facts.revocation_endpoint = s->text("url");
+  if (auto s = doc.section("resources", {"second", "omit_in_flows"})) {
+    facts.second_resource = s->text("second");
+    run.omit_resource = s->flag("omit_in_flows").value_or(false);
+  }
+  if (auto s = doc.section("operations", {"tool_scopes", "scope_implies"})) {
+    for (auto& [tool, scope] : s->pairs("tool_scopes"))
+      facts.tool_scopes[tool] = scope;
+    facts.scope_implies = s->pairs("scope_implies", true);
+  }
+}
+
+std::optional<std::string> non_empty(std::optional<std::string> value) {
+  if (value && value->empty()) return std::nullopt;
+  return value;
+}
+
+} // namespace
+
+Settings settings_from_document(const json& doc, Completeness completeness) {
+  Section top(doc, "",
+              {"base_url", "mcp_url", "profile", "scope", "strict", "timeout_seconds",
+               "max_body_bytes", "code_lifetime_seconds", "clients", "driver", "introspection",
+               "revocation", "resources", "operations", "bundled_server"});
+  Settings settings;
+  RunOptions& run = settings.run;
+  run.base_url = top.text("base_url").value_or("");
+  run.mcp_url = non_empty(top.text("mcp_url"));
+  if (auto profile = top.text("profile")) {
+    auto parsed = parse_profile(*profile);
+    if (!parsed)
+      throw SettingsError(named("profile") + " must be one of " + profile_names() + ", got '" +
+                          *profile + "'");
+    run.profile = *parsed;
+  }
+  run.flow_scope = non_empty(top.text("scope"));
+  run.strict = top.flag("strict").value_or(false);
+  if (auto t = top.positive_number("timeout_seconds"))
+    run.http.timeout = std::chrono::milliseconds(static_cast<long long>(*t * 1000));
+  if (auto m = top.integer("max_body_bytes", 1, 1LL << 32))
+    run.http.max_body_bytes = static_cast<size_t>(*m);
+  if (auto c = top.integer("code_lifetime_seconds", 1, 86'400))
+    run.code_lifetime = std::chrono::seconds(*c);
+
+  run.driver = driver_settings(top, completeness);
+  if (run.driver.kind == DriverKind::Manual && completeness == Completeness::Whole) {
+    // The browser must come back to a port the harness listens on; loopback redirect URIs may
+    // carry any port (RFC 8252 §7.3), so the harness's own clients register one that is free.
+    int port = free_loopback_port();
+    if (port == 0) throw SettingsError("cannot find a free loopback port for the manual driver");
+    run.redirect_uri = "http://127.0.0.1:" + std::to_string(port) + "/callback";
+  }
+  read_clients(top, run);
+  read_operator_facts(top, run, completeness);
+  if (auto s = top.section("bundled_server", {"port", "threads"})) {
+    settings.bundled.port = static_cast<int>(s->integer("port", 0, 65'535).value_or(0));
+    settings.bundled.threads = static_cast<int>(s->integer("threads", 1, 256).value_or(8));
+  }
+  return settings;
+}
+
+json settings_document(const Settings& settings) {
+  const RunOptions& run = settings.run;
+  auto hidden = [](const std::optional<std::string>& secret) -> json {
+    return secret ? json("(redacted)") : json(nullptr);
+  };
+  auto text = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
+  json clients = {
+      {"registration", run.registration == RegistrationMode::Static ? "static" : "dynamic"}};
+  for (const auto& [role, c] : run.static_clients) {
+    json entry = {{"client_id", c.client_id},
+                  {"auth_method", client_auth_name(c.auth)},
+                  {"redirect_uri", c.redirect_uri}};
+    if (!c.client_secret.empty()) entry["client_secret"] = "(redacted)";
+    bool confidential = role == ClientRole::Basic || role == ClientRole::Post;
+    clients[confidential ? "confidential" : std::string(client_role_name(role))] = entry;
+  }
+  json scope_implies = json::object();
+  for (const auto& [broad, narrow] : run.facts.scope_implies)
+    scope_implies[broad].push_back(narrow);
+  return {
+      {"base_url", run.base_url},
+      {"mcp_url", text(run.mcp_url)},
+      {"profile", profile_name(run.profile)},
+      {"scope", text(run.flow_scope)},
+      {"strict", run.strict},
+      {"timeout_seconds", static_cast<double>(run.http.timeout.count()) / 1000},
+      {"max_body_bytes", run.http.max_body_bytes},
+      {"code_lifetime_seconds",
+       run.code_lifetime ? json(run.code_lifetime->count()) : json(nullptr)},
+      {"clients", clients},
+      {"driver",
+       {{"kind", driver_kind_name(run.driver.kind)},
+        // Values are shown by name only: a password is a login field too.
+        {"form",
+         {{"fields",
+           [&] {
+             json fields = json::object();
+             for (const auto& [name, value] : run.driver.form_fields)
+               fields[name] = "(set)";
+             return fields;
+           }()}}},
+        {"command", run.driver.command},
+        {"timeout_seconds",
+         run.driver.timeout ? json(run.driver.timeout->count()) : json(nullptr)}}},
+      {"introspection",
+       {{"url", text(run.facts.introspection_endpoint)},
+        {"client_id", text(run.facts.introspection_client_id)},
+        {"client_secret", hidden(run.facts.introspection_client_secret)},
+        {"bearer", hidden(run.facts.introspection_token)}}},
+      {"revocation", {{"url", text(run.facts.revocation_endpoint)}}},
+      {"resources",
+       {{"second", text(run.facts.second_resource)}, {"omit_in_flows", run.omit_resource}}},
+      {"operations", {{"tool_scopes", run.facts.tool_scopes}, {"scope_implies", scope_implies}}},
+      {"bundled_server", {{"port", settings.bundled.port}, {"threads", settings.bundled.threads}}}};
+}
+
+void remember_secrets(const Settings& settings) {
+  for (const auto& [role, client] : settings.run.static_clients)
+    if (!client.client_secret.empty()) redactor().add_secret(client.client_secret);
+  const OperatorFacts& facts = settings.run.facts;
+  if (facts.introspection_client_secret) redactor().add_secret(*facts.introspection_client_secret);
+  if (facts.introspection_token) redactor().add_secret(*facts.introspection_token);
+}
+
+} // namespace conformance

@@ -1,0 +1,36 @@
+// The command driver: hands the authorization URL to the operator's own program (a browser
+// automation script, an AS-specific hook) and takes the final redirect URL it prints. The harness
+// stays black-box; only the login step is delegated.
+#pragma once
+
+#include "drivers/authorization_driver.h"
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace conformance {
+
+struct CommandDriverOptions {
+  std::vector<std::string> argv; // the program and its fixed arguments
+  std::chrono::seconds timeout{120};
+};
+
+// Runs `argv... AUTHORIZATION_URL` with CONFORMANCE_AUTHORIZATION_URL and
+// CONFORMANCE_REDIRECT_URI in its environment. The last non-empty line of its stdout must be the
+// URL the user agent was finally sent to (the redirect URI with code or error). A non-zero exit,
+// a timeout or an unusable line ends as DriverFailed, with the program's stderr.
+class CommandDriver : public AuthorizationDriver {
+public:
+  explicit CommandDriver(CommandDriverOptions options) : options_(std::move(options)) {}
+  std::string_view name() const override { return "command"; }
+  bool sees_pages() const override { return false; }
+  using AuthorizationDriver::authorize;
+  AuthorizationResult authorize(const std::string& authorization_url,
+                                const std::string& redirect_uri) override;
+
+private:
+  CommandDriverOptions options_;
+};
+
+} // namespace conformance

@@ -1,0 +1,210 @@
+#include "drivers/form_driver.h"
+
+#include "core/text.h"
+#include "http/redaction.h"
+
+#include <algorithm>
+#include <cctype>
+
+namespace conformance {
+namespace {
+
+const HeaderList kAccept = {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
+
+// Lower-case words of the given texts: a control's name, value and label, or a link's label
+// ("Don't allow" -> don't, allow).
+std::vector<std::string> words_of(std::initializer_list<const std::string*> texts) {
+  std::vector<std::string> out;
+  for (const std::string* text : texts) {
+    std::string word;
+    for (char c : *text + " ") {
+      if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
+        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      } else if (!word.empty()) {
+        out.push_back(word);
+        word.clear();
+      }
+    }
+  }
+  return out;
+}
+
+bool has_word(const std::vector<std::string>& words,
+              std::initializer_list<std::string_view> wanted) {
+  return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
+    return std::find(wanted.begin(), wanted.end(), w) != wanted.end();
+  });
+}
+
+bool has_word(const SubmitControl& s, std::initializer_list<std::string_view> wanted) {
+  return has_word(words_of({&s.name, &s.value, &s.label}), wanted);
+}
+
+bool deny_words(const std::vector<std::string>& words) {
+  return has_word(words, {"deny", "cancel", "reject", "decline", "no", "don't", "dont"});
+}
+
+bool deny_like(const SubmitControl& s) {
+  return deny_words(words_of({&s.name, &s.value, &s.label}));
+}
+
+bool approve_like(const SubmitControl& s) {
+  // "Don't allow" says allow but means no: anything deny-like is never an approval.
+  return !deny_like(s) && has_word(s, {"approve", "allow", "accept", "consent", "authorize",
+                                       "authorise", "yes", "continue", "grant"});
+}
+
+// What pressing `submit` in `form` on the page at `page_url` sends.
+HttpRequest submission(const HtmlForm& form, const SubmitControl* submit,
+                       const std::map<std::string, std::string>& overrides,
+                       const std::string& page_url) {
+  oauth::Params data;
+  for (const FormControl& field : form.fields) {
+    auto configured = overrides.find(field.name);
+    // Whatever goes into a password control is a secret, whatever the field is called.
+    if (configured != overrides.end() && field.type == "password")
+      redactor().add_secret(configured->second);
+    data.emplace_back(field.name, configured != overrides.end() ? configured->second : field.value);
+  }
+  std::string action = form.action;
+  std::string method = form.method;
+  if (submit) {
+    if (!submit->name.empty()) data.emplace_back(submit->name, submit->value);
+    if (!submit->formaction.empty()) action = submit->formaction;
+    if (!submit->formmethod.empty()) method = submit->formmethod;
+  }
+  // An empty action submits to the page itself (HTML form submission algorithm).
+  std::string target = oauth::resolve_url(page_url, oauth::trim(action)).value_or(page_url);
+  HttpRequest request;
+  request.headers = kAccept;
+  if (method == "post") {
+    request.method = "POST";
+    request.url = target.substr(0, target.find('#'));
+    request.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
+    // Browsers send Origin on every POST; servers often check it against CSRF.
+    if (auto origin = oauth::origin_of(page_url)) request.headers.emplace_back("Origin", *origin);
+    request.body = oauth::form_encode(data);
+  } else {
+    // A GET submission replaces the action's query with the form data.
+    std::string base = target.substr(0, std::min(target.find('?'), target.find('#')));
+    request.url = data.empty() ? base : base + "?" + oauth::form_encode(data);
+  }
+  return request;
+}
+
+} // namespace
+
+const SubmitControl* find_submit(const HtmlForm& form, ConsentDecision decision) {
+  for (const SubmitControl& s : form.submits)
+    if (decision == ConsentDecision::Approve ? approve_like(s) : deny_like(s)) return &s;
+  return nullptr;
+}
+
+const HtmlLink* find_decline_link(const std::vector<HtmlLink>& links) {
+  for (const HtmlLink& link : links) {
+    std::string href(oauth::trim(link.href));
+    // A fragment or script link navigates nowhere a server could see.
+    if (href.empty() || href.front() == '#' ||
+        oauth::ascii_lower(href).rfind("javascript:", 0) == 0)
+      continue;
+    if (deny_words(words_of({&link.label}))) return &link;
+  }
+  return nullptr;
+}
+
+FormDriver::FormDriver(HttpClient& http, FormDriverOptions options)
+    : http_(http), options_(std::move(options)) {
+  // Passwords and the like are typed into pages; no evidence may ever show them. A username
+  // stays visible: the redactor is global, and a common name would blank unrelated text.
+  for (const auto& [name, value] : options_.fields) {
+    std::string lower = oauth::ascii_lower(name);
+    if (!value.empty() &&
+        (Redactor::is_secret_name(name) || lower.find("pass") != std::string::npos ||
+         lower.find("secret") != std::string::npos || lower.find("otp") != std::string::npos ||
+         lower.find("pin") != std::string::npos))
+      redactor().add_secret(value);
+  }
+}
+
+AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
+                                          const std::string& redirect_uri) {
+  return authorize(authorization_url, redirect_uri, ConsentDecision::Approve);
+}
+
+namespace {
+
+// The form driver's way through: at each page, the login form (the one holding every configured
+// field) or the form whose button gives the wanted answer, or a decline link.
+class FormWalk : public AuthorizationWalk {
+public:
+  FormWalk(const std::string& authorization_url, const std::string& redirect_uri,
+           const FormDriverOptions& options, ConsentDecision decision, bool remember_secrets)
+      : AuthorizationWalk(authorization_url, redirect_uri, options.max_steps, remember_secrets),
+        options_(options), decision_(decision) {}
+
+protected:
+  std::optional<HttpRequest> on_page(const HttpRequest& sent, const HttpResponse& r) override {
+    if (r.status < 200 || r.status >= 300 || !r.is_html_media_type()) return std::nullopt;
+    std::string title = page_title(r.body);
+    result().pages.push_back(title.empty() ? redactor().redact_url(sent.url) : title);
+    auto forms = parse_forms(r.body);
+    const HtmlForm* chosen = nullptr;
+    const SubmitControl* submit = nullptr;
+    std::map<std::string, std::string> overrides;
+    if (!options_.fields.empty()) {
+      for (const HtmlForm& form : forms) {
+        bool has_all = std::all_of(
+            options_.fields.begin(), options_.fields.end(), [&](const auto& configured) {
+              return std::any_of(form.fields.begin(), form.fields.end(),
+                                 [&](const FormControl& f) { return f.name == configured.first; });
+            });
+        if (!has_all) continue;
+        chosen = &form;
+        overrides = options_.fields;
+        // The approve-like button when there is one, else the first: what pressing Enter does.
+        submit = find_submit(form, ConsentDecision::Approve);
+        if (!submit && !form.submits.empty()) submit = &form.submits.front();
+        break;
+      }
+    }
+    if (!chosen) {
+      for (const HtmlForm& form : forms)
+        if ((submit = find_submit(form, decision_))) {
+          chosen = &form;
+          break;
+        }
+    }
+    if (!chosen && decision_ == ConsentDecision::Deny) {
+      // No button declines, but a link may ("[ Cancel ]"): follow it as a click would.
+      std::vector<HtmlLink> links = parse_links(r.body);
+      if (const HtmlLink* decline = find_decline_link(links))
+        if (auto target = oauth::resolve_url(sent.url, oauth::trim(decline->href)))
+          return HttpRequest{"GET", target->substr(0, target->find('#')), kAccept, ""};
+    }
+    if (!chosen) return std::nullopt;
+    return submission(*chosen, submit, overrides, sent.url);
+  }
+
+private:
+  const FormDriverOptions& options_;
+  ConsentDecision decision_;
+};
+
+} // namespace
+
+std::unique_ptr<AuthorizationWalk> FormDriver::start_walk(const std::string& authorization_url,
+                                                          const std::string& redirect_uri,
+                                                          ConsentDecision decision,
+                                                          bool remember_secrets) const {
+  return std::make_unique<FormWalk>(authorization_url, redirect_uri, options_, decision,
+                                    remember_secrets);
+}
+
+AuthorizationResult FormDriver::authorize(const std::string& authorization_url,
+                                          const std::string& redirect_uri,
+                                          ConsentDecision decision) {
+  auto walk = start_walk(authorization_url, redirect_uri, decision, true);
+  return walk_through(http_, *walk);
+}
+
+} // namespace conformance

@@ -1,0 +1,48 @@
+// One libcurl transfer configured the way every request of the harness is: no redirect followed,
+// a timeout and a body cap, headers collected lower-cased. Shared by the blocking HttpClient
+// (easy interface) and the bench load generator (multi interface), so both send the same bytes
+// and enforce the same limits.
+#pragma once
+
+#include "http/http_client.h"
+
+#include <curl/curl.h>
+#include <string>
+#include <vector>
+
+namespace conformance {
+
+void curl_global_init_once();
+
+// The state of one transfer in flight: where the answer accumulates and what the request
+// needs kept alive (its header list) until the transfer ends.
+class CurlTransfer {
+public:
+  CurlTransfer() = default;
+  ~CurlTransfer();
+  CurlTransfer(const CurlTransfer&) = delete;
+  CurlTransfer& operator=(const CurlTransfer&) = delete;
+
+  // Sets every option on `curl` for `request` (all of them explicitly, so a handle that keeps
+  // its cookies or connection between transfers needs no reset). `request` must outlive the
+  // transfer: libcurl reads its URL and body in place.
+  void prepare(CURL* curl, const HttpRequest& request, const HttpOptions& options);
+  // Keep only the response headers with these (lower-case) names; all of them when empty. The
+  // load generator needs two or three, and copying the rest costs more than the request.
+  void keep_only_headers(std::vector<std::string> names) { wanted_headers_ = std::move(names); }
+  // The response, once libcurl reports the transfer done with `result`.
+  HttpResponse finish(CURL* curl, CURLcode result, double duration_ms);
+
+private:
+  static size_t on_body(char* data, size_t size, size_t count, void* self);
+  static size_t on_header(char* data, size_t size, size_t count, void* self);
+
+  HttpResponse response_;
+  size_t cap_ = 0;
+  long timeout_ms_ = 0;
+  bool over_cap_ = false;
+  curl_slist* headers_ = nullptr;
+  std::vector<std::string> wanted_headers_;
+};
+
+} // namespace conformance

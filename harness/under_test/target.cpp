@@ -1,0 +1,176 @@
+#include "under_test/target.h"
+
+#include "checks/check.h"
+
+namespace conformance {
+namespace {
+Target* current_target = nullptr;
+}
+
+std::string_view client_role_name(ClientRole role) {
+  switch (role) {
+  case ClientRole::Public:
+    return "public";
+  case ClientRole::Second:
+    return "second";
+  case ClientRole::Basic:
+    return "basic";
+  case ClientRole::Post:
+    return "post";
+  }
+  return "public";
+}
+
+Target& target() {
+  if (!current_target) throw std::logic_error("no target: the run has not been set up");
+  return *current_target;
+}
+void set_target(Target* t) {
+  current_target = t;
+}
+
+Target::Target(RunOptions options, Discovery discovery, std::optional<ResourceDiscovery> resource)
+    : options_(std::move(options)), discovery_(std::move(discovery)), http_(options_.http),
+      resource_(std::move(resource)) {
+  if (options_.mcp_url) {
+    options_.mcp_url = canonical_resource_uri(*options_.mcp_url);
+    mcp_ = std::make_unique<McpClient>(http_, *options_.mcp_url,
+                                       std::string(mcp_protocol_version_for(options_.profile)));
+  }
+  driver_ = make_driver(options_.driver, http_);
+}
+
+std::string Target::issuer() const {
+  if (metadata().contains("issuer") && metadata()["issuer"].is_string())
+    return metadata()["issuer"].get<std::string>();
+  return discovery_.issuer;
+}
+
+std::optional<std::string> Target::endpoint(std::string_view member) const {
+  auto it = metadata().find(member);
+  if (it == metadata().end() || !it->is_string() || it->get<std::string>().empty())
+    return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::string Target::require_endpoint(std::string_view member) const {
+  auto value = endpoint(member);
+  if (!value) skip_check("the metadata has no " + std::string(member));
+  return *value;
+}
+
+const TestClient& Target::client(ClientRole role) {
+  if (auto it = options_.static_clients.find(role); it != options_.static_clients.end())
+    return it->second;
+  std::string name(client_role_name(role));
+  bool confidential = role == ClientRole::Basic || role == ClientRole::Post;
+  if (options_.registration == RegistrationMode::Static)
+    skip_check("needs a " + (confidential ? "confidential" : name) + " client (" + name +
+               "), and the configuration names none (clients.registration is static)");
+  ClientAuth auth = role == ClientRole::Basic  ? ClientAuth::SecretBasic
+                    : role == ClientRole::Post ? ClientAuth::SecretPost
+                                               : ClientAuth::None;
+  return client_registered_as(name, client_metadata(options_.redirect_uri, auth), auth);
+}
+
+const TestClient& Target::client_registered_as(std::string_view purpose,
+                                               const nlohmann::json& metadata, ClientAuth auth) {
+  if (auto it = clients_.find(purpose); it != clients_.end()) return it->second;
+  if (auto it = client_failures_.find(purpose); it != client_failures_.end())
+    cannot_run(it->second);
+  auto registration_endpoint = endpoint("registration_endpoint");
+  if (!registration_endpoint)
+    skip_check("needs a registered client, and the server advertises no registration_endpoint");
+  auto registration = register_client(http_, *registration_endpoint, metadata, auth);
+  if (!registration.client && registration.response.status == 400 &&
+      metadata.contains("application_type")) {
+    // Older and OIDC-style servers may refuse application_type (DCR-12 reports it); retry as
+    // clients written before MCP 2026-07-28 register, so the rest of the run can go on.
+    nlohmann::json without = metadata;
+    without.erase("application_type");
+    registration = register_client(http_, *registration_endpoint, without, auth);
+  }
+  if (!registration.client) {
+    std::string why =
+        "could not register the " + std::string(purpose) + " test client: " + registration.problem;
+    client_failures_.emplace(std::string(purpose), why);
+    cannot_run(why);
+  }
+  return clients_.emplace(std::string(purpose), std::move(*registration.client)).first->second;
+}
+
+const std::string& Target::require_mcp_url() const {
+  if (!options_.mcp_url) skip_check("needs the MCP server: run with --mcp-url URL");
+  return *options_.mcp_url;
+}
+
+McpClient& Target::mcp() {
+  require_mcp_url();
+  return *mcp_;
+}
+
+std::vector<std::string> Target::flow_resources() const {
+  if (!options_.mcp_url || options_.omit_resource) return {};
+  return {*options_.mcp_url};
+}
+
+std::string Target::second_resource() const {
+  // .invalid never resolves (RFC 6761 §6.4), so nothing is ever sent to it.
+  return options_.facts.second_resource.value_or("https://rs2.conformance.invalid/mcp");
+}
+
+std::vector<std::string> Target::access_scopes() const {
+  const nlohmann::json* doc = resource_ && resource_->found() ? &resource_->metadata : &metadata();
+  std::vector<std::string> out;
+  if (auto it = doc->find("scopes_supported"); it != doc->end() && it->is_array())
+    for (const auto& v : *it)
+      if (v.is_string() && v.get<std::string>() != "offline_access" &&
+          v.get<std::string>() != "openid")
+        out.push_back(v.get<std::string>());
+  return out;
+}
+
+AuthorizationResult authorize(const AuthorizationRequest& request,
+                              const std::string& redirect_uri) {
+  std::string endpoint = target().require_endpoint("authorization_endpoint");
+  AuthorizationRequest sent = request;
+  if (!sent.scope) sent.scope = target().options().flow_scope;
+  return target().driver().authorize(authorization_url(endpoint, sent), redirect_uri);
+}
+
+CodeGrant attempt_code(const TestClient& client, const Pkce& pkce, const FlowShape& shape) {
+  CodeGrant grant{client, shape.resources.value_or(target().flow_resources()),
+                  pkce,   authorization_request(client, pkce),
+                  {},     {}};
+  grant.request.scope = shape.scope;
+  for (const std::string& resource : grant.resources)
+    grant.request.extra.emplace_back("resource", resource);
+  grant.authorization = authorize(grant.request, client.redirect_uri);
+  auto code = grant.authorization.code();
+  if (grant.authorization.ending == AuthorizationResult::Ending::RedirectedToClient && code)
+    grant.code = *code;
+  return grant;
+}
+
+CodeGrant obtain_code(const TestClient& client, const Pkce& pkce, const FlowShape& shape) {
+  CodeGrant grant = attempt_code(client, pkce, shape);
+  if (grant.code.empty())
+    cannot_run("prerequisite failed: a well-formed authorization request did not yield a code (" +
+               grant.authorization.describe() + ")");
+  return grant;
+}
+
+HttpResponse send_token_request(const TestClient& client, oauth::Params form, HeaderList headers) {
+  std::string endpoint = target().require_endpoint("token_endpoint");
+  return token_request(target().http(), endpoint, client, std::move(form), std::move(headers));
+}
+
+HttpResponse redeem(const CodeGrant& grant) {
+  oauth::Params form = code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier);
+  // RFC 8707 §2.2: the token request names the resources again.
+  for (const std::string& resource : grant.resources)
+    form.emplace_back("resource", resource);
+  return send_token_request(grant.client, std::move(form));
+}
+
+} // namespace conformance

@@ -1,0 +1,56 @@
+// The fault list (reference-server/faults.def) and the self-check's map (fixtures/faults.json)
+// cannot drift apart: a fault missing from either side, or mapped to a requirement the catalogue
+// does not know, fails here rather than in a self-check run.
+#include "checks/catalogue.h"
+#include "faults.h"
+
+#include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <set>
+
+namespace {
+
+using nlohmann::json;
+
+json fault_map() {
+  std::ifstream in(FAULTS_JSON);
+  return json::parse(in).at("faults");
+}
+
+TEST(FaultMap, EveryFaultIsMappedAndEveryMappingIsAFault) {
+  std::set<std::string> defined, mapped;
+  for (const auto& info : refserver::fault_table()) {
+    EXPECT_TRUE(defined.insert(std::string(info.name)).second) << "two faults named " << info.name;
+    EXPECT_FALSE(info.rule.empty()) << info.name;
+    EXPECT_FALSE(info.misbehaviour.empty()) << info.name;
+    EXPECT_EQ(refserver::fault_from_name(info.name), info.fault) << info.name;
+    EXPECT_EQ(refserver::fault_name(info.fault), info.name);
+  }
+  const json map = fault_map(); // named: a temporary would die before the loop body
+  for (const auto& [name, entry] : map.items())
+    mapped.insert(name);
+  for (const auto& name : defined)
+    EXPECT_TRUE(mapped.count(name))
+        << name << " is defined but fixtures/faults.json maps it to nothing";
+  for (const auto& name : mapped)
+    EXPECT_TRUE(defined.count(name))
+        << "fixtures/faults.json maps " << name << ", which is no fault";
+}
+
+TEST(FaultMap, EveryMappingNamesKnownRequirementsAndModes) {
+  const auto& catalogue = conformance::Catalogue::instance();
+  const json map = fault_map();
+  for (const auto& [name, entry] : map.items()) {
+    ASSERT_TRUE(entry.contains("caught_by")) << name;
+    EXPECT_FALSE(entry.at("caught_by").empty()) << name << " is caught by nothing";
+    for (const auto& id : entry.at("caught_by"))
+      EXPECT_NE(catalogue.find(id.get<std::string>()), nullptr) << name << " names unknown " << id;
+    for (const auto& [member, value] : entry.items())
+      EXPECT_TRUE(member == "caught_by" || member == "mode" || member == "harness_args")
+          << name << " has an unknown member " << member;
+    if (entry.contains("mode")) EXPECT_EQ(entry.at("mode"), "login-form") << name;
+  }
+}
+
+} // namespace
