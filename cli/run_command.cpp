@@ -93,10 +93,11 @@ RunRecord new_record(const RunOptions& run, const Discovery& discovery,
   return record;
 }
 
-// Runs every selected check. On SIGINT or SIGTERM a watchdog writes every report from what has
+// Runs every selected check into `record` (which GoogleTest's listener keeps a reference to, so it
+// must outlive the run). On SIGINT or SIGTERM a watchdog writes every report from what has
 // finished so far (the running check marked unfinished) and exits 128 + signal, without waiting
 // for a check that may sit in a long timeout.
-int run_checks(RunRecord record, const Finishing& finishing) {
+int run_checks(RunRecord& record, const Finishing& finishing) {
   ConsoleReport& console = *finishing.console;
   auto& listeners = testing::UnitTest::GetInstance()->listeners();
   delete listeners.Release(listeners.default_result_printer()); // the console report replaces it
@@ -213,7 +214,7 @@ int run_main(int argc, char** argv) {
                       baseline,
                       &console,
                       reports.allow_stale};
-  int exit_code = run_checks(std::move(record), finishing);
+  int exit_code = run_checks(record, finishing);
   set_target(nullptr);
   return exit_code;
 }
