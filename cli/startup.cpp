@@ -43,6 +43,7 @@ std::optional<ResourceDiscovery> locate_authorization_server(RunOptions& run, Ht
     if (!resource.authorization_server)
       throw StartupError(resource.failure + " (give --base-url to name the authorization server)");
     run.base_url = *resource.authorization_server;
+    run.base_url_from_resource_metadata = true;
   }
   return resource;
 }

@@ -1,4 +1,5 @@
-// Authorization request validation and code issuance, with the authorization-side faults applied.
+// Authorization request validation and code issuance, with the authorization-side faults and
+// variants applied.
 #include "authorization_endpoint.h"
 
 #include "core/base64url.h"
@@ -140,9 +141,7 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
         std::optional<std::string> state;
         if (single("state")) state = oauth::first_param(params, "state");
         return redirect_to(*uri,
-                           {{"error", "invalid_client"},
-                            {"error_description",
-                             error_description(options_, "no client is registered with this id")}},
+                           error_params("invalid_client", "no client is registered with this id"),
                            state, true);
       }
     }
@@ -190,6 +189,13 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
   // A repeated state is not echoed: there is no telling which one the client meant.
   if (single("state")) out.state = oauth::first_param(params, "state");
   auto fail = [&](std::string_view error, std::string_view description) -> HttpResponse {
+    // bad-request-error-page: RFC 9700 §4.11.2 lets a server show its own page rather than
+    // redirect automatically, even to a registered URI; the page is escaped and unframable like
+    // every other (html_page.h).
+    if (options_.has(Variant::BadRequestErrorPage)) {
+      const std::string detail = std::string(description) + " (" + std::string(error) + ").";
+      return page("Invalid authorization request", detail);
+    }
     return error_redirect(out, error, description);
   };
 
@@ -207,6 +213,10 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
   // Only the code flow exists in OAuth 2.1: the implicit grant (token) is gone.
   if (*response_type == "token" && options_.has(Fault::ImplicitGrantHonoured)) {
     out.implicit = true;
+  } else if (*response_type == "token" && options_.has(Variant::OtherDefinedErrorCodes)) {
+    // RFC 6749 §4.1.2.1: no client may use the implicit grant here, so unauthorized_client
+    // describes the refusal as well as unsupported_response_type does.
+    return fail("unauthorized_client", "the client is not authorized for response_type=token");
   } else if (*response_type != "code") {
     return fail("unsupported_response_type", "only response_type=code is supported");
   } else if (!out.client->allows_response_type("code")) {
@@ -245,15 +255,21 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
   // The scope-narrowed-silently fault: unknown values vanish instead of failing the request.
   if (options_.has(Fault::ScopeNarrowedSilently))
     std::erase_if(scopes, [](const std::string& s) { return !is_supported_scope(s); });
+  // unknown-scope-access-denied: RFC 6749 §4.1.2.1 lets the server deny the request
+  // (access_denied) instead of naming the scope invalid.
+  const bool deny_unknown = options_.has(Variant::UnknownScopeAccessDenied);
   if (!options_.has(Fault::UnknownScopeGranted))
     for (const std::string& s : scopes)
-      if (!is_supported_scope(s)) return fail("invalid_scope", "unknown scope: " + s);
+      if (!is_supported_scope(s))
+        return fail(deny_unknown ? "access_denied" : "invalid_scope", "unknown scope: " + s);
   out.scope = scopes.empty() ? std::string(kDefaultScope) : join_scope(scopes);
 
   // RFC 8707 §2: each resource is an absolute URI without a fragment. The resource-rejected
   // fault refuses every resource, as servers without RFC 8707 support sometimes do.
+  // resource-ignored: without RFC 8707 (optional) the parameter is one the server does not know,
+  // which OAuth 2.1 §3.1 says to ignore.
   for (const auto& [name, value] : params) {
-    if (name != "resource") continue;
+    if (name != "resource" || options_.has(Variant::ResourceIgnored)) continue;
     if (options_.has(Fault::ResourceRejected))
       return fail("invalid_target", "the resource parameter is not supported");
     if (!is_valid_resource(value) && !options_.has(Fault::ResourceUnvalidated))
@@ -266,10 +282,17 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
 HttpResponse AuthorizationService::error_redirect(const ValidatedAuthorization& request,
                                                   std::string_view error,
                                                   std::string_view description) const {
-  return redirect_to(request.redirect_uri,
-                     {{"error", std::string(error)},
-                      {"error_description", error_description(options_, description)}},
-                     request.state, true);
+  return redirect_to(request.redirect_uri, error_params(error, description), request.state, true);
+}
+
+oauth::Params AuthorizationService::error_params(std::string_view error,
+                                                 std::string_view description) const {
+  oauth::Params params = {{"error", std::string(error)}};
+  add_error_description(options_, params, error_description(options_, description));
+  // RFC 6749 §4.1.2.1: error_uri is OPTIONAL; the error-uri-given variant always sends one.
+  if (options_.has(Variant::ErrorUriGiven))
+    params.emplace_back("error_uri", error_uri(issuer_, error));
+  return params;
 }
 
 HttpResponse AuthorizationService::approve(const ValidatedAuthorization& request,

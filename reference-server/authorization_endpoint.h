@@ -70,6 +70,8 @@ private:
   bool matches_registration(const Client& client, std::string_view requested) const;
   HttpResponse error_page(const AuthorizationRequest& request, std::string_view title,
                           std::string_view detail) const;
+  // error, error_description and (under error-uri-given) error_uri of an error redirect.
+  oauth::Params error_params(std::string_view error, std::string_view description) const;
   // The redirect carrying `params` plus state and iss; `error` selects the error-response rules.
   HttpResponse redirect_to(std::string_view redirect_uri, oauth::Params params,
                            const std::optional<std::string>& state, bool error) const;

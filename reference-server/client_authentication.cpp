@@ -10,6 +10,11 @@
 
 namespace refserver {
 
+bool uses_http_basic(const ClientRequest& request) {
+  std::string_view header = oauth::trim(request.authorization);
+  return !header.empty() && oauth::iequals(header.substr(0, header.find(' ')), "Basic");
+}
+
 ClientOrError authenticate_client(const ServerOptions& options, ClientDirectory& clients,
                                   const ClientRequest& request, const oauth::Params& params,
                                   AuthenticatingEndpoint endpoint) {
@@ -29,6 +34,13 @@ ClientOrError authenticate_client(const ServerOptions& options, ClientDirectory&
     basic_id = oauth::percent_decode(std::string_view(*decoded).substr(0, colon), true);
     basic_secret = oauth::percent_decode(std::string_view(*decoded).substr(colon + 1), true);
   }
+  // basic-not-offered: OAuth 2.1 §2.4.1 makes client_secret_post the method every server
+  // supports, and the metadata lists only that, so Basic at the token endpoint is an
+  // unsupported authentication method (RFC 6749 §5.2: invalid_client, 401 with a Basic challenge
+  // since the client tried the header).
+  if (token_endpoint && used_basic && options.has(Variant::BasicNotOffered))
+    return ClientAuthError{401, "invalid_client",
+                           "HTTP Basic client authentication is not supported here", true};
 
   // Pointers into the parameters, not copies: this runs on every token request.
   const std::string* body_id = find_param(params, "client_id");

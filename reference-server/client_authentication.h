@@ -37,6 +37,9 @@ using ClientOrError = std::variant<std::shared_ptr<const Client>, ClientAuthErro
 // revocation.
 enum class AuthenticatingEndpoint { Token, Introspection, Revocation };
 
+// Whether the request carries an Authorization header with the Basic scheme.
+bool uses_http_basic(const ClientRequest& request);
+
 // The calling client, or why it is refused. `params` is the body with empty values dropped.
 // A confidential client must present its secret; a public client must not present one.
 ClientOrError authenticate_client(const ServerOptions& options, ClientDirectory& clients,

@@ -1,4 +1,4 @@
-// RFC 7662 introspection, with the introspection-* faults applied.
+// RFC 7662 introspection, with the introspection-* faults and variants applied.
 #include "introspection_endpoint.h"
 
 #include "core/pkce.h"
@@ -31,7 +31,8 @@ IntrospectionService::IntrospectionService(const ServerOptions& options, Store& 
     : options_(options), store_(store), clients_(clients), issuer_(std::move(issuer)) {}
 
 std::optional<HttpResponse> IntrospectionService::refuse_caller(const ClientRequest& request,
-                                                                const oauth::Params& params) const {
+                                                                const oauth::Params& params,
+                                                                std::string& caller) const {
   // The fault: anyone may ask, credentials or not.
   if (options_.has(Fault::IntrospectionOpen)) return std::nullopt;
 
@@ -51,40 +52,51 @@ std::optional<HttpResponse> IntrospectionService::refuse_caller(const ClientRequ
                             !oauth::first_param(params, "client_secret");
   auto refuse = [&](int status, std::string_view error, std::string_view description,
                     bool challenge) {
-    HttpResponse response = json_error(status, error, error_description(options_, description));
+    HttpResponse response =
+        json_error(options_, status, error, error_description(options_, description));
     // RFC 6749 §5.2, which RFC 7662 §2.3 points to: a 401 names the scheme to use.
     if (status == 401 && challenge)
       response.set_header("WWW-Authenticate", "Basic realm=\"reference-server\"");
     return response;
   };
+  // introspection-basic-only: RFC 7662 §2.1 leaves the method to the server, which here takes
+  // only client_secret_basic, as its metadata says.
+  if (options_.has(Variant::IntrospectionBasicOnly) && !used_basic)
+    return refuse(401, "invalid_client", "introspection requires HTTP Basic client authentication",
+                  true);
   ClientOrError auth = authenticate_client(options_, clients_, request, params,
                                            AuthenticatingEndpoint::Introspection);
   if (auto* e = std::get_if<ClientAuthError>(&auth))
     return refuse(e->status, e->error, e->description, e->basic_challenge || nothing_sent);
+  const Client& client = *std::get<std::shared_ptr<const Client>>(auth);
   // RFC 7662 §4: only callers that can authenticate may probe tokens, so a public client, which
   // anyone can impersonate, may not.
-  if (!std::get<std::shared_ptr<const Client>>(auth)->is_confidential())
+  if (!client.is_confidential())
     return refuse(401, "invalid_client", "introspection requires a confidential client",
                   used_basic);
+  caller = client.client_id;
   return std::nullopt;
 }
 
 HttpResponse IntrospectionService::introspect(const ClientRequest& request) const {
   if (!request.form_encoded)
-    return json_error(400, "invalid_request",
+    return json_error(options_, 400, "invalid_request",
                       error_description(options_, "the body must be "
                                                   "application/x-www-form-urlencoded"));
   if (auto problem = malformed_parameters(request.params))
-    return json_error(400, "invalid_request", error_description(options_, *problem));
+    return json_error(options_, 400, "invalid_request", error_description(options_, *problem));
   const oauth::Params params = drop_empty(request.params);
   if (auto name = repeated_parameter(params))
-    return json_error(400, "invalid_request",
+    return json_error(options_, 400, "invalid_request",
                       error_description(options_, "parameter repeated: " + *name));
-  if (auto refusal = refuse_caller(request, params)) return std::move(*refusal);
+  // The client that asks; empty for the resource server's bearer token, which sees every token.
+  std::string caller;
+  if (auto refusal = refuse_caller(request, params, caller)) return std::move(*refusal);
 
   auto token = oauth::first_param(params, "token");
   if (!token)
-    return json_error(400, "invalid_request", error_description(options_, "token is missing"));
+    return json_error(options_, 400, "invalid_request",
+                      error_description(options_, "token is missing"));
 
   // RFC 7662 §2.1: the hint only decides which kind is looked up first; a token of the other
   // kind is still found. introspection-hint-strict looks only where the hint points.
@@ -93,15 +105,23 @@ HttpResponse IntrospectionService::introspect(const ClientRequest& request) cons
   const bool refresh_first = hint == "refresh_token";
   const bool search_access = !(strict && hint == "refresh_token");
   const bool search_refresh = !(strict && hint == "access_token");
+  // introspection-hides-foreign-tokens: RFC 7662 §2.2 and §4 let the server answer inactive to a
+  // caller not entitled to the token, here any client but the one it was issued to.
+  auto visible = [&](const TokenRecord& record) {
+    return caller.empty() || !options_.has(Variant::IntrospectionHidesForeignTokens) ||
+           record.client_id == caller;
+  };
   auto as_access = [&]() -> std::optional<HttpResponse> {
     if (!search_access) return std::nullopt;
-    if (auto record = store_.find_access_token(*token)) return active(*record, false);
+    if (auto record = store_.find_access_token(*token); record && visible(*record))
+      return active(*record, false);
     return std::nullopt;
   };
   auto as_refresh = [&]() -> std::optional<HttpResponse> {
     if (!search_refresh) return std::nullopt;
     // A rotated-out refresh token no longer works, so it is not active.
-    if (auto record = store_.find_refresh_token(*token); record && !record->rotated)
+    if (auto record = store_.find_refresh_token(*token);
+        record && !record->rotated && visible(*record))
       return active(*record, true);
     return std::nullopt;
   };

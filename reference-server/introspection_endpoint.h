@@ -24,8 +24,10 @@ public:
 
 private:
   // nullopt when the caller may introspect, else the 400 or 401 to send (RFC 7662 §2.1, §2.3).
+  // `caller` receives the calling client's id; it stays empty for the resource server's bearer
+  // token (and under introspection-open).
   std::optional<HttpResponse> refuse_caller(const ClientRequest& request,
-                                            const oauth::Params& params) const;
+                                            const oauth::Params& params, std::string& caller) const;
   HttpResponse active(const TokenRecord& record, bool refresh_token) const;
   HttpResponse inactive() const;
 

@@ -1,8 +1,9 @@
-// The reference-server binary: parses flags, starts the server, prints its base URL as the first
-// line of stdout and runs until SIGINT or SIGTERM.
+// The reference-server binary: parses flags (faults and variants included), starts the server,
+// prints its base URL as the first line of stdout and runs until SIGINT or SIGTERM.
 #include "faults.h"
 #include "options.h"
 #include "server.h"
+#include "variants.h"
 
 #include <CLI/CLI.hpp>
 #include <csignal>
@@ -14,9 +15,10 @@
 
 namespace {
 
-std::string valid_fault_names() {
+// "a, b, c": the names of a fault or variant table, for an error message.
+template <typename Table> std::string names_of(const Table& table) {
   std::string out;
-  for (const auto& info : refserver::fault_table()) {
+  for (const auto& info : table) {
     if (!out.empty()) out += ", ";
     out += info.name;
   }
@@ -26,13 +28,16 @@ std::string valid_fault_names() {
 } // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Reference OAuth 2.1 authorization server with switchable deliberate faults"};
+  CLI::App app{"Reference OAuth 2.1 authorization server with switchable deliberate faults and "
+               "spec-allowed variants"};
   refserver::ServerOptions options;
   long long code_lifetime = options.code_lifetime.count();
   long long access_token_lifetime = options.access_token_lifetime.count();
   long long refresh_token_lifetime = options.refresh_token_lifetime.count();
   std::vector<std::string> fault_names;
   bool list_faults = false;
+  std::vector<std::string> variant_names;
+  bool list_variants = false;
   bool verbose = false;
 
   app.add_option("--host", options.host, "Address to bind; also the issuer's host")
@@ -56,6 +61,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--fault", fault_names, "Switch on a deliberate fault (repeatable)")
       ->allow_extra_args(false);
+  app.add_option("--variant", variant_names,
+                 "Switch on a behaviour the specifications allow but the clean server does not "
+                 "have (repeatable)")
+      ->allow_extra_args(false);
   app.add_flag("--login-form", options.login_form,
                "Send /authorize through a login page and a consent page (user alice) instead of "
                "approving at once");
@@ -70,6 +79,8 @@ int main(int argc, char** argv) {
                "document URLs as client_id, bypassing the SSRF guard for that address");
   app.add_flag("--list-faults", list_faults,
                "Print each fault, what it does and the rule it breaks, then exit");
+  app.add_flag("--list-variants", list_variants,
+               "Print each variant and what the server does differently, then exit");
   app.add_flag("--verbose", verbose, "Log one line per request to stderr");
   CLI11_PARSE(app, argc, argv);
 
@@ -78,13 +89,28 @@ int main(int argc, char** argv) {
       std::cout << info.name << '\t' << info.misbehaviour << " (breaks: " << info.rule << ")\n";
     return 0;
   }
+  if (list_variants) {
+    for (const auto& info : refserver::variant_table())
+      std::cout << info.name << '\t' << info.behaviour << '\n';
+    return 0;
+  }
   for (const std::string& name : fault_names) {
     auto fault = refserver::fault_from_name(name);
     if (!fault) {
-      std::cerr << "unknown fault '" << name << "'; valid faults: " << valid_fault_names() << '\n';
+      std::cerr << "unknown fault '" << name
+                << "'; valid faults: " << names_of(refserver::fault_table()) << '\n';
       return 2;
     }
     options.faults.insert(*fault);
+  }
+  for (const std::string& name : variant_names) {
+    auto variant = refserver::variant_from_name(name);
+    if (!variant) {
+      std::cerr << "unknown variant '" << name
+                << "'; valid variants: " << names_of(refserver::variant_table()) << '\n';
+      return 2;
+    }
+    options.variants.insert(*variant);
   }
   options.code_lifetime = std::chrono::seconds(code_lifetime);
   options.access_token_lifetime = std::chrono::seconds(access_token_lifetime);

@@ -1,11 +1,12 @@
 // The MCP endpoint: bearer token authentication and authorization first (RFC 6750, OAuth 2.1 §5,
 // MCP authorization), then the Streamable HTTP transport and a minimal MCP server, with the mcp-*
-// faults applied.
+// faults and variants applied.
 #include "mcp_endpoint.h"
 
 #include "core/base64url.h"
 #include "core/text.h"
 #include "core/url.h"
+#include "error_description.h"
 #include "policy.h"
 #include "protected_resource_metadata.h"
 
@@ -23,6 +24,8 @@ constexpr size_t kMaxSessions = 1024;
 constexpr std::string_view kLatestProtocolVersion = "2026-07-28";
 constexpr std::string_view kProtocolVersions[] = {"2025-03-26", "2025-06-18", "2025-11-25",
                                                   "2026-07-28"};
+// The only version the server speaks under mcp-negotiates-older-version.
+constexpr std::string_view kOlderProtocolVersion = "2025-11-25";
 
 constexpr std::string_view kEchoTool = "echo";
 constexpr std::string_view kAdminReportTool = "admin_report";
@@ -142,13 +145,24 @@ HttpResponse McpService::handle(const McpRequest& request) {
   if (auto* refusal = std::get_if<HttpResponse>(&authenticated)) return std::move(*refusal);
   const Caller& caller = std::get<Caller>(authenticated);
 
+  // mcp-negotiates-older-version: MCP lifecycle (version negotiation) lets a server answer
+  // initialize with the one version it supports, and the Streamable HTTP transport (protocol
+  // version header) answers 400 to a version the server does not support. initialize itself is
+  // where the version is negotiated, so its header is not judged.
+  if (options_.has(Variant::McpNegotiatesOlderVersion) && request.protocol_version &&
+      *request.protocol_version != kOlderProtocolVersion &&
+      !(request.method == "POST" && rpc_method(request.body) == "initialize"))
+    return json_response(400, rpc_error(nullptr, -32600,
+                                        "Unsupported protocol version (supported: " +
+                                            std::string(kOlderProtocolVersion) + ")"));
+
   // The transport (MCP basic/transports, Streamable HTTP). GET would open an SSE stream, which
   // this JSON-only server does not offer; DELETE ends a session.
   if (request.method == "POST") return serve_post(request, caller);
   if (!has_scope(caller, kMcpBaseScope)) return insufficient_scope(kMcpBaseScope);
   if (request.method == "DELETE") return end_session(request, caller);
   HttpResponse response =
-      json_error(405, "method_not_allowed", "this server offers no SSE stream; use POST");
+      json_error(options_, 405, "method_not_allowed", "this server offers no SSE stream; use POST");
   response.set_header("Allow", "POST, DELETE");
   return response;
 }
@@ -209,11 +223,11 @@ bool McpService::has_scope(const Caller& caller, std::string_view scope) const {
 
 HttpResponse McpService::serve_post(const McpRequest& request, const Caller& caller) {
   if (media_type(request.content_type) != "application/json")
-    return json_error(415, "unsupported_media_type", "the body must be application/json");
+    return json_error(options_, 415, "unsupported_media_type", "the body must be application/json");
   // Clients list application/json and text/event-stream; only a client that can take neither
   // JSON nor anything is refused (RFC 9110 §12.5.1).
   if (request.accept && !oauth::trim(*request.accept).empty() && !accepts_json(*request.accept))
-    return json_error(406, "not_acceptable", "this server answers application/json only");
+    return json_error(options_, 406, "not_acceptable", "this server answers application/json only");
 
   ordered_json message = ordered_json::parse(request.body, nullptr, false);
   if (message.is_discarded()) return json_response(400, rpc_error(nullptr, -32700, "Parse error"));
@@ -238,8 +252,10 @@ HttpResponse McpService::serve_post(const McpRequest& request, const Caller& cal
 
   if (method == "initialize") {
     std::string version(kLatestProtocolVersion);
-    if (params.is_object() && params.contains("protocolVersion") &&
-        params["protocolVersion"].is_string()) {
+    if (options_.has(Variant::McpNegotiatesOlderVersion)) {
+      version = kOlderProtocolVersion; // whatever the client offered
+    } else if (params.is_object() && params.contains("protocolVersion") &&
+               params["protocolVersion"].is_string()) {
       std::string requested = params["protocolVersion"].get<std::string>();
       if (std::find(std::begin(kProtocolVersions), std::end(kProtocolVersions), requested) !=
           std::end(kProtocolVersions))
@@ -258,6 +274,20 @@ HttpResponse McpService::serve_post(const McpRequest& request, const Caller& cal
   // or another client's) is answered 404; a request without one is served (lenient).
   if (request.session_id && !session_usable(*request.session_id, caller))
     return json_response(404, rpc_error(id, -32001, "Session not found"));
+
+  // mcp-requires-initialized-notification: MCP lifecycle (initialization) has the client send
+  // notifications/initialized before normal operation and only pings before that; a session
+  // whose client skipped it gets a JSON-RPC error. 200, since the transport answers every
+  // JSON-RPC request with a JSON-RPC response (basic/transports, sending messages to the server).
+  const bool initialization_required =
+      options_.has(Variant::McpRequiresInitializedNotification) && request.session_id;
+  if (initialization_required && !has_id && method == "notifications/initialized")
+    mark_initialized(*request.session_id);
+  if (initialization_required && has_id && method != "ping" &&
+      !session_initialized(*request.session_id))
+    return json_response(200, rpc_error(id, -32600,
+                                        "Invalid Request: the session is not initialized yet "
+                                        "(send notifications/initialized first)"));
 
   // Notifications get no JSON-RPC response: 202 with no body.
   if (!has_id) return HttpResponse{.status = 202};
@@ -288,11 +318,12 @@ HttpResponse McpService::serve_post(const McpRequest& request, const Caller& cal
 
 HttpResponse McpService::end_session(const McpRequest& request, const Caller& caller) {
   if (!request.session_id)
-    return json_error(400, "invalid_request", "Mcp-Session-Id is required to end a session");
+    return json_error(options_, 400, "invalid_request",
+                      "Mcp-Session-Id is required to end a session");
   std::lock_guard lock(sessions_mutex_);
   auto it = sessions_.find(*request.session_id);
   if (it == sessions_.end() || !it->second.usable_by(caller))
-    return json_error(404, "not_found", "no such session");
+    return json_error(options_, 404, "not_found", "no such session");
   sessions_.erase(it);
   std::erase(session_order_, *request.session_id);
   return HttpResponse{.status = 200};
@@ -312,13 +343,15 @@ HttpResponse McpService::no_credentials() const {
 }
 
 HttpResponse McpService::invalid_request(std::string_view description) const {
-  Params params = {{"error", "invalid_request"}, {"error_description", std::string(description)}};
+  Params params = {{"error", "invalid_request"}};
+  add_error_description(options_, params, std::string(description));
   add_metadata_url(params);
   return challenge(400, "invalid_request", description, params);
 }
 
 HttpResponse McpService::invalid_token(std::string_view description) const {
-  Params params = {{"error", "invalid_token"}, {"error_description", std::string(description)}};
+  Params params = {{"error", "invalid_token"}};
+  add_error_description(options_, params, std::string(description));
   add_metadata_url(params);
   return challenge(401, "invalid_token", description, params);
 }
@@ -331,7 +364,7 @@ HttpResponse McpService::insufficient_scope(std::string_view scope) const {
   const std::string error = as_401 ? "invalid_token" : "insufficient_scope";
   Params params = {{"error", error}, {"scope", std::string(scope)}};
   add_metadata_url(params);
-  params.emplace_back("error_description", description);
+  add_error_description(options_, params, description);
   return challenge(as_401 ? 401 : 403, error, description, params);
 }
 
@@ -344,7 +377,7 @@ void McpService::add_metadata_url(Params& params) const {
 // A JSON error body and `WWW-Authenticate: Bearer name="value", ...` (RFC 6750 §3).
 HttpResponse McpService::challenge(int status, std::string_view error, std::string_view description,
                                    const Params& params) const {
-  HttpResponse response = json_error(status, error, description);
+  HttpResponse response = json_error(options_, status, error, description);
   std::string header = "Bearer";
   for (size_t i = 0; i < params.size(); ++i)
     header += (i ? ", " : " ") + params[i].first + "=" + quoted_string(params[i].second);
@@ -375,6 +408,17 @@ bool McpService::session_usable(const std::string& id, const Caller& caller) {
   std::lock_guard lock(sessions_mutex_);
   auto it = sessions_.find(id);
   return it != sessions_.end() && it->second.usable_by(caller);
+}
+
+void McpService::mark_initialized(const std::string& id) {
+  std::lock_guard lock(sessions_mutex_);
+  if (auto it = sessions_.find(id); it != sessions_.end()) it->second.initialized = true;
+}
+
+bool McpService::session_initialized(const std::string& id) {
+  std::lock_guard lock(sessions_mutex_);
+  auto it = sessions_.find(id);
+  return it != sessions_.end() && it->second.initialized;
 }
 
 std::optional<McpService::Caller> McpService::session_creator(const std::string& id) {

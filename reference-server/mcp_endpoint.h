@@ -20,12 +20,13 @@
 namespace refserver {
 
 struct McpRequest {
-  std::string method;                     // the HTTP method
-  std::vector<std::string> authorization; // every Authorization header value, in order
-  std::string query;                      // the raw query string, without '?'
-  std::optional<std::string> session_id;  // Mcp-Session-Id
-  std::optional<std::string> accept;      // Accept
-  std::string content_type;               // Content-Type; empty when absent
+  std::string method;                          // the HTTP method
+  std::vector<std::string> authorization;      // every Authorization header value, in order
+  std::string query;                           // the raw query string, without '?'
+  std::optional<std::string> session_id;       // Mcp-Session-Id
+  std::optional<std::string> accept;           // Accept
+  std::optional<std::string> protocol_version; // MCP-Protocol-Version
+  std::string content_type;                    // Content-Type; empty when absent
   std::string body;
 };
 
@@ -46,6 +47,8 @@ private:
   };
   struct Session {
     Caller creator;
+    // notifications/initialized has arrived (read only by mcp-requires-initialized-notification).
+    bool initialized = false;
     bool usable_by(const Caller& caller) const;
   };
 
@@ -71,6 +74,9 @@ private:
   // Whether the session `id` exists and `caller` may use it.
   bool session_usable(const std::string& id, const Caller& caller);
   std::optional<Caller> session_creator(const std::string& id);
+  // Records notifications/initialized for the session; whether it had arrived.
+  void mark_initialized(const std::string& id);
+  bool session_initialized(const std::string& id);
 
   const ServerOptions& options_;
   Store& store_;

@@ -1,4 +1,5 @@
-// RFC 8414 metadata document, with the metadata-* faults applied.
+// RFC 8414 metadata document, with the metadata-* faults and the variants that change what it
+// advertises applied.
 #include "metadata_endpoint.h"
 
 #include "core/text.h"
@@ -39,7 +40,10 @@ std::string allowed_headers(std::string_view requested) {
 
 std::string advertised_issuer(const ServerOptions& options, std::string_view base_url) {
   std::string issuer(base_url);
-  if (options.has(Fault::MetadataIssuerTrailingSlash)) issuer += '/';
+  // issuer-trailing-slash: RFC 8414 §3.1 drops a terminating "/" before inserting the well-known
+  // path, so "http://host:port/" is an issuer whose metadata lives at the same URL, provided
+  // every place names it the same way (RFC 8414 §3.3, RFC 9207 §2.4, RFC 9728 §2).
+  if (options.has(Variant::IssuerTrailingSlash)) issuer += '/';
   return issuer;
 }
 
@@ -47,6 +51,10 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
   const std::string base(base_url);
   nlohmann::ordered_json doc;
   doc["issuer"] = advertised_issuer(options, base_url);
+  // The metadata-issuer-trailing-slash fault: only the metadata adds a slash, so it no longer
+  // names the issuer that iss, introspection and the protected resource metadata name.
+  if (options.has(Fault::MetadataIssuerTrailingSlash))
+    doc["issuer"] = doc["issuer"].get<std::string>() + '/';
   doc["authorization_endpoint"] = base + "/authorize";
   doc["token_endpoint"] = base + "/token";
   doc["registration_endpoint"] = base + "/register";
@@ -68,14 +76,24 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
   doc["response_types_supported"] = response_types;
   doc["response_modes_supported"] = {"query"};
   doc["grant_types_supported"] = grant_types;
-  doc["token_endpoint_auth_methods_supported"] = {"none", "client_secret_post",
-                                                  "client_secret_basic"};
-  // RFC 7662 §2.1: introspection callers must authenticate, so "none" is not offered there; a
-  // public client may revoke its tokens naming itself with client_id (RFC 7009 §2.1).
-  doc["introspection_endpoint_auth_methods_supported"] = {"client_secret_basic",
-                                                          "client_secret_post"};
-  doc["revocation_endpoint_auth_methods_supported"] = {"none", "client_secret_basic",
-                                                       "client_secret_post"};
+  // basic-not-offered: OAuth 2.1 §2.4.1 requires only the body method.
+  if (options.has(Variant::BasicNotOffered))
+    doc["token_endpoint_auth_methods_supported"] = {"none", "client_secret_post"};
+  else
+    doc["token_endpoint_auth_methods_supported"] = {"none", "client_secret_post",
+                                                    "client_secret_basic"};
+  if (options.has(Variant::IntrospectionBasicOnly)) {
+    // RFC 7662 §2.1 and RFC 7009 §2.1 leave the authentication method to the server.
+    doc["introspection_endpoint_auth_methods_supported"] = {"client_secret_basic"};
+    doc["revocation_endpoint_auth_methods_supported"] = {"client_secret_basic"};
+  } else {
+    // RFC 7662 §2.1: introspection callers must authenticate, so "none" is not offered there; a
+    // public client may revoke its tokens naming itself with client_id (RFC 7009 §2.1).
+    doc["introspection_endpoint_auth_methods_supported"] = {"client_secret_basic",
+                                                            "client_secret_post"};
+    doc["revocation_endpoint_auth_methods_supported"] = {"none", "client_secret_basic",
+                                                         "client_secret_post"};
+  }
   if (!options.has(Fault::MetadataNoPkceMethods)) {
     auto methods = nlohmann::ordered_json::array({"S256"});
     if (options.has(Fault::PkcePlainAccepted)) methods.push_back("plain");
@@ -95,17 +113,20 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
 
 MetadataService::MetadataService(const ServerOptions& options, std::string_view base_url)
     : options_(options), response_(json_response(200, build_metadata(options, base_url))) {
-  // Public, secret-free data that browser-based MCP clients fetch cross-origin.
-  response_.set_header("Access-Control-Allow-Origin", "*");
+  // Public, secret-free data that browser-based MCP clients fetch cross-origin. CORS is not
+  // required by RFC 8414, so metadata-no-cors leaves it out (browser clients then cannot read it).
+  if (!options.has(Variant::MetadataNoCors))
+    response_.set_header("Access-Control-Allow-Origin", "*");
 }
 
 HttpResponse MetadataService::metadata(const MetadataRequest& request) const {
   if (request.mcp_protocol_version && options_.has(Fault::MetadataRejectsMcpProtocolVersion)) {
     // The fault: a server that refuses request headers it does not know.
     HttpResponse response =
-        json_error(400, "invalid_request",
+        json_error(options_, 400, "invalid_request",
                    error_description(options_, "unexpected header MCP-Protocol-Version"));
-    response.set_header("Access-Control-Allow-Origin", "*");
+    if (!options_.has(Variant::MetadataNoCors))
+      response.set_header("Access-Control-Allow-Origin", "*");
     return response;
   }
   return response_;

@@ -12,7 +12,8 @@
 namespace refserver {
 
 // The issuer as the server announces it, in metadata and in the `iss` authorization response
-// parameter (RFC 9207). Equal to base_url unless metadata-issuer-trailing-slash is on.
+// parameter (RFC 9207), introspection and the protected resource metadata. Equal to base_url
+// unless issuer-trailing-slash is on (metadata-issuer-trailing-slash changes only the metadata).
 std::string advertised_issuer(const ServerOptions& options, std::string_view base_url);
 
 nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_view base_url);

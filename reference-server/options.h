@@ -2,6 +2,7 @@
 #pragma once
 
 #include "faults.h"
+#include "variants.h"
 
 #include <chrono>
 #include <cstddef>
@@ -17,6 +18,7 @@ struct ServerOptions {
   std::chrono::seconds access_token_lifetime{3600};
   std::chrono::seconds refresh_token_lifetime{86400};
   std::set<Fault> faults;
+  std::set<Variant> variants; // spec-allowed behaviours that differ from the clean server
   size_t max_body_bytes = 64 * 1024;
   int threads = 8;
   bool log_requests = false; // one line per request on stderr; never includes secrets
@@ -33,6 +35,7 @@ struct ServerOptions {
   std::string introspection_token;
 
   bool has(Fault f) const { return faults.count(f) != 0; }
+  bool has(Variant v) const { return variants.count(v) != 0; }
 };
 
 } // namespace refserver

@@ -51,8 +51,10 @@ nlohmann::ordered_json build_protected_resource_metadata(const ServerOptions& op
 ProtectedResourceMetadataService::ProtectedResourceMetadataService(const ServerOptions& options,
                                                                    std::string_view base_url)
     : response_(json_response(200, build_protected_resource_metadata(options, base_url))) {
-  // Public data that browser-based MCP clients fetch cross-origin.
-  response_.set_header("Access-Control-Allow-Origin", "*");
+  // Public data that browser-based MCP clients fetch cross-origin; RFC 9728 does not require
+  // CORS, so metadata-no-cors leaves it out.
+  if (!options.has(Variant::MetadataNoCors))
+    response_.set_header("Access-Control-Allow-Origin", "*");
 }
 
 HttpResponse ProtectedResourceMetadataService::preflight(std::string_view requested_headers) const {

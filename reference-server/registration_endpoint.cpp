@@ -133,7 +133,7 @@ RegistrationService::RegistrationService(const ServerOptions& options, Store& st
 HttpResponse RegistrationService::register_client(const RegistrationRequest& request) const {
   auto error = [&](std::string_view code, std::string_view description) {
     if (!options_.has(Fault::DcrErrorsPlainText))
-      return json_error(400, code, error_description(options_, description));
+      return json_error(options_, 400, code, error_description(options_, description));
     // The fault: the bare error code, as a framework's default error handler might send it.
     HttpResponse response;
     response.status = 400;
@@ -215,6 +215,16 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
   if (uses_code && (!redirect_uris || redirect_uris->empty()) &&
       !options_.has(Fault::DcrRedirectUrisOptional))
     return error("invalid_redirect_uri", "the authorization_code grant needs redirect_uris");
+  // dcr-loopback-needs-native: OpenID Connect Registration §2 makes web the default
+  // application_type and reserves http loopback redirects for native ones, and RFC 7591 §2 lets a
+  // server refuse metadata it will not accept.
+  if (options_.has(Variant::DcrLoopbackNeedsNative) && redirect_uris &&
+      doc.value("application_type", json()) != "native")
+    for (const std::string& uri : *redirect_uris)
+      if (auto parts = oauth::parse_url(uri);
+          parts && parts->scheme == "http" && oauth::is_loopback_host(parts->host))
+        return error("invalid_redirect_uri",
+                     "http loopback redirect URIs need application_type native");
   // After the redirect URI checks, so those keep their own error code under this fault.
   if (auto it = doc.find("application_type");
       it != doc.end() && *it == "native" && options_.has(Fault::DcrRejectsNative))
@@ -227,6 +237,10 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
       std::all_of(redirect_uris->begin(), redirect_uris->end(),
                   [](const std::string& uri) { return uri.starts_with("https://"); }))
     auth_method = "client_secret_basic";
+  // basic-not-offered: RFC 7591 §3.2.1 lets the server register other values than requested; a
+  // client asking for client_secret_basic (or for nothing, which means it) gets the body method.
+  if (options_.has(Variant::BasicNotOffered) && auth_method == "client_secret_basic")
+    auth_method = "client_secret_post";
 
   auto client = std::make_shared<Client>();
   client->auth_method = auth_method;

@@ -1,4 +1,4 @@
-// RFC 7009 revocation, with the revocation-* faults applied.
+// RFC 7009 revocation, with the revocation-* faults and introspection-basic-only applied.
 #include "revocation_endpoint.h"
 
 #include "error_description.h"
@@ -14,7 +14,8 @@ RevocationService::RevocationService(const ServerOptions& options, Store& store,
 
 HttpResponse RevocationService::error(int status, std::string_view error,
                                       std::string_view description) const {
-  HttpResponse response = json_error(status, error, error_description(options_, description));
+  HttpResponse response =
+      json_error(options_, status, error, error_description(options_, description));
   response.set_header("Pragma", "no-cache");
   return response;
 }
@@ -56,6 +57,17 @@ HttpResponse RevocationService::revoke(const ClientRequest& request) const {
   if (auto name = repeated_parameter(params))
     return error(400, "invalid_request", "parameter repeated: " + *name);
 
+  // introspection-basic-only: RFC 7009 §2.1 lets the server choose how clients authenticate;
+  // this one takes only client_secret_basic, as its metadata says, so the 401 names Basic.
+  auto basic_required = [&](std::string_view description) {
+    HttpResponse response = error(401, "invalid_client", description);
+    response.set_header("WWW-Authenticate", "Basic realm=\"reference-server\"");
+    return response;
+  };
+  const bool basic_only = options_.has(Variant::IntrospectionBasicOnly);
+  if (basic_only && !uses_http_basic(request))
+    return basic_required("revocation requires HTTP Basic client authentication");
+
   // RFC 7009 §2.1: the client authenticates as at the token endpoint; a public client names
   // itself with client_id.
   ClientOrError auth =
@@ -68,6 +80,8 @@ HttpResponse RevocationService::revoke(const ClientRequest& request) const {
     return response;
   }
   const Client& client = *std::get<std::shared_ptr<const Client>>(auth);
+  if (basic_only && !client.is_confidential())
+    return basic_required("revocation requires a confidential client");
 
   auto token = oauth::first_param(params, "token");
   if (!token) return error(400, "invalid_request", "token is missing");

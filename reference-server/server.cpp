@@ -53,9 +53,12 @@ constexpr const char* kOidcDiscoveryPath = "/.well-known/openid-configuration";
 // Every path served, with its methods. HEAD is listed only where it is harmless: a HEAD to
 // /authorize must not run the GET handler and mint a code whose response nobody reads.
 std::vector<Route> routes(const ServerOptions& options) {
+  // OPTIONS: the CORS preflight of browser-based clients, which metadata-no-cors does not answer.
+  const std::vector<std::string> metadata_methods =
+      options.has(Variant::MetadataNoCors) ? std::vector<std::string>{"GET", "HEAD"}
+                                           : std::vector<std::string>{"GET", "HEAD", "OPTIONS"};
   std::vector<Route> out = {
-      // OPTIONS: the CORS preflight of browser-based clients.
-      {kMetadataPath, {"GET", "HEAD", "OPTIONS"}},
+      {kMetadataPath, metadata_methods},
       // OAuth 2.1 §3.1: the authorization endpoint takes GET and may take a form POST.
       {"/authorize", {"GET", "POST"}},
       // OAuth 2.1 §3.2: POST only; token-accepts-get also lets GET through.
@@ -67,12 +70,14 @@ std::vector<Route> routes(const ServerOptions& options) {
       {"/revoke", {"POST"}},
   };
   if (options.has(Fault::OidcDiscoveryIncomplete))
-    out.push_back({kOidcDiscoveryPath, {"GET", "HEAD", "OPTIONS"}});
+    out.push_back({kOidcDiscoveryPath, metadata_methods});
   // MCP Streamable HTTP: POST carries messages, GET asks for an SSE stream, DELETE ends a
   // session; the MCP service authenticates each before looking at the method.
   out.push_back({std::string(kMcpPath), {"POST", "GET", "DELETE"}});
   for (const std::string& path : protected_resource_metadata_paths(options))
-    out.push_back({path, {"GET", "HEAD", "OPTIONS"}});
+    out.push_back({path, metadata_methods});
+  // The page the error_uri of error-uri-given points at.
+  if (options.has(Variant::ErrorUriGiven)) out.push_back({"/errors", {"GET", "HEAD"}});
   if (options.login_form) {
     out.push_back({"/login", {"GET", "POST"}});
     out.push_back({"/consent", {"GET", "POST"}});
@@ -130,9 +135,18 @@ McpRequest mcp_request(const httplib::Request& req) {
   if (question != std::string::npos) out.query = req.target.substr(question + 1);
   if (req.has_header("Mcp-Session-Id")) out.session_id = req.get_header_value("Mcp-Session-Id");
   if (req.has_header("Accept")) out.accept = req.get_header_value("Accept");
+  if (req.has_header("MCP-Protocol-Version"))
+    out.protocol_version = req.get_header_value("MCP-Protocol-Version");
   out.content_type = req.get_header_value("Content-Type");
   out.body = req.body;
   return out;
+}
+
+// A JSON error whose description goes through error_description() and the error-description-*
+// variants, as every other endpoint's does.
+HttpResponse described_error(const ServerOptions& options, int status, std::string_view error,
+                             std::string_view text) {
+  return json_error(options, status, error, error_description(options, text));
 }
 
 std::string url_host(const std::string& host) {
@@ -201,7 +215,7 @@ void ReferenceServer::Impl::install_routes() {
         for (const Route& r : table)
           if (req.path == r.path) route = &r;
         if (!route) {
-          send(json_error(404, "not_found", error_description(options, "no such endpoint")), res);
+          send(described_error(options, 404, "not_found", "no such endpoint"), res);
           return httplib::Server::HandlerResponse::Handled;
         }
         const auto& methods = route->methods;
@@ -221,7 +235,7 @@ void ReferenceServer::Impl::install_routes() {
           // Includes OPTIONS: the authorization and login pages are navigated to, never fetched
           // cross-origin, so they answer no preflight and send no Access-Control-* header.
           HttpResponse response =
-              json_error(405, "invalid_request", error_description(options, "method not allowed"));
+              described_error(options, 405, "invalid_request", "method not allowed");
           response.set_header("Allow", join(methods));
           send(response, res);
         }
@@ -239,6 +253,11 @@ void ReferenceServer::Impl::install_routes() {
       send(metadata->preflight(req.get_header_value("Access-Control-Request-Headers")), res);
     });
   }
+
+  if (options.has(Variant::ErrorUriGiven))
+    http.Get("/errors", [this](const httplib::Request&, httplib::Response& res) {
+      send(error_codes_page(options), res);
+    });
 
   http.Post("/register", [this](const httplib::Request& req, httplib::Response& res) {
     send(registration->register_client({req.get_header_value("Content-Type"), req.body}), res);

@@ -90,6 +90,14 @@ Store::redeem_code(const std::string& code, bool single_use,
   });
 }
 
+std::optional<AuthorizationCode> Store::find_code(const std::string& code) {
+  Clock::time_point now = Clock::now();
+  return codes_.with(code, [&](AuthorizationCode* found) -> std::optional<AuthorizationCode> {
+    if (!found || found->expires_at <= now) return std::nullopt;
+    return *found;
+  });
+}
+
 Redemption<TokenRecord>
 Store::redeem_refresh_token(const std::string& token, RefreshRotation rotation,
                             const std::function<bool(const TokenRecord&)>& accept) {

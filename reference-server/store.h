@@ -121,6 +121,10 @@ public:
   redeem_refresh_token(const std::string& token, RefreshRotation rotation,
                        const std::function<bool(const TokenRecord&)>& accept);
 
+  // A code's record without redeeming it (used ones too; check `used`), or nullopt when unknown
+  // or expired.
+  std::optional<AuthorizationCode> find_code(const std::string& code);
+
   // Stores the tokens under their grant (tokens.access.grant_id). Returns false, storing nothing,
   // when the grant was revoked meanwhile (e.g. a concurrent replay of the same code). Taken by
   // value so the token endpoint can move its records in rather than copy them.

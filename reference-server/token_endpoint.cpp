@@ -57,7 +57,11 @@ HttpResponse TokenService::error_response(const Error& error) const {
     nlohmann::ordered_json body;
     body["error"] = error.error;
     if (!error.description.empty())
-      body["error_description"] = error_description(options_, error.description);
+      if (auto description =
+              error_description_member(options_, error_description(options_, error.description)))
+        body["error_description"] = *description;
+    // RFC 6749 §5.2: error_uri is OPTIONAL; the error-uri-given variant always sends one.
+    if (options_.has(Variant::ErrorUriGiven)) body["error_uri"] = error_uri(base_url_, error.error);
     response.content_type = "application/json";
     response.body = body.dump();
   }
@@ -108,7 +112,12 @@ HttpResponse TokenService::token(const TokenRequest& request) const {
   // Removed OAuth 2.0 grants (password, implicit) are simply unknown here, unless the
   // password-grant-enabled fault brings the password grant back.
   const bool is_password = options_.has(Fault::PasswordGrantEnabled) && *grant_type == "password";
-  if (!contains(kGrantTypes, *grant_type) && !is_password)
+  // The other-defined-error-codes variant lets the password grant past this check, so that the
+  // client's registration refuses it below with unauthorized_client (RFC 6749 §5.2: the client
+  // is not authorized to use the grant type).
+  const bool password_unauthorized =
+      options_.has(Variant::OtherDefinedErrorCodes) && *grant_type == "password";
+  if (!contains(kGrantTypes, *grant_type) && !is_password && !password_unauthorized)
     return error_response({400,
                            options_.has(Fault::UnsupportedGrantNonstandardCode)
                                ? "unsupported_grant"
@@ -123,9 +132,23 @@ HttpResponse TokenService::token(const TokenRequest& request) const {
 
   ClientOrError auth =
       authenticate_client(options_, clients_, request, params, AuthenticatingEndpoint::Token);
-  if (auto* e = std::get_if<ClientAuthError>(&auth))
+  if (auto* e = std::get_if<ClientAuthError>(&auth)) {
+    // grant-checked-before-client: RFC 6749 §5.2 does not order the checks, so an unusable grant
+    // may be reported first. Only the answer changes: a usable grant with bad credentials, and
+    // every request with good credentials (replay revocation included), go on as before.
+    if (options_.has(Variant::GrantCheckedBeforeClient) && grant_unusable(*grant_type, params))
+      return error_response({400, "invalid_grant", "the grant is invalid, expired or used"});
     return error_response({e->status, e->error, e->description, e->basic_challenge});
+  }
   const Client& client = *std::get<std::shared_ptr<const Client>>(auth);
+  // other-defined-error-codes: OAuth 2.1 §4.2 reserves client_credentials for clients that
+  // authenticate, and a public client presented none, which RFC 6749 §5.2 calls invalid_client.
+  // 401, since the missing piece is authentication, with the challenge RFC 9110 §15.5.2 puts on
+  // every 401 (Basic is a method this endpoint accepts).
+  if (options_.has(Variant::OtherDefinedErrorCodes) && *grant_type == "client_credentials" &&
+      !client.is_confidential())
+    return error_response(
+        {401, "invalid_client", "client_credentials requires client authentication", true});
   // Nobody can register for the password grant; the fault hands it to every identified client.
   // client-credentials-for-public likewise ignores a public client's registration.
   const bool public_client_credentials = *grant_type == "client_credentials" &&
@@ -159,7 +182,10 @@ HttpResponse TokenService::authorization_code_grant(const Client& client,
   auto accept = [&](const AuthorizationCode& c) {
     if (!options_.has(Fault::CodeNotBoundToClient) && c.client_id != client.client_id)
       return reject("invalid_grant", "the code was issued to another client");
-    if (options_.has(Fault::TokenRequiresRedirectUri) && !redirect_uri && c.redirect_uri_sent)
+    // token-requires-redirect-uri: a server that also serves OAuth 2.0 clients keeps RFC 6749
+    // §4.1.3's rule that redirect_uri is required when the authorization request had one (OAuth
+    // 2.1 §10.2 allows that).
+    if (options_.has(Variant::TokenRequiresRedirectUri) && !redirect_uri && c.redirect_uri_sent)
       return reject("invalid_request", "redirect_uri is required");
     // OAuth 2.1 §10.2 keeps RFC 6749's check when the client sends redirect_uri, but lets it
     // be omitted.
@@ -331,6 +357,9 @@ std::optional<HttpResponse> TokenService::requested_scope(const oauth::Params& p
 std::optional<HttpResponse>
 TokenService::requested_resources(const oauth::Params& params,
                                   std::vector<std::string>& resources) const {
+  // resource-ignored: a server without RFC 8707 (which is optional) ignores the parameter like
+  // any other it does not know (OAuth 2.1 §3.2), so tokens get the default audience.
+  if (options_.has(Variant::ResourceIgnored)) return std::nullopt;
   for (const auto& [name, value] : params) {
     if (name != "resource") continue;
     // The resource-rejected fault: a server without RFC 8707 that refuses the parameter.
@@ -350,6 +379,22 @@ TokenService::audience_or_default(const std::vector<std::string>& resources) con
   // resource this server protects (RFC 9700 §2.3 asks for audience-restricted tokens).
   if (resources.empty() || options_.has(Fault::AudienceUnbound)) return default_audience_;
   return resources;
+}
+
+bool TokenService::grant_unusable(std::string_view grant_type, const oauth::Params& params) const {
+  if (grant_type == "authorization_code") {
+    const std::string* code = find_param(params, "code");
+    if (!code) return false;
+    auto found = store_.find_code(*code);
+    return !found || (found->used && !options_.has(Fault::CodesReusable));
+  }
+  if (grant_type == "refresh_token") {
+    const std::string* token = find_param(params, "refresh_token");
+    if (!token) return false;
+    auto found = store_.find_refresh_token(*token);
+    return !found || (found->rotated && !options_.has(Fault::RefreshReuseAllowed));
+  }
+  return false;
 }
 
 HttpResponse TokenService::password_grant(const Client& client, const oauth::Params& params) const {

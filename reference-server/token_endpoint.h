@@ -87,6 +87,9 @@ private:
   // with every requested resource in `resources`.
   std::optional<HttpResponse> requested_resources(const oauth::Params& params,
                                                   std::vector<std::string>& resources) const;
+  // Whether the request names a code or refresh token that is unknown, expired or already used
+  // (grant-checked-before-client); false when it names none.
+  bool grant_unusable(std::string_view grant_type, const oauth::Params& params) const;
   // `resources`, or the default audience when it is empty or audience-unbound is on.
   std::vector<std::string> audience_or_default(const std::vector<std::string>& resources) const;
 

@@ -13,10 +13,11 @@
 namespace conformance {
 namespace {
 
-// A fresh access token (and refresh token, when issued) from the public client.
+// A fresh access token (and refresh token, when issued) of a client whose tokens the caller may
+// be asked about: its own, unless the operator's credentials see every token.
 Tokens fresh_tokens() {
   require_introspection_endpoint();
-  return obtain_tokens(target().client(ClientRole::Public));
+  return obtain_tokens(token_owner_for(require_introspection_caller()));
 }
 
 // RFC 7662 §2.2 answers inactive tokens with 200 and active:false.

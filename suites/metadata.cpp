@@ -130,8 +130,22 @@ CONFORMANCE_CHECK(Metadata, DiscoveryFindsDocumentInMcpOrder, "META-02") {
 
 CONFORMANCE_CHECK(Metadata, IssuerMatchesDiscoveryUrl, "META-03") {
   auto problems = issuer_problems(target().metadata(), expected_issuer());
+  // The operator may type a trailing slash the issuer does not have (or leave one out): only the
+  // protected resource metadata's identifier is what clients will compare with.
+  const nlohmann::json& issuer = target().metadata()["issuer"];
+  if (!problems.empty() && !target().options().base_url_from_resource_metadata &&
+      issuer.is_string() &&
+      issuer_from_base_url(issuer.get<std::string>()) == issuer_from_base_url(expected_issuer())) {
+    note("META-03", "the metadata issuer " + issuer.dump() + " differs from --base-url " +
+                        expected_issuer() +
+                        " only by a trailing slash; clients configured with the latter will "
+                        "reject this server (RFC 8414 §3.3)");
+    return;
+  }
   if (!problems.empty()) {
-    violation("META-03", join(problems, "; "));
+    violation("META-03", join(problems, "; "),
+              Comparison{expected_issuer(), issuer.is_string() ? issuer.get<std::string>()
+                                                               : std::string("no issuer")});
     return;
   }
   judge_https("META-03", "the issuer", target().metadata()["issuer"].get<std::string>());

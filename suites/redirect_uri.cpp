@@ -13,14 +13,7 @@ namespace {
 constexpr const char* kHarnessCallback = "https://harness.example/cb";
 
 nlohmann::json metadata_with(std::vector<std::string> redirect_uris) {
-  nlohmann::json m = client_metadata(kHarnessCallback, ClientAuth::None);
-  m["redirect_uris"] = redirect_uris;
-  auto parts = oauth::parse_url(redirect_uris.empty() ? "" : redirect_uris.front());
-  if (parts && oauth::is_loopback_host(parts->host))
-    m["application_type"] = "native";
-  else
-    m.erase("application_type");
-  return m;
+  return client_metadata(redirect_uris, ClientAuth::None);
 }
 
 const TestClient& https_client() {

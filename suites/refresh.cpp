@@ -129,7 +129,7 @@ CONFORMANCE_CHECK(Refresh, ReuseRevokesTheFamily, "RT-04") {
     expect_token_error(after, "RT-04", {"invalid_grant"},
                        "a refresh with the successor after a replay of its predecessor");
   }
-  Validity v = access_token_validity(second.access_token);
+  Validity v = access_token_validity(second.access_token, second.client);
   if (!v.valid)
     note("RT-04", "whether the family's access token was revoked too is unknown: " + v.describe());
   else if (*v.valid)
@@ -247,7 +247,7 @@ CONFORMANCE_CHECK(Refresh, ResourceStaysWithinTheGrant, "RT-08") {
     return;
   }
   Tokens t = tokens_from(first.client, r, "the refresh");
-  Audience aud = access_token_audience(t.access_token);
+  Audience aud = access_token_audience(t.access_token, t.client);
   if (!aud.values)
     skip_check("the refresh for " + origin + other + " succeeded, and the new token's audience " +
                "cannot be read (" + aud.source + ")");

@@ -32,6 +32,32 @@ std::string upper_case_origin(const std::string& uri) {
   return out;
 }
 
+bool refused_as_invalid_target(const TokenAttempt& a) {
+  auto token_error = a.token_response.json();
+  return a.grant.authorization.error() == "invalid_target" ||
+         (token_error && token_error->is_object() && (*token_error)["error"] == "invalid_target");
+}
+
+// What shows that the server implements RFC 8707, or nullopt: a refusal of a resource that is no
+// absolute URI, or of the second resource, with invalid_target, or a token requested for the
+// second resource that names it as its audience. A server without the feature ignores
+// `resource` like any parameter it does not know (OAuth 2.1 §4.1.1, §3.2), which is not a
+// refusal it owes anyone.
+std::optional<std::string> evidence_of_resource_indicators() {
+  const std::string malformed = "mcp.example.com";
+  if (refused_as_invalid_target(attempt_tokens(public_client(), for_resources({malformed}))))
+    return "it refused resource=" + malformed + " with invalid_target";
+  const std::string resource = target().second_resource();
+  TokenAttempt a = attempt_tokens(public_client(), for_resources({resource}));
+  if (refused_as_invalid_target(a))
+    return "it refused resource=" + resource + " with invalid_target";
+  if (!a.tokens) return std::nullopt;
+  Audience aud = access_token_audience(a.tokens->access_token, a.tokens->client);
+  if (aud.contains(resource))
+    return "a token requested for " + resource + " names it as audience (from " + aud.source + ")";
+  return std::nullopt;
+}
+
 // Whether the MCP server accepts `access_token` (initialize with it).
 McpReply try_at_mcp(const std::string& access_token) {
   return target().mcp().initialize(McpClient::bearer(access_token));
@@ -62,11 +88,28 @@ CONFORMANCE_CHECK(ResourceIndicators, UnusableResourceIsInvalidTarget, "RES-02")
     CodeGrant g = attempt_code(public_client(), Pkce::fresh(), for_resources({bad}));
     if (g.code.empty()) {
       expect_authorization_error(g.authorization, "RES-02", {"invalid_target"},
-                                 "an authorization request with " + what, true);
+                                 "an authorization request with " + what);
       continue;
     }
     // RFC 8707 §2: the AS may also refuse the resource only at the token endpoint.
-    expect_token_error(redeem(g), "RES-02", {"invalid_target"},
+    HttpResponse r = redeem(g);
+    if (r.status == 200) {
+      auto evidence = evidence_of_resource_indicators();
+      if (!evidence) {
+        note("RES-02", "the server accepted " + what +
+                           ", and shows no sign of implementing resource indicators (no audience "
+                           "follows the requested resource, no invalid_target): it ignores the "
+                           "parameter, as OAuth 2.1 has servers do with parameters they do not "
+                           "know. Audience binding is judged by RES-03 and PRS-12");
+        continue;
+      }
+      violation("RES-02",
+                "the server implements resource indicators (" + *evidence + ") but accepted " +
+                    what + " without invalid_target",
+                Comparison{"error=invalid_target", "HTTP 200 with tokens"});
+      continue;
+    }
+    expect_token_error(r, "RES-02", {"invalid_target"},
                        "a token request with " + what + " (the authorization accepted it)");
   }
 }
@@ -82,18 +125,30 @@ CONFORMANCE_CHECK(ResourceIndicators, TokensAreAudienceRestricted, "RES-03") {
       note("RES-03", "no token for resource " + resource + ": " + a.failure);
       continue;
     }
-    Audience aud = access_token_audience(a.tokens->access_token);
+    Audience aud = access_token_audience(a.tokens->access_token, a.tokens->client);
     if (!aud.values) {
       skip_check("the access token's audience cannot be read (" + aud.source +
                  "); PRS-12 checks audience restriction by behaviour at the MCP server");
     }
     judged = true;
-    if (aud.contains(resource))
+    if (aud.contains(resource)) {
       pass("RES-03", "a token requested for " + resource + " has aud " + join(*aud.values) +
                          " (from " + aud.source + ")");
-    else
-      violation("RES-03", "a token requested for " + resource + " has aud [" + join(*aud.values) +
-                              "] (from " + aud.source + "), which does not name it");
+      continue;
+    }
+    // Another resource than the MCP server's got the default audience: a server that does not
+    // implement resource indicators ignores the parameter, which is its right.
+    if (resource != target().options().mcp_url && !evidence_of_resource_indicators()) {
+      note("RES-03", "a token requested for " + resource + " has aud [" + join(*aud.values) +
+                         "] (from " + aud.source +
+                         "): the server shows no sign of implementing resource indicators and "
+                         "gives every token its default audience");
+      continue;
+    }
+    violation("RES-03",
+              "a token requested for " + resource + " has aud [" + join(*aud.values) + "] (from " +
+                  aud.source + "), which does not name it",
+              Comparison{"aud naming " + resource, "aud [" + join(*aud.values) + "]"});
   }
   if (!judged) skip_check("the server issued no token for any resource tried (RES-01 judges that)");
 }
@@ -115,7 +170,7 @@ CONFORMANCE_CHECK(ResourceIndicators, TokenRequestResourceWithinAuthorization, "
     return;
   }
   Tokens t = tokens_from(g.client, r, "the code exchange");
-  Audience aud = access_token_audience(t.access_token);
+  Audience aud = access_token_audience(t.access_token, t.client);
   if (!aud.values)
     note("RES-04", "authorized for " + r1 + " and redeemed for " + r2 +
                        ": a token was issued; its audience cannot be read (" + aud.source + ")");

@@ -1,6 +1,8 @@
-// The self-check (DESIGN.md convention 8): the whole suite against the clean
-// reference server (nothing fails or warns) and against each fault in
-// fixtures/faults.json (exactly the mapped requirements fail or warn).
+// The self-check (DESIGN.md convention 8), two-sided: the whole suite against the clean
+// reference server (nothing fails or warns), against each fault in fixtures/faults.json
+// (exactly the mapped requirements fail or warn), and against each variant in
+// fixtures/variants.json, a behaviour the specifications allow (nothing fails, warns or errs,
+// even under --strict).
 #include "drivers/subprocess.h"
 
 #include <cstdio>
@@ -124,6 +126,15 @@ std::string explain(const json& record) {
   return out;
 }
 
+// The server's login and consent pages, and the form driver signing in as its test user.
+void with_login_form(std::vector<std::string>& server_args,
+                     std::vector<std::string>& harness_args) {
+  server_args.push_back("--login-form");
+  for (const char* arg : {"--driver", "form", "--form-field", "username=alice", "--form-field",
+                          "password=wonderland"})
+    harness_args.push_back(arg);
+}
+
 class SelfCheck : public testing::TestWithParam<FaultCase> {};
 
 TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
@@ -133,12 +144,7 @@ TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
   if (!c.fault.empty()) server_args = {"--fault", c.fault};
   // Faults run under --strict so a SHOULD-level catch also turns the exit code to 1.
   if (!c.fault.empty()) harness_args.push_back("--strict");
-  if (c.login_form) {
-    server_args.push_back("--login-form");
-    for (const char* arg : {"--driver", "form", "--form-field", "username=alice", "--form-field",
-                            "password=wonderland"})
-      harness_args.push_back(arg);
-  }
+  if (c.login_form) with_login_form(server_args, harness_args);
   harness_args.insert(harness_args.end(), c.harness_args.begin(), c.harness_args.end());
   SuiteRun run = run_suite(server_args, harness_args, c.from_mcp_url);
   ASSERT_FALSE(run.process.timed_out);
@@ -154,6 +160,52 @@ TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ReferenceServer, SelfCheck, testing::ValuesIn(cases()), case_name);
+
+// A variant: the server does something the specifications allow; the harness must stay quiet.
+struct VariantCase {
+  std::string variant;
+  bool login_form = false;
+  std::vector<std::string> harness_args;
+};
+
+void PrintTo(const VariantCase& c, std::ostream* os) {
+  *os << c.variant << (c.login_form ? " (login form)" : "");
+}
+
+std::vector<VariantCase> variant_cases() {
+  std::vector<VariantCase> out;
+  const json table = load_json(VARIANTS_JSON); // named: a temporary would die before the loop
+  for (const auto& [name, entry] : table.at("variants").items())
+    out.push_back({name, entry.value("mode", "") == "login-form",
+                   entry.value("harness_args", std::vector<std::string>{})});
+  return out;
+}
+
+std::string variant_case_name(const testing::TestParamInfo<VariantCase>& info) {
+  FaultCase as_fault{info.param.variant, {}, false, true, {}};
+  return case_name(testing::TestParamInfo<FaultCase>(as_fault, info.index));
+}
+
+class SelfCheckVariant : public testing::TestWithParam<VariantCase> {};
+
+TEST_P(SelfCheckVariant, AllowedBehaviourRaisesNothing) {
+  const VariantCase& c = GetParam();
+  std::vector<std::string> server_args{"--variant", c.variant};
+  std::vector<std::string> harness_args{"--strict"};
+  if (c.login_form) with_login_form(server_args, harness_args);
+  harness_args.insert(harness_args.end(), c.harness_args.begin(), c.harness_args.end());
+  SuiteRun run = run_suite(server_args, harness_args, true);
+  ASSERT_FALSE(run.process.timed_out);
+  ASSERT_FALSE(run.record.is_null()) << "no JSON report; stderr: " << run.process.err;
+  const json& summary = run.record.at("summary");
+  EXPECT_EQ(summary.at("fail"), 0) << explain(run.record);
+  EXPECT_EQ(summary.at("warn"), 0) << explain(run.record);
+  EXPECT_EQ(summary.at("error"), 0) << explain(run.record);
+  EXPECT_EQ(run.process.exit_code, 0) << run.process.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(ReferenceServer, SelfCheckVariant, testing::ValuesIn(variant_cases()),
+                         variant_case_name);
 // That fixtures/faults.json and the server's fault list name the same faults is a unit test
 // (tests/unit/fault_map_test.cpp), so a missing mapping fails before any run.
 

@@ -33,8 +33,7 @@ void judge_token_error_format(const HttpResponse& response);
 // error_uri the same without spaces (OAuth 2.1 draft-13 §3.2.4, §4.1.2.1). `where` names the
 // response.
 void judge_error_characters(std::string_view where, const std::optional<std::string>& error,
-                            const std::optional<std::string>& description,
-                            const std::optional<std::string>& uri);
+                            std::optional<std::string> description, std::optional<std::string> uri);
 
 // A token response that must succeed (RFC 6749 §5.1): returns the JSON object, or ends
 // the check with a violation of `requirement` saying what came back instead.
@@ -45,12 +44,11 @@ std::optional<nlohmann::json> expect_token_success(const HttpResponse& response,
 nlohmann::json require_token_success(const HttpResponse& response, std::string_view what);
 
 // An authorization request that must be refused: `requirement` passes when the user
-// agent is sent to the client with `error` in `codes`; a code is a violation. An error
-// page at the server is a SHOULD-level deviation (the client never learns why) unless
-// `page_is_fine` (rows that accept either). Error codes are also judged for ERR-02.
+// agent is sent to the client with `error` in `codes`, or stops at the server's own 4xx error
+// page (allowed: RFC 9700 §4.11.2); a code is a violation, and so is another error code.
+// Error codes are also judged for ERR-02 and ERR-03.
 void expect_authorization_error(const AuthorizationResult& result, std::string_view requirement,
-                                const std::vector<std::string>& codes, std::string_view what,
-                                bool page_is_fine = false);
+                                const std::vector<std::string>& codes, std::string_view what);
 
 // A request the server must not answer by sending the user agent to `sent_redirect_uri`:
 // judged by where the user agent was sent (every Location), not by one status code. An

@@ -38,6 +38,8 @@ struct AuthorizationResult {
   // Title (or URL when untitled) of each HTML page the driver went through, in order.
   std::vector<std::string> pages;
   std::string driver_error; // why, for DriverFailed
+  // The driver pressed a deny-like control (asked to decline, it found one to use).
+  bool declined = false;
 
   bool reached_client() const {
     return ending == Ending::RedirectedToClient || ending == Ending::ClientOriginOtherPath;

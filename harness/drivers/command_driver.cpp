@@ -2,7 +2,14 @@
 
 #include "core/text.h"
 #include "drivers/subprocess.h"
+#include "http/evidence.h"
 #include "http/redaction.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace conformance {
 namespace {
@@ -29,6 +36,77 @@ std::string last_line(const std::string& text) {
   return "";
 }
 
+// A file the program may log its exchanges to, removed when this goes.
+class ExchangeLog {
+public:
+  ExchangeLog() {
+    const char* dir = std::getenv("TMPDIR");
+    std::string pattern = std::string(dir && *dir ? dir : "/tmp") + "/conformance-exchanges-XXXXXX";
+    int fd = mkstemp(pattern.data());
+    if (fd >= 0) {
+      close(fd);
+      path_ = pattern;
+    }
+  }
+  ~ExchangeLog() {
+    if (!path_.empty()) std::remove(path_.c_str());
+  }
+  ExchangeLog(const ExchangeLog&) = delete;
+  ExchangeLog& operator=(const ExchangeLog&) = delete;
+  const std::string& path() const { return path_; }
+
+  // Hands every well-formed line to the running check's evidence.
+  void record_all() const {
+    constexpr size_t kMaxLines = 1000;
+    constexpr size_t kMaxBytes = 4 * 1024 * 1024;
+    std::ifstream in(path_, std::ios::binary);
+    std::string line;
+    size_t lines = 0, bytes = 0;
+    while (lines < kMaxLines && bytes < kMaxBytes && std::getline(in, line)) {
+      ++lines;
+      bytes += line.size() + 1;
+      if (auto exchange = parse(line)) record_exchange(std::move(*exchange));
+    }
+  }
+
+private:
+  static HeaderList headers(const nlohmann::json& object) {
+    HeaderList out;
+    if (object.is_object())
+      for (const auto& [name, value] : object.items())
+        if (value.is_string()) out.emplace_back(name, value.get<std::string>());
+    return out;
+  }
+
+  static std::optional<Exchange> parse(const std::string& line) {
+    // Flat objects only: a program's log is not a place for deep nesting.
+    auto doc = nlohmann::json::parse(line, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object() || !doc.contains("url") || !doc["url"].is_string())
+      return std::nullopt;
+    auto text = [&](const char* name) {
+      auto it = doc.find(name);
+      return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    Exchange e;
+    e.method = text("method").empty() ? "GET" : text("method");
+    e.url = text("url");
+    if (doc.contains("status") && doc["status"].is_number_integer())
+      e.status = doc["status"].get<int>();
+    e.request_headers = headers(doc.value("request_headers", nlohmann::json()));
+    e.response_headers = headers(doc.value("response_headers", nlohmann::json()));
+    for (auto& [name, value] : e.response_headers)
+      name = oauth::ascii_lower(name);
+    e.request_body = text("request_body");
+    e.response_body = text("response_body");
+    e.transport_error = text("error");
+    if (doc.contains("duration_ms") && doc["duration_ms"].is_number())
+      e.duration_ms = doc["duration_ms"].get<double>();
+    return e;
+  }
+
+  std::string path_;
+};
+
 } // namespace
 
 AuthorizationResult CommandDriver::authorize(const std::string& authorization_url,
@@ -40,6 +118,8 @@ AuthorizationResult CommandDriver::authorize(const std::string& authorization_ur
   ProcessOptions process;
   process.environment = {{"CONFORMANCE_AUTHORIZATION_URL", authorization_url},
                          {"CONFORMANCE_REDIRECT_URI", redirect_uri}};
+  ExchangeLog log;
+  if (!log.path().empty()) process.environment.emplace_back("CONFORMANCE_EXCHANGE_LOG", log.path());
   process.max_output_bytes = 1024 * 1024;
   ProcessResult run;
   try {
@@ -47,6 +127,8 @@ AuthorizationResult CommandDriver::authorize(const std::string& authorization_ur
   } catch (const std::exception& e) {
     return result.driver_failed(e.what());
   }
+  // Whatever the ending, what the program did is evidence.
+  log.record_all();
   const std::string& program = options_.argv.front();
   if (run.timed_out)
     return result.driver_failed(program + " did not finish within " +

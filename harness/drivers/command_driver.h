@@ -20,6 +20,13 @@ struct CommandDriverOptions {
 // CONFORMANCE_REDIRECT_URI in its environment. The last non-empty line of its stdout must be the
 // URL the user agent was finally sent to (the redirect URI with code or error). A non-zero exit,
 // a timeout or an unusable line ends as DriverFailed, with the program's stderr.
+//
+// The program may also say what it did: CONFORMANCE_EXCHANGE_LOG names a file it can append
+// one JSON object per line to, one per HTTP exchange, and the harness adds them to the check's
+// evidence (redacted like its own). Members, all optional but `url`: "method", "url", "status"
+// (a number), "request_headers" and "response_headers" (objects of strings), "request_body",
+// "response_body", "duration_ms", "error" (why no response came). At most 1,000 lines and
+// 4 MiB are read; a line that is not such an object is skipped.
 class CommandDriver : public AuthorizationDriver {
 public:
   explicit CommandDriver(CommandDriverOptions options) : options_(std::move(options)) {}

@@ -171,6 +171,7 @@ protected:
       for (const HtmlForm& form : forms)
         if ((submit = find_submit(form, decision_))) {
           chosen = &form;
+          if (decision_ == ConsentDecision::Deny) result().declined = true;
           break;
         }
     }
@@ -178,8 +179,10 @@ protected:
       // No button declines, but a link may ("[ Cancel ]"): follow it as a click would.
       std::vector<HtmlLink> links = parse_links(r.body);
       if (const HtmlLink* decline = find_decline_link(links))
-        if (auto target = oauth::resolve_url(sent.url, oauth::trim(decline->href)))
+        if (auto target = oauth::resolve_url(sent.url, oauth::trim(decline->href))) {
+          result().declined = true;
           return HttpRequest{"GET", target->substr(0, target->find('#')), kAccept, ""};
+        }
     }
     if (!chosen) return std::nullopt;
     return submission(*chosen, submit, overrides, sent.url);

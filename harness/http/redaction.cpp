@@ -10,21 +10,35 @@
 namespace conformance {
 namespace {
 
+// Deeper JSON than any OAuth or MCP message is shown cut short rather than walked.
+constexpr int kMaxJsonDepth = 64;
+
 std::string lower(std::string_view s) {
   return oauth::ascii_lower(s);
 }
 
-void redact_json(nlohmann::json& node) {
+// OAuth puts secrets in JSON as string members (access_token, client_secret...). An authorization
+// code never travels as a JSON member, so `code` is left alone there: a JSON-RPC error's numeric
+// code is not a secret (a code the harness learnt is still hidden by value, redact_text).
+bool is_secret_json_member(std::string_view key, const nlohmann::json& value) {
+  return value.is_string() && lower(key) != "code" && Redactor::is_secret_name(key);
+}
+
+void redact_json(nlohmann::json& node, int depth) {
+  if (depth > kMaxJsonDepth) {
+    node = "[nested too deep to show]";
+    return;
+  }
   if (node.is_object()) {
     for (auto& [key, value] : node.items()) {
-      if (Redactor::is_secret_name(key) && !value.is_null())
+      if (is_secret_json_member(key, value))
         value = std::string(kRedacted);
       else
-        redact_json(value);
+        redact_json(value, depth + 1);
     }
   } else if (node.is_array()) {
     for (auto& item : node)
-      redact_json(item);
+      redact_json(item, depth + 1);
   }
 }
 
@@ -115,7 +129,7 @@ std::string Redactor::redact_body(std::string_view body, std::string_view conten
   if (type.find("json") != std::string::npos) {
     auto doc = nlohmann::json::parse(body, nullptr, false);
     if (!doc.is_discarded()) {
-      redact_json(doc);
+      redact_json(doc, 0);
       return redact_text(doc.dump());
     }
   }

@@ -43,7 +43,9 @@ std::string appended_oauth_metadata_url(const std::string& issuer) {
 
 Discovery discover(HttpClient& http, const std::string& base_url, bool stop_at_first_hit) {
   Discovery d;
-  d.issuer = issuer_from_base_url(base_url);
+  // The identifier exactly as the client path names it (a trailing slash included): RFC 8414
+  // §3.1 drops a terminating slash only to build the well-known URL, never from the issuer.
+  d.issuer = base_url;
   for (const auto& candidate : discovery_candidates(d.issuer)) {
     DiscoveryAttempt attempt{candidate, http.get(candidate.url), false};
     if (attempt.response.status == 200) {

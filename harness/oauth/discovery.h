@@ -27,7 +27,8 @@ struct WellKnownCandidate {
 std::vector<WellKnownCandidate> discovery_candidates(const std::string& issuer);
 // The non-standard appended form {issuer}/.well-known/oauth-authorization-server.
 std::string appended_oauth_metadata_url(const std::string& issuer);
-// The issuer string a base URL names: the URL without a trailing slash (RFC 8414 §3.1).
+// A base URL without its trailing slashes: the form RFC 8414 §3.1 builds well-known URLs from,
+// and what two identifiers that differ only by a trailing slash have in common.
 std::string issuer_from_base_url(const std::string& base_url);
 
 struct DiscoveryAttempt {
@@ -37,7 +38,7 @@ struct DiscoveryAttempt {
 };
 
 struct Discovery {
-  std::string issuer; // what the base URL names
+  std::string issuer; // the identifier discovered, exactly as given (trailing slash included)
   std::vector<DiscoveryAttempt> attempts;
   std::optional<size_t> first_hit; // index of the first usable document
   nlohmann::json metadata;         // that document

@@ -28,23 +28,30 @@ HeaderList McpClient::with_session(HeaderList headers, const std::optional<std::
   return headers;
 }
 
-McpReply McpClient::request(const std::string& method, const nlohmann::json& params,
-                            const HeaderList& headers, const std::string& url) {
-  nlohmann::json message = {{"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", method}};
-  if (!params.is_null()) message["params"] = params;
+const std::string& McpClient::protocol_version() const {
+  return negotiated_ ? *negotiated_ : protocol_version_;
+}
+
+HttpRequest McpClient::post(const nlohmann::json& message, bool with_version,
+                            const HeaderList& headers, const std::string& url) const {
   HttpRequest request;
   request.method = "POST";
   request.url = url.empty() ? url_ : url;
   // Streamable HTTP: the client accepts both a JSON reply and an event stream.
   request.headers = {{"Content-Type", "application/json"},
                      {"Accept", "application/json, text/event-stream"}};
-  if (method != "initialize")
-    request.headers.emplace_back("MCP-Protocol-Version", protocol_version_);
+  if (with_version) request.headers.emplace_back("MCP-Protocol-Version", protocol_version());
   request.headers.insert(request.headers.end(), headers.begin(), headers.end());
   request.body = message.dump();
+  return request;
+}
 
+McpReply McpClient::request(const std::string& method, const nlohmann::json& params,
+                            const HeaderList& headers, const std::string& url) {
+  nlohmann::json message = {{"jsonrpc", "2.0"}, {"id", next_id_++}, {"method", method}};
+  if (!params.is_null()) message["params"] = params;
   McpReply reply;
-  reply.response = http_.send(request);
+  reply.response = http_.send(post(message, method != "initialize", headers, url));
   reply.session_id = reply.response.header("mcp-session-id");
   if (reply.response.media_type() == "text/event-stream")
     reply.message = first_event_stream_message(reply.response.body);
@@ -57,7 +64,19 @@ McpReply McpClient::initialize(const HeaderList& headers, const std::string& url
   nlohmann::json params = {{"protocolVersion", protocol_version_},
                            {"capabilities", nlohmann::json::object()},
                            {"clientInfo", {{"name", "conformance"}, {"version", "1"}}}};
-  return request("initialize", params, headers, url);
+  McpReply reply = request("initialize", params, headers, url);
+  if (!reply.ok()) return reply;
+  const nlohmann::json& result = (*reply.message)["result"];
+  if (auto v = result.find("protocolVersion"); v != result.end() && v->is_string())
+    negotiated_ = v->get<std::string>();
+  notify("notifications/initialized", with_session(headers, reply.session_id), url);
+  return reply;
+}
+
+HttpResponse McpClient::notify(const std::string& method, const HeaderList& headers,
+                               const std::string& url) {
+  nlohmann::json message = {{"jsonrpc", "2.0"}, {"method", method}};
+  return http_.send(post(message, true, headers, url));
 }
 
 std::optional<nlohmann::json> first_event_stream_message(const std::string& body) {

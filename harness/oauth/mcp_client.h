@@ -25,7 +25,9 @@ struct McpReply {
 
 class McpClient {
 public:
-  // `protocol_version` is offered in initialize and sent as MCP-Protocol-Version afterwards.
+  // `protocol_version` is offered in initialize. Afterwards every request carries the version the
+  // server answered with (MCP lifecycle: the server may pick another it supports), and the
+  // offered one only until a server has answered.
   McpClient(HttpClient& http, std::string url, std::string protocol_version);
 
   const std::string& url() const { return url_; }
@@ -34,7 +36,14 @@ public:
   // session id); `url` overrides the endpoint (e.g. to add a query).
   McpReply request(const std::string& method, const nlohmann::json& params,
                    const HeaderList& headers = {}, const std::string& url = {});
+  // Offers the protocol version; on success remembers the one the server chose and sends the
+  // notifications/initialized notification that completes the handshake (MCP lifecycle).
   McpReply initialize(const HeaderList& headers = {}, const std::string& url = {});
+  // POSTs one JSON-RPC notification (no id); servers answer 202 Accepted.
+  HttpResponse notify(const std::string& method, const HeaderList& headers = {},
+                      const std::string& url = {});
+  // The version requests carry now: the negotiated one, else the offered one.
+  const std::string& protocol_version() const;
 
   static HeaderList bearer(const std::string& access_token);
   static HeaderList with_session(HeaderList headers, const std::optional<std::string>& session);
@@ -42,7 +51,11 @@ public:
 private:
   HttpClient& http_;
   std::string url_;
+  HttpRequest post(const nlohmann::json& message, bool with_version, const HeaderList& headers,
+                   const std::string& url) const;
+
   std::string protocol_version_;
+  std::optional<std::string> negotiated_;
   int next_id_ = 1;
 };
 

@@ -19,14 +19,19 @@ std::string_view client_auth_name(ClientAuth auth) {
 }
 
 nlohmann::json client_metadata(const std::string& redirect_uri, ClientAuth auth) {
+  return client_metadata(std::vector<std::string>{redirect_uri}, auth);
+}
+
+nlohmann::json client_metadata(const std::vector<std::string>& redirect_uris, ClientAuth auth) {
   nlohmann::json grant_types = {"authorization_code", "refresh_token"};
-  nlohmann::json metadata = {{"redirect_uris", {redirect_uri}},
+  nlohmann::json metadata = {{"redirect_uris", redirect_uris},
                              {"client_name", "mcp-harness"},
                              {"grant_types", grant_types},
                              {"response_types", {"code"}},
                              {"token_endpoint_auth_method", client_auth_name(auth)}};
-  auto parts = oauth::parse_url(redirect_uri);
-  // MCP 2026-07-28 clients declare native apps; loopback redirects are native by nature.
+  // MCP 2026-07-28 clients declare native apps; loopback redirects are native by nature, and an
+  // OpenID-style server (default web) may refuse them otherwise. Other redirects stay web.
+  auto parts = oauth::parse_url(redirect_uris.empty() ? "" : redirect_uris.front());
   if (parts && oauth::is_loopback_host(parts->host)) metadata["application_type"] = "native";
   return metadata;
 }
@@ -52,6 +57,11 @@ Registration register_client(HttpClient& http, const std::string& registration_e
   TestClient client;
   client.client_id = (*doc)["client_id"].get<std::string>();
   client.auth = auth;
+  // RFC 7591 §3.2.1: the server may register another method than the one asked for (say
+  // client_secret_post where Basic was asked); the client then authenticates as registered.
+  if (auto method = doc->find("token_endpoint_auth_method"); method != doc->end())
+    for (ClientAuth known : {ClientAuth::SecretBasic, ClientAuth::SecretPost})
+      if (auth != ClientAuth::None && *method == client_auth_name(known)) client.auth = known;
   // A client_credentials-only client registers no redirect URI.
   if (auto uris = metadata.find("redirect_uris");
       uris != metadata.end() && uris->is_array() && !uris->empty() && uris->front().is_string())

@@ -23,6 +23,8 @@ struct TestClient {
 
 // What current MCP clients send when they register (DCR-01's body).
 nlohmann::json client_metadata(const std::string& redirect_uri, ClientAuth auth);
+// The same for several redirect URIs (application_type follows the first).
+nlohmann::json client_metadata(const std::vector<std::string>& redirect_uris, ClientAuth auth);
 
 struct Registration {
   HttpResponse response;

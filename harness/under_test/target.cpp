@@ -59,6 +59,12 @@ std::string Target::require_endpoint(std::string_view member) const {
   return *value;
 }
 
+std::optional<bool> Target::metadata_lists(std::string_view member, std::string_view value) const {
+  auto it = metadata().find(member);
+  if (it == metadata().end() || !it->is_array()) return std::nullopt;
+  return std::find(it->begin(), it->end(), value) != it->end();
+}
+
 const TestClient& Target::client(ClientRole role) {
   if (auto it = options_.static_clients.find(role); it != options_.static_clients.end())
     return it->second;

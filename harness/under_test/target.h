@@ -51,6 +51,9 @@ struct OperatorFacts {
 
 struct RunOptions {
   std::string base_url;
+  // Whether base_url is the protected resource metadata's authorization server (exactly as MCP
+  // clients will name it) rather than the operator's --base-url.
+  bool base_url_from_resource_metadata = false;
   HttpOptions http;
   Profile profile = kDefaultProfile;
   bool strict = false;
@@ -94,6 +97,9 @@ public:
   std::optional<std::string> endpoint(std::string_view member) const;
   // The endpoint, or the check is skipped with a reason naming the member.
   std::string require_endpoint(std::string_view member) const;
+  // Whether the metadata array `member` lists `value`; nullopt when the member is absent (the
+  // caller applies RFC 8414's default for it).
+  std::optional<bool> metadata_lists(std::string_view member, std::string_view value) const;
 
   // The test client for `role`: the operator's, or one registered by DCR on first use and
   // reused for the run. Checks that need one are skipped when there is none to be had, and end

@@ -63,11 +63,40 @@ std::string require_revocation_endpoint() {
   return *url;
 }
 
+std::optional<ClientRole> confidential_role_for(std::string_view member) {
+  auto basic = target().metadata_lists(member, "client_secret_basic");
+  if (basic.value_or(true)) return ClientRole::Basic;
+  if (target().metadata_lists(member, "client_secret_post").value_or(false))
+    return ClientRole::Post;
+  return std::nullopt;
+}
+
+ClientRole revocation_role() {
+  constexpr std::string_view member = "revocation_endpoint_auth_methods_supported";
+  if (target().metadata_lists(member, "none").value_or(true)) return ClientRole::Public;
+  auto role = confidential_role_for(member);
+  if (!role)
+    skip_check("the metadata's revocation_endpoint_auth_methods_supported offers no method the "
+               "harness's clients use");
+  return *role;
+}
+
+const TestClient& another_client_like(ClientRole role) {
+  if (role == ClientRole::Public) return target().client(ClientRole::Second);
+  ClientAuth auth = role == ClientRole::Basic ? ClientAuth::SecretBasic : ClientAuth::SecretPost;
+  if (target().options().registration == RegistrationMode::Static)
+    skip_check("needs a second confidential client, and the configuration names only one");
+  return target().client_registered_as("second-" + std::string(client_role_name(role)),
+                                       client_metadata(target().options().redirect_uri, auth),
+                                       auth);
+}
+
 std::optional<IntrospectionCaller> introspection_caller() {
   const OperatorFacts& o = target().options().facts;
   if (o.introspection_token) {
     redactor().add_secret(*o.introspection_token);
-    return IntrospectionCaller{"the configured bearer token", std::nullopt, o.introspection_token};
+    return IntrospectionCaller{"the configured bearer token", std::nullopt, o.introspection_token,
+                               true};
   }
   if (o.introspection_client_id) {
     TestClient client;
@@ -75,15 +104,26 @@ std::optional<IntrospectionCaller> introspection_caller() {
     client.client_secret = o.introspection_client_secret.value_or("");
     client.auth = client.client_secret.empty() ? ClientAuth::None : ClientAuth::SecretBasic;
     redactor().add_secret(client.client_secret);
-    return IntrospectionCaller{"the configured client " + client.client_id, client, std::nullopt};
+    return IntrospectionCaller{"the configured client " + client.client_id, client, std::nullopt,
+                               true};
   }
-  // Many servers let any confidential client introspect; the harness's own is the fallback.
+  // Many servers let any confidential client introspect; the harness's own is the fallback,
+  // authenticating the way the metadata says the endpoint accepts.
+  auto role = confidential_role_for("introspection_endpoint_auth_methods_supported");
+  if (!role) return std::nullopt;
   try {
-    const TestClient& own = target().client(ClientRole::Basic);
-    return IntrospectionCaller{"the harness's confidential client", own, std::nullopt};
+    const TestClient& own = target().client(*role);
+    return IntrospectionCaller{"the harness's confidential client", own, std::nullopt, false};
   } catch (const CheckAborted&) {
     return std::nullopt;
   }
+}
+
+const TestClient& token_owner_for(const IntrospectionCaller& caller) {
+  if (!caller.sees_all_tokens && caller.client)
+    for (ClientRole role : {ClientRole::Basic, ClientRole::Post})
+      if (target().client(role).client_id == caller.client->client_id) return target().client(role);
+  return target().client(ClientRole::Public);
 }
 
 IntrospectionCaller require_introspection_caller() {
@@ -132,21 +172,23 @@ std::string Validity::describe() const {
 }
 
 namespace {
-// Introspection as an oracle: only a 200 with a boolean `active` counts; anything else leaves
-// the decision to the next oracle (the INTRO checks judge such answers).
-std::optional<Validity> introspection_oracle(const std::string& token) {
+// Introspection as an oracle: only a 200 with a boolean `active` counts, and active:false only
+// from a caller entitled to the owner's tokens; anything else leaves the decision to the next
+// oracle (the INTRO checks judge such answers).
+std::optional<Validity> introspection_oracle(const std::string& token, const TestClient& owner) {
   if (!introspection_endpoint()) return std::nullopt;
   auto caller = introspection_caller();
   if (!caller) return std::nullopt;
   Introspection result = introspect(*caller, token);
   if (result.response.status != 200 || !result.active) return std::nullopt;
+  if (!*result.active && !caller->entitled_to(owner)) return std::nullopt;
   return Validity{*result.active, "introspection",
                   std::string("active: ") + (*result.active ? "true" : "false")};
 }
 } // namespace
 
-Validity access_token_validity(const std::string& access_token) {
-  if (auto v = introspection_oracle(access_token)) return *v;
+Validity access_token_validity(const std::string& access_token, const TestClient& owner) {
+  if (auto v = introspection_oracle(access_token, owner)) return *v;
   if (target().options().mcp_url) {
     McpReply reply = target().mcp().initialize(McpClient::bearer(access_token));
     if (reply.response.status >= 200 && reply.response.status < 300)
@@ -159,7 +201,7 @@ Validity access_token_validity(const std::string& access_token) {
 }
 
 Validity refresh_token_validity(const TestClient& owner, const std::string& refresh_token) {
-  if (auto v = introspection_oracle(refresh_token)) return *v;
+  if (auto v = introspection_oracle(refresh_token, owner)) return *v;
   HttpResponse r = send_refresh(owner, refresh_token);
   if (r.status == 200) return {true, "a refresh attempt", "HTTP 200"};
   if (r.status >= 400 && r.status < 500) return {false, "a refresh attempt", r.summary()};
@@ -173,7 +215,9 @@ bool Audience::contains(const std::string& resource) const {
   return false;
 }
 
-Audience access_token_audience(const std::string& access_token) {
+Audience access_token_audience(const std::string& access_token, const TestClient& owner) {
+  // An active:false about another client's token says nothing (see entitled_to): then the JWT.
+  (void)owner;
   if (introspection_endpoint())
     if (auto caller = introspection_caller()) {
       Introspection result = introspect(*caller, access_token);

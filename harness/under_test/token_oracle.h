@@ -20,16 +20,39 @@ std::optional<std::string> revocation_endpoint();
 std::string require_introspection_endpoint();
 std::string require_revocation_endpoint();
 
+// The harness's confidential role whose authentication method the metadata `member` (e.g.
+// "introspection_endpoint_auth_methods_supported") offers: Basic where listed or where the
+// member is absent (RFC 8414 §2's default), else Post; nullopt when it offers neither.
+std::optional<ClientRole> confidential_role_for(std::string_view member);
+// Who revokes: the public client where the revocation endpoint takes `none` (or says nothing:
+// RFC 7009 §2.1 lets a public client name itself), else a confidential client the metadata
+// allows. Skips the check when the metadata allows none the harness has.
+ClientRole revocation_role();
+// A second client of the same kind as `role` (for cross-client checks), registered on first use.
+const TestClient& another_client_like(ClientRole role);
+
 // Who calls the introspection endpoint: the operator's credentials, or the harness's own
-// confidential test client.
+// confidential test client, authenticating as the metadata says the endpoint accepts.
 struct IntrospectionCaller {
   std::string who; // for messages, never a secret
   std::optional<TestClient> client;
   std::optional<std::string> bearer_token;
+  // The operator's credentials (a resource server's) see every token. The harness's own client
+  // may be shown only its own: RFC 7662 §2.2 and §4 let a server answer active:false for a
+  // token the caller is not entitled to, so such an answer about another client's token proves
+  // nothing.
+  bool sees_all_tokens = false;
+
+  bool entitled_to(const TestClient& owner) const {
+    return sees_all_tokens || (client && client->client_id == owner.client_id);
+  }
 };
 // nullopt when there are no operator credentials and no confidential client can be registered.
 std::optional<IntrospectionCaller> introspection_caller();
 IntrospectionCaller require_introspection_caller();
+// The client whose tokens `caller` may be asked about: the caller itself when it is the
+// harness's client, else the public client.
+const TestClient& token_owner_for(const IntrospectionCaller& caller);
 
 struct Introspection {
   HttpResponse response;
@@ -53,8 +76,9 @@ struct Validity {
 
   std::string describe() const; // "valid (oracle: introspection, ...)"
 };
-// An access token: introspection, else the MCP server (initialize with the token).
-Validity access_token_validity(const std::string& access_token);
+// An access token issued to `owner`: introspection (where its answer is conclusive for that
+// owner), else the MCP server (initialize with the token).
+Validity access_token_validity(const std::string& access_token, const TestClient& owner);
 // A refresh token: introspection, else a refresh attempt by `owner` (which, if it succeeds,
 // rotates the token: callers must not rely on it afterwards).
 Validity refresh_token_validity(const TestClient& owner, const std::string& refresh_token);
@@ -66,6 +90,6 @@ struct Audience {
   std::string source;
   bool contains(const std::string& resource) const;
 };
-Audience access_token_audience(const std::string& access_token);
+Audience access_token_audience(const std::string& access_token, const TestClient& owner);
 
 } // namespace conformance

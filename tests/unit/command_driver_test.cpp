@@ -1,5 +1,6 @@
 // The command driver against small shell programs standing in for an operator's login script.
 #include "drivers/command_driver.h"
+#include "http/evidence.h"
 
 #include <gtest/gtest.h>
 
@@ -54,4 +55,32 @@ TEST(CommandDriver, HangingProgramIsStoppedAtTheTimeout) {
   EXPECT_EQ(r.ending, AuthorizationResult::Ending::DriverFailed);
   EXPECT_NE(r.describe().find("did not finish"), std::string::npos);
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+}
+
+namespace {
+// Collects what the driver records, as a running check would.
+struct CollectingSink : EvidenceSink {
+  std::vector<Exchange> exchanges;
+  void record(Exchange exchange) override { exchanges.push_back(std::move(exchange)); }
+};
+} // namespace
+
+TEST(CommandDriver, ExchangesTheProgramLogsBecomeEvidence) {
+  CollectingSink sink;
+  set_evidence_sink(&sink);
+  auto r = run(R"(test -n "$CONFORMANCE_EXCHANGE_LOG" || exit 3
+    printf '%s\n' '{"method":"GET","url":"https://as.example/login","status":200,"response_headers":{"Content-Type":"text/html"},"response_body":"<form>"}' >> "$CONFORMANCE_EXCHANGE_LOG"
+    printf '%s\n' 'not json' '{"no":"url"}' >> "$CONFORMANCE_EXCHANGE_LOG"
+    printf '%s\n' '{"method":"POST","url":"https://as.example/consent","status":303,"response_headers":{"Location":"http://127.0.0.1/callback?code=LOGGED-CODE-123&state=s"}}' >> "$CONFORMANCE_EXCHANGE_LOG"
+    echo "$CONFORMANCE_REDIRECT_URI?code=LOGGED-CODE-123&state=s")");
+  set_evidence_sink(nullptr);
+  EXPECT_EQ(r.code(), "LOGGED-CODE-123");
+  ASSERT_EQ(sink.exchanges.size(), 2u);
+  EXPECT_EQ(sink.exchanges[0].url, "https://as.example/login");
+  EXPECT_EQ(sink.exchanges[0].status, 200);
+  EXPECT_EQ(sink.exchanges[1].method, "POST");
+  // Redacted like the harness's own exchanges: the code in the Location is hidden.
+  ASSERT_EQ(sink.exchanges[1].response_headers.size(), 1u);
+  EXPECT_EQ(sink.exchanges[1].response_headers[0].second.find("LOGGED-CODE-123"),
+            std::string::npos);
 }

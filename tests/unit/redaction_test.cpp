@@ -39,6 +39,21 @@ TEST(RedactionUnit, HidesSecretsByPosition) {
   EXPECT_NE(all.find("Bearer"), std::string::npos);
 }
 
+// OAuth parameters are hidden where OAuth puts them; a JSON-RPC error's numeric `code` is
+// evidence, and a JSON string member named like a token is still hidden.
+TEST(RedactionUnit, JsonRpcErrorCodesStayVisible) {
+  Redactor r;
+  std::string body = r.redact_body(
+      R"({"jsonrpc":"2.0","id":3,"error":{"code":-32601,"message":"Method not found"},)"
+      R"("result":{"access_token":"2YotnFZFEjr1zCsicMWpAA"}})",
+      "application/json");
+  EXPECT_NE(body.find("-32601"), std::string::npos) << body;
+  EXPECT_EQ(body.find("2YotnFZFEjr1zCsicMWpAA"), std::string::npos) << body;
+  EXPECT_NE(
+      r.redact_url("https://c.example/cb?code=SPLxlOBeZQQYbYS6WxSbIA").find("code=[REDACTED]"),
+      std::string::npos);
+}
+
 TEST(RedactionUnit, HidesKnownSecretValuesWhereverTheyAppear) {
   Redactor r;
   r.add_secret("a-client-secret-value");
