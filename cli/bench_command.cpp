@@ -83,6 +83,7 @@ BenchOptions bench_options(const Settings& settings, const BenchFlags& flags) {
     throw SettingsError("registration is static but the --config file names no public client");
   if (auto it = run.static_clients.find(ClientRole::Public); it != run.static_clients.end())
     options.client = it->second;
+  options.initial_access_token = run.initial_access_token;
   if (run.mcp_url && !run.omit_resource)
     options.resources.push_back(canonical_resource_uri(*run.mcp_url));
   options.on_progress = [](const std::string& line) { std::cerr << line << std::endl; };

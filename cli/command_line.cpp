@@ -78,6 +78,10 @@ const std::vector<FlagSpec>& flag_specs() {
       {"--introspection-token", "/introspection/bearer", Kind::Text, false,
        "Bearer token for the introspection endpoint (or set CONFORMANCE_INTROSPECTION_TOKEN)",
        "CONFORMANCE_INTROSPECTION_TOKEN"},
+      {"--initial-access-token", "/clients/initial_access_token", Kind::Text, true,
+       "Initial access token for a protected registration endpoint (RFC 7591 §3; or set "
+       "CONFORMANCE_INITIAL_ACCESS_TOKEN)",
+       "CONFORMANCE_INITIAL_ACCESS_TOKEN"},
       {"--server-port", "/bundled_server/port", Kind::Integer, true,
        "Port of the bundled reference server (without a URL; default: a free one)"},
       {"--server-threads", "/bundled_server/threads", Kind::Integer, true,

@@ -34,6 +34,7 @@ const std::map<std::string, std::string, std::less<>>& flag_of_member() {
       {"resources.omit_in_flows", "--omit-resource"},
       {"operations.tool_scopes", "--tool-scope"},
       {"operations.scope_implies", "--scope-implies"},
+      {"clients.initial_access_token", "--initial-access-token"},
       {"bundled_server.port", "--server-port"},
       {"bundled_server.threads", "--server-threads"}};
   return flags;
@@ -129,7 +130,8 @@ ClientAuth auth_method(const std::string& name, const std::string& where) {
 
 TestClient static_client(const Section& clients, const char* role,
                          const std::string& default_redirect_uri) {
-  Section c = *clients.section(role, {"client_id", "client_secret", "auth_method", "redirect_uri"});
+  Section c = *clients.section(
+      role, {"client_id", "client_secret", "auth_method", "redirect_uri", "redirect_uris"});
   std::string where = clients.place(role);
   TestClient out;
   out.client_id = c.text("client_id").value_or("");
@@ -140,7 +142,21 @@ TestClient static_client(const Section& clients, const char* role,
   out.auth = auth_method(method, where + ".auth_method");
   if (out.auth != ClientAuth::None && out.client_secret.empty())
     throw SettingsError(where + " uses " + method + " but has no client_secret");
-  out.redirect_uri = c.text("redirect_uri").value_or(default_redirect_uri);
+  out.redirect_uri = c.text("redirect_uri").value_or("");
+  if (c.has("redirect_uris")) {
+    const json& uris = c.raw("redirect_uris");
+    if (!uris.is_array() || uris.empty())
+      throw SettingsError(where + ".redirect_uris must be a non-empty array of strings");
+    for (const auto& uri : uris) {
+      if (!uri.is_string()) throw SettingsError(where + ".redirect_uris must hold strings");
+      out.redirect_uris.push_back(uri.get<std::string>());
+    }
+  }
+  if (out.redirect_uri.empty())
+    out.redirect_uri = out.redirect_uris.empty() ? default_redirect_uri : out.redirect_uris.front();
+  if (std::find(out.redirect_uris.begin(), out.redirect_uris.end(), out.redirect_uri) ==
+      out.redirect_uris.end())
+    out.redirect_uris.insert(out.redirect_uris.begin(), out.redirect_uri);
   return out;
 }
 
@@ -181,8 +197,11 @@ DriverSettings driver_settings(const Section& doc, Completeness completeness) {
 
 // The operator's clients. A confidential client serves the role of its authentication method.
 void read_clients(const Section& doc, RunOptions& run) {
-  auto clients = doc.section("clients", {"registration", "public", "confidential", "second"});
+  auto clients = doc.section(
+      "clients", {"registration", "public", "confidential", "second", "initial_access_token"});
   if (!clients) return;
+  if (auto token = clients->text("initial_access_token"); token && !token->empty())
+    run.initial_access_token = token;
   if (auto registration = clients->text("registration")) {
     if (*registration == "static")
       run.registration = RegistrationMode::Static;
@@ -287,11 +306,13 @@ json settings_document(const Settings& settings) {
   };
   auto text = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
   json clients = {
-      {"registration", run.registration == RegistrationMode::Static ? "static" : "dynamic"}};
+      {"registration", run.registration == RegistrationMode::Static ? "static" : "dynamic"},
+      {"initial_access_token", hidden(run.initial_access_token)}};
   for (const auto& [role, c] : run.static_clients) {
     json entry = {{"client_id", c.client_id},
                   {"auth_method", client_auth_name(c.auth)},
-                  {"redirect_uri", c.redirect_uri}};
+                  {"redirect_uri", c.redirect_uri},
+                  {"redirect_uris", c.redirect_uris}};
     if (!c.client_secret.empty()) entry["client_secret"] = "(redacted)";
     bool confidential = role == ClientRole::Basic || role == ClientRole::Post;
     clients[confidential ? "confidential" : std::string(client_role_name(role))] = entry;
@@ -342,6 +363,7 @@ void remember_secrets(const Settings& settings) {
   const OperatorFacts& facts = settings.run.facts;
   if (facts.introspection_client_secret) redactor().add_secret(*facts.introspection_client_secret);
   if (facts.introspection_token) redactor().add_secret(*facts.introspection_token);
+  if (settings.run.initial_access_token) redactor().add_secret(*settings.run.initial_access_token);
 }
 
 } // namespace conformance

@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
   app.add_option("--introspection-token", options.introspection_token,
                  "Bearer token that also authorises calls to /introspect (default: none, only "
                  "confidential clients may introspect)");
+  app.add_option("--registration-token", options.registration_token,
+                 "Initial access token /register requires (RFC 7591 §3; default: open "
+                 "registration)");
   app.add_flag("--cimd-allow-http-loopback", options.cimd_allow_http_loopback,
                "Testing only: also accept and fetch http://127.0.0.1:PORT/... client metadata "
                "document URLs as client_id, bypassing the SSRF guard for that address");

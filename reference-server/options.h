@@ -33,6 +33,8 @@ struct ServerOptions {
   // A bearer token that authorises a resource server to call /introspect (RFC 7662 §2.1) without
   // being a registered client. Empty: only confidential clients may introspect.
   std::string introspection_token;
+  // The initial access token /register requires (RFC 7591 §3). Empty: registration is open.
+  std::string registration_token;
 
   bool has(Fault f) const { return faults.count(f) != 0; }
   bool has(Variant v) const { return variants.count(v) != 0; }

@@ -2,6 +2,8 @@
 #include "registration_endpoint.h"
 
 #include "core/base64url.h"
+#include "core/pkce.h"
+#include "core/text.h"
 #include "core/url.h"
 #include "error_description.h"
 
@@ -131,6 +133,21 @@ RegistrationService::RegistrationService(const ServerOptions& options, Store& st
     : options_(options), store_(store) {}
 
 HttpResponse RegistrationService::register_client(const RegistrationRequest& request) const {
+  // Protected registration (RFC 7591 §3): only a caller holding the initial access token may
+  // register, as production servers that advertise their endpoint often require. RFC 6750 §3
+  // challenges a request without it.
+  if (!options_.registration_token.empty()) {
+    std::string_view header = oauth::trim(request.authorization);
+    std::string_view scheme = header.substr(0, header.find(' '));
+    std::string_view presented =
+        oauth::iequals(scheme, "Bearer") ? oauth::trim(header.substr(scheme.size())) : "";
+    if (!oauth::constant_time_equals(presented, options_.registration_token)) {
+      HttpResponse response = json_error(401, "invalid_token", "");
+      response.set_header("WWW-Authenticate",
+                          presented.empty() ? "Bearer" : "Bearer error=\"invalid_token\"");
+      return response;
+    }
+  }
   auto error = [&](std::string_view code, std::string_view description) {
     if (!options_.has(Fault::DcrErrorsPlainText))
       return json_error(options_, 400, code, error_description(options_, description));

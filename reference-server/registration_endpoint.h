@@ -14,6 +14,7 @@ namespace refserver {
 struct RegistrationRequest {
   std::string content_type; // raw Content-Type header value
   std::string body;
+  std::string authorization; // raw Authorization header value (an initial access token)
 };
 
 // Why a redirect URI may not be registered, or nullopt when it is acceptable: https anywhere,

@@ -260,7 +260,9 @@ void ReferenceServer::Impl::install_routes() {
     });
 
   http.Post("/register", [this](const httplib::Request& req, httplib::Response& res) {
-    send(registration->register_client({req.get_header_value("Content-Type"), req.body}), res);
+    send(registration->register_client({req.get_header_value("Content-Type"), req.body,
+                                        req.get_header_value("Authorization")}),
+         res);
   });
 
   http.Get("/authorize", [this](const httplib::Request& req, httplib::Response& res) {

@@ -128,11 +128,17 @@ CONFORMANCE_CHECK(Authorization, RepeatedChallengeIsRefused, "AUTHZ-03") {
 }
 
 CONFORMANCE_CHECK(Authorization, EmptyChallengeCountsAsAbsent, "AUTHZ-04") {
+  // A public client is the point: only for one must a missing challenge be refused outright.
+  const TestClient& client = target().public_client();
   oauth::Params params =
-      with_param(without_param(without_param(well_formed().params(), "code_challenge"),
+      with_param(without_param(without_param(authorization_request(client, Pkce::fresh()).params(),
+                                             "code_challenge"),
                                "code_challenge_method"),
                  "code_challenge", "");
-  expect_authorization_error(run_params(params), "AUTHZ-04", {"invalid_request"},
+  std::string endpoint = target().require_endpoint("authorization_endpoint");
+  AuthorizationResult result =
+      target().driver().authorize(oauth::append_query(endpoint, params), client.redirect_uri);
+  expect_authorization_error(result, "AUTHZ-04", {"invalid_request"},
                              "a public client's empty code_challenge (treated as missing)");
 }
 

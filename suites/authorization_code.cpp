@@ -35,7 +35,7 @@ CONFORMANCE_CHECK(AuthorizationCode, CodeIsSingleUse, "CODE-01") {
 
 CONFORMANCE_CHECK(AuthorizationCode, CodeIsBoundToClient, "CODE-05") {
   CodeGrant grant = obtain_code(target().client(ClientRole::Public));
-  const TestClient& other = target().client(ClientRole::Second);
+  const TestClient& other = target().other_client(grant.client);
   HttpResponse r = send_token_request(
       other, code_grant(grant.code, grant.request.redirect_uri, grant.pkce.verifier));
   expect_token_error(r, "CODE-05", {"invalid_grant", "invalid_client"},

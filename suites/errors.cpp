@@ -81,13 +81,14 @@ CONFORMANCE_CHECK(ErrorFormat, MalformedInputGetsNoServerError, "ERR-04") {
         authorization_url(target().require_endpoint("authorization_endpoint"), big_state),
         {},
         ""}});
-  if (auto registration = target().endpoint("registration_endpoint"))
+  if (target().can_register()) {
+    HeaderList headers = target().registration_headers();
+    headers.emplace_back("Content-Type", "application/json");
     probes.push_back({"a registration with invalid UTF-8 in the JSON",
-                      {"POST",
-                       *registration,
-                       {{"Content-Type", "application/json"}},
+                      {"POST", *target().endpoint("registration_endpoint"), headers,
                        "{\"redirect_uris\":[\"http://127.0.0.1/"
                        "\xff\xfe\"],\"token_endpoint_auth_method\":\"none\"}"}});
+  }
   for (const auto& probe : probes) {
     HttpResponse r = target().http().send(probe.request);
     if (!r.answered())

@@ -30,7 +30,7 @@ CONFORMANCE_CHECK(Pkce, RandomS256VerifierIsAccepted, "PKCE-01") {
 }
 
 CONFORMANCE_CHECK(Pkce, MissingChallengeIsRejected, "PKCE-02") {
-  const TestClient& client = target().client(ClientRole::Public);
+  const TestClient& client = target().public_client(); // a public client is the point
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
   request.code_challenge.reset();
   expect_authorization_error(authorize(request, client.redirect_uri), "PKCE-02",

@@ -4,7 +4,10 @@
 #include "checks/check.h"
 #include "checks/verifiers.h"
 #include "core/base64url.h"
+#include "core/url.h"
 #include "under_test/target.h"
+
+#include <functional>
 
 namespace conformance {
 namespace {
@@ -18,6 +21,46 @@ nlohmann::json metadata_with(std::vector<std::string> redirect_uris) {
 
 const TestClient& https_client() {
   return target().client_registered_as("https-callback", metadata_with({kHarnessCallback}));
+}
+
+// The client the matching checks start from: the harness's own, registered with
+// https://harness.example/cb, or where the harness cannot register, an operator's client with a
+// redirect URI it was registered with (an https one where it has one, since every near miss
+// applies to it; its message then says which).
+TestClient matching_client() {
+  if (auto* own =
+          target().try_client_registered_as("https-callback", metadata_with({kHarnessCallback})))
+    return *own;
+  std::optional<TestClient> found;
+  std::string whose;
+  auto is_https = [](const std::string& uri) {
+    auto parts = oauth::parse_url(uri);
+    return parts && parts->scheme == "https" && !parts->has_query;
+  };
+  for (ClientRole role :
+       {ClientRole::Public, ClientRole::Second, ClientRole::Basic, ClientRole::Post})
+    if (const TestClient* c = target().static_client(role))
+      for (const std::string& uri : c->redirect_uris)
+        if (!found || (is_https(uri) && !is_https(found->redirect_uri))) {
+          found = *c;
+          found->redirect_uri = uri;
+          whose = std::string(client_role_name(role));
+        }
+  if (!found) return https_client(); // skips, saying why no client can be had
+  remark("derived from the operator's " + whose + " client " + found->client_id +
+         ", registered with " + found->redirect_uri);
+  return *found;
+}
+
+std::string build_url(const oauth::UrlParts& p) {
+  return p.scheme + "://" + p.host + (p.port.empty() ? "" : ":" + p.port) + p.path +
+         (p.has_query ? "?" + p.query : "");
+}
+
+std::string upper(std::string text) {
+  for (char& c : text)
+    c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return text;
 }
 
 // Authorizes `client` with `redirect_uri` as given (or none) and a fresh PKCE pair.
@@ -39,32 +82,97 @@ void require_registered_uri_works(const TestClient& client) {
 }
 
 HttpResponse register_with(const nlohmann::json& metadata) {
-  std::string endpoint = target().require_endpoint("registration_endpoint");
-  return target().http().post_json(endpoint, metadata);
+  return target().post_registration(metadata);
 }
 
-// --- REDIR-01: near misses of a registered https URI ---
+// --- REDIR-01: near misses of a registered URI ---
+// Each is derived from the URI the client was registered with (https://harness.example/cb for
+// the harness's own client, which gives the catalogue's list), or nullopt where it does not
+// apply to that URI.
 struct NearMiss {
   std::string name;
-  std::string uri;
+  std::function<std::optional<std::string>(oauth::UrlParts)> derive;
   bool equivalent; // same URI after RFC 3986 normalisation: lenient matching is a SHOULD
 };
 
 class RedirectUriNearMiss : public testing::TestWithParam<NearMiss> {};
 
 std::vector<NearMiss> near_misses() {
-  return {{"TrailingSlash", "https://harness.example/cb/", false},
-          {"UpperCasePath", "https://harness.example/CB", false},
-          {"ExtraQuery", "https://harness.example/cb?x=1", false},
-          {"DotSegment", "https://harness.example/cb/../cb", false},
-          {"EncodedSlash", "https://harness.example/cb%2F", false},
-          {"ExtraPathSegment", "https://harness.example/cb/x", false},
-          {"SuffixedHost", "https://harness.example.evil.test/cb", false},
-          {"UpperCaseSchemeAndHost", "HTTPS://HARNESS.EXAMPLE/cb", true},
-          {"ExplicitDefaultPort", "https://harness.example:443/cb", true}};
+  using Parts = oauth::UrlParts;
+  auto path_of = [](const Parts& p) { return p.path.empty() ? std::string("/") : p.path; };
+  return {{"TrailingSlash",
+           [=](Parts p) -> std::optional<std::string> {
+             p.path = path_of(p) + "/";
+             return build_url(p);
+           },
+           false},
+          {"UpperCasePath",
+           [=](Parts p) -> std::optional<std::string> {
+             if (upper(p.path) == p.path) return std::nullopt; // nothing to change case of
+             p.path = upper(p.path);
+             return build_url(p);
+           },
+           false},
+          {"ExtraQuery",
+           [](Parts p) -> std::optional<std::string> {
+             p.query += (p.has_query && !p.query.empty() ? "&" : "") + std::string("x=1");
+             p.has_query = true;
+             return build_url(p);
+           },
+           false},
+          {"DotSegment",
+           [](Parts p) -> std::optional<std::string> {
+             size_t last = p.path.find_last_of('/');
+             if (last == std::string::npos || last + 1 >= p.path.size()) return std::nullopt;
+             p.path += "/.." + p.path.substr(last);
+             return build_url(p);
+           },
+           false},
+          {"EncodedSlash",
+           [=](Parts p) -> std::optional<std::string> {
+             p.path = path_of(p) + "%2F";
+             return build_url(p);
+           },
+           false},
+          {"ExtraPathSegment",
+           [=](Parts p) -> std::optional<std::string> {
+             std::string path = path_of(p);
+             p.path = path + (path.back() == '/' ? "x" : "/x");
+             return build_url(p);
+           },
+           false},
+          {"SuffixedHost",
+           [](Parts p) -> std::optional<std::string> {
+             if (p.host.empty() || p.host.front() == '[') return std::nullopt; // IPv6 literal
+             p.host += ".evil.test";
+             p.port.clear();
+             return build_url(p);
+           },
+           false},
+          {"UpperCaseSchemeAndHost",
+           [](Parts p) -> std::optional<std::string> {
+             std::string url = build_url(p);
+             std::string shouted = upper(p.scheme) + "://" + upper(p.host) +
+                                   url.substr(p.scheme.size() + 3 + p.host.size());
+             if (shouted == url) return std::nullopt;
+             return shouted;
+           },
+           true},
+          {"ExplicitDefaultPort",
+           [](Parts p) -> std::optional<std::string> {
+             // A loopback IP takes any port (RFC 8252 §7.3): a port there is no near miss.
+             if (!p.port.empty() || oauth::is_loopback_ip(p.host)) return std::nullopt;
+             if (p.scheme != "https" && p.scheme != "http") return std::nullopt;
+             p.port = p.scheme == "https" ? "443" : "80";
+             return build_url(p);
+           },
+           true}};
 }
 
 // --- REDIR-03 / REDIR-04: loopback port flexibility ---
+// `registered` is what the harness registers; where it cannot register, an operator's client
+// registered with a loopback URI of the same kind (IPv4, IPv6 or localhost) serves, and
+// `requested` is derived from that registration (its host and path, another port).
 struct LoopbackCase {
   std::string name;
   std::string requirement;
@@ -72,6 +180,37 @@ struct LoopbackCase {
   std::string requested;
   bool must_accept;
 };
+
+// "ipv4", "ipv6" or "localhost" for a loopback host, "" otherwise.
+std::string loopback_kind(const std::string& host) {
+  if (host == "localhost") return "localhost";
+  if (!host.empty() && host.front() == '[' && oauth::is_loopback_ip(host)) return "ipv6";
+  if (oauth::is_loopback_ip(host)) return "ipv4";
+  return "";
+}
+
+// Whether a request for `requested` legitimately matches the registration `registered`: exactly,
+// or on a loopback IP with any port (RFC 8252 §7.3).
+bool registration_matches(const std::string& registered, const std::string& requested) {
+  if (registered == requested) return true;
+  auto r = oauth::parse_url(registered);
+  auto q = oauth::parse_url(requested);
+  return r && q && r->scheme == "http" && q->scheme == "http" && oauth::is_loopback_ip(r->host) &&
+         r->host == q->host && r->path == q->path && r->has_query == q->has_query &&
+         r->query == q->query;
+}
+
+// `param.requested` rewritten onto the registration `actual` stands for `param.registered`: the
+// same change of scheme, host, port or path.
+std::string rebase(const std::string& requested, const oauth::UrlParts& canonical,
+                   const oauth::UrlParts& actual) {
+  auto r = oauth::parse_url(requested);
+  if (!r) return requested;
+  if (r->host == canonical.host) r->host = actual.host;
+  if (r->path == canonical.path) r->path = actual.path;
+  if (r->port == actual.port) r->port = r->port == "53197" ? "53198" : "53197";
+  return build_url(*r);
+}
 
 class LoopbackRedirect : public testing::TestWithParam<LoopbackCase> {};
 
@@ -99,13 +238,19 @@ template <class T> std::string case_name(const testing::TestParamInfo<T>& info) 
 } // namespace
 
 CONFORMANCE_CHECK_P(RedirectUriNearMiss, IsRefusedWithoutRedirect, "REDIR-01") {
-  const TestClient& client = https_client();
+  const TestClient& client = matching_client();
+  auto parts = oauth::parse_url(client.redirect_uri);
+  if (!parts) cannot_run("the registered redirect URI is not a URL: " + client.redirect_uri);
+  std::optional<std::string> uri = param.derive(*parts);
+  if (!uri)
+    skip_check("this near miss does not apply to the registered URI " + client.redirect_uri +
+               " (a client registered with https://harness.example/cb gets every one)");
   require_registered_uri_works(client);
-  AuthorizationResult result = authorize_with(client, param.uri);
+  AuthorizationResult result = authorize_with(client, *uri);
   // Equivalent spellings are a lenient match, not an open redirect: warn (fail under --strict).
   expect_no_redirect_to_client(
-      result, "REDIR-01", param.uri,
-      "redirect_uri " + param.uri + " (registered: " + kHarnessCallback + ")",
+      result, "REDIR-01", *uri,
+      "redirect_uri " + *uri + " (registered: " + client.redirect_uri + ")",
       param.equivalent ? std::optional<Level>(Level::Should) : std::nullopt);
 }
 INSTANTIATE_TEST_SUITE_P(Variants, RedirectUriNearMiss, testing::ValuesIn(near_misses()),
@@ -131,22 +276,58 @@ CONFORMANCE_CHECK(RedirectUri, MissingClientIdIsNotRedirected, "REDIR-02") {
 }
 
 CONFORMANCE_CHECK_P(LoopbackRedirect, PortRule, "REDIR-03", "REDIR-04") {
-  const TestClient& client = target().client_registered_as("loopback " + param.registered,
-                                                           metadata_with({param.registered}));
+  const TestClient* chosen = nullptr;
+  std::optional<TestClient> from_operator; // an operator's client, using the URI the case needs
+  std::string requested = param.requested;
+  chosen = target().try_client_registered_as("loopback " + param.registered,
+                                             metadata_with({param.registered}));
+  if (!chosen) {
+    // An operator's client registered with a loopback URI of the kind the case needs (among all
+    // its registered URIs); its requests then use that URI.
+    auto canonical = oauth::parse_url(param.registered);
+    for (ClientRole role :
+         {ClientRole::Public, ClientRole::Second, ClientRole::Basic, ClientRole::Post}) {
+      const TestClient* c = target().static_client(role);
+      if (!c || !canonical || chosen) continue;
+      for (const std::string& uri : c->redirect_uris) {
+        auto parts = oauth::parse_url(uri);
+        if (!parts || parts->scheme != "http" ||
+            loopback_kind(parts->host) != loopback_kind(canonical->host))
+          continue;
+        std::string derived = rebase(param.requested, *canonical, *parts);
+        // A URI the client is also registered with would make a refusal case acceptable.
+        bool matches_another = false;
+        for (const std::string& other : c->redirect_uris)
+          if (other != uri && registration_matches(other, derived)) matches_another = true;
+        if (!param.must_accept && matches_another) continue;
+        from_operator = *c;
+        from_operator->redirect_uri = uri;
+        chosen = &*from_operator;
+        requested = derived;
+        remark("derived from the operator's " + std::string(client_role_name(role)) + " client " +
+               c->client_id + ", registered with " + uri);
+        break;
+      }
+    }
+    if (!chosen)
+      skip_check("needs a client registered with a loopback redirect URI like " + param.registered +
+                 "; register one for an operator's client (the harness cannot register its own)");
+  }
+  const TestClient& client = *chosen;
   require_registered_uri_works(client);
-  AuthorizationResult result = authorize_with(client, param.requested);
-  std::string what = "redirect_uri " + param.requested + " (registered: " + param.registered + ")";
+  AuthorizationResult result = authorize_with(client, requested);
+  std::string what = "redirect_uri " + requested + " (registered: " + client.redirect_uri + ")";
   if (!param.must_accept) {
-    expect_no_redirect_to_client(result, param.requirement, param.requested, what);
+    expect_no_redirect_to_client(result, param.requirement, requested, what);
     return;
   }
   if (result.ending == AuthorizationResult::Ending::RedirectedToClient && result.code()) {
-    pass(param.requirement, "a code reached " + param.requested + ": any port is accepted");
+    pass(param.requirement, "a code reached " + requested + ": any port is accepted");
     return;
   }
   // localhost port flexibility is disputed (C-07) but native MCP clients rely on it.
   violation(param.requirement,
-            "expected the code at " + param.requested + " for " + what + "; the request " +
+            "expected the code at " + requested + " for " + what + "; the request " +
                 result.describe(),
             param.requirement == "REDIR-04" ? std::optional<Level>(Level::Should) : std::nullopt);
 }
@@ -170,41 +351,78 @@ CONFORMANCE_CHECK(RedirectUri, RegistrationRefusesRelativeUri, "REDIR-06") {
 }
 
 CONFORMANCE_CHECK(RedirectUri, AuthorizationRefusesFragment, "REDIR-06") {
-  const TestClient& client = https_client();
-  std::string with_fragment = std::string(kHarnessCallback) + "#x";
-  expect_no_redirect_to_client(authorize_with(client, with_fragment), "REDIR-06", kHarnessCallback,
-                               "redirect_uri " + with_fragment);
+  const TestClient& client = matching_client();
+  std::string with_fragment = client.redirect_uri + "#x";
+  expect_no_redirect_to_client(authorize_with(client, with_fragment), "REDIR-06",
+                               client.redirect_uri, "redirect_uri " + with_fragment);
 }
 
 CONFORMANCE_CHECK(RedirectUri, RegisteredQueryIsKept, "REDIR-07") {
-  std::string registered = std::string(kHarnessCallback) + "?tenant=a";
-  const TestClient& client =
-      target().client_registered_as("query-callback", metadata_with({registered}));
-  AuthorizationRequest request = authorization_request(client, Pkce::fresh());
+  // The harness's client registered with ?tenant=a, or an operator's client registered with a
+  // redirect URI that has a query.
+  std::optional<TestClient> client;
+  if (auto* own = target().try_client_registered_as(
+          "query-callback", metadata_with({std::string(kHarnessCallback) + "?tenant=a"})))
+    client = *own;
+  else {
+    for (ClientRole role :
+         {ClientRole::Public, ClientRole::Second, ClientRole::Basic, ClientRole::Post})
+      if (const TestClient* c = target().static_client(role); c && !client)
+        for (const std::string& uri : c->redirect_uris)
+          if (auto parts = oauth::parse_url(uri); parts && parts->has_query && !client) {
+            client = *c;
+            client->redirect_uri = uri;
+            remark("the operator's " + std::string(client_role_name(role)) + " client " +
+                   c->client_id + ", registered with " + uri);
+          }
+    if (!client)
+      skip_check("needs a client registered with a redirect URI that has a query; give an "
+                 "operator's client one among its redirect_uris (the harness cannot register)");
+  }
+  const std::string registered = client->redirect_uri;
+  const oauth::Params registered_query = oauth::parse_form(oauth::parse_url(registered)->query);
+  AuthorizationRequest request = authorization_request(*client, Pkce::fresh());
   AuthorizationResult result = authorize(request, registered);
   if (!result.code())
     cannot_run("no code for the registered URI " + registered + ": " + result.describe());
   std::vector<std::string> missing;
-  if (oauth::first_param(result.query, "tenant") != std::optional<std::string>("a"))
-    missing.push_back("tenant=a");
+  for (const auto& [name, value] : registered_query)
+    if (oauth::first_param(result.query, name) != std::optional<std::string>(value))
+      missing.push_back(name + "=" + value);
   if (!oauth::first_param(result.query, "code")) missing.push_back("code");
   if (oauth::first_param(result.query, "state") != request.state) missing.push_back("state");
   if (missing.empty())
-    pass("REDIR-07", "the Location keeps tenant=a beside code and state");
+    pass("REDIR-07", "the Location keeps the registered query beside code and state");
   else
     violation("REDIR-07",
               "the Location query lacks " + join(missing) + " (registered " + registered + ")");
 }
 
 CONFORMANCE_CHECK(RedirectUri, AmbiguousRedirectIsRefused, "REDIR-08") {
-  std::string second = std::string(kHarnessCallback) + "2";
-  const TestClient& client =
-      target().client_registered_as("two-callbacks", metadata_with({kHarnessCallback, second}));
-  AuthorizationResult result = authorize_with(client, std::nullopt);
+  // The harness's client with two URIs, or an operator's client registered with several.
+  const TestClient* client = target().try_client_registered_as(
+      "two-callbacks", metadata_with({kHarnessCallback, std::string(kHarnessCallback) + "2"}));
+  if (!client) {
+    for (ClientRole role :
+         {ClientRole::Public, ClientRole::Second, ClientRole::Basic, ClientRole::Post})
+      if (const TestClient* c = target().static_client(role);
+          c && !client && c->redirect_uris.size() >= 2) {
+        client = c;
+        remark("the operator's " + std::string(client_role_name(role)) + " client " + c->client_id +
+               ", registered with " + std::to_string(c->redirect_uris.size()) + " redirect URIs");
+      }
+    if (!client)
+      skip_check("needs a client registered with two redirect URIs; give an operator's client "
+                 "its redirect_uris in the --config file (the harness cannot register its own)");
+  }
+  AuthorizationResult result = authorize_with(*client, std::nullopt);
   // The driver watches the client's origin: any hop there means the AS picked a URI itself.
-  expect_no_redirect_to_client(
-      result, "REDIR-08", kHarnessCallback,
-      "a request without redirect_uri from a client with two registered URIs");
+  for (const std::string& uri : client->redirect_uris)
+    expect_no_redirect_to_client(result, "REDIR-08", uri,
+                                 "a request without redirect_uri from a client with " +
+                                     std::to_string(client->redirect_uris.size()) +
+                                     " registered URIs");
+  if (!target().can_register()) return;
   AuthorizationResult single = authorize_with(https_client(), std::nullopt);
   note("REDIR-08", std::string("with exactly one registered URI, leaving redirect_uri out ") +
                        (single.code() ? "is accepted" : "is refused: " + single.describe()));
@@ -222,12 +440,12 @@ CONFORMANCE_CHECK(RedirectUri, DotlessPrivateSchemeIsRefused, "REDIR-09") {
 
 CONFORMANCE_CHECK(RedirectUri, JavascriptUriIsRefused, "REDIR-10") {
   const char* script_uri = "javascript:alert(1)";
-  expect_no_redirect_to_client(authorize_with(https_client(), script_uri), "REDIR-10", script_uri,
-                               "redirect_uri=javascript:alert(1)");
+  expect_no_redirect_to_client(authorize_with(matching_client(), script_uri), "REDIR-10",
+                               script_uri, "redirect_uri=javascript:alert(1)");
 }
 
 CONFORMANCE_CHECK(RedirectUri, StateIsNeverReflectedRaw, "REDIR-10") {
-  const TestClient& client = https_client();
+  const TestClient& client = matching_client();
   std::string marker = "<script>harness" + oauth::random_base64url(6) + "</script>";
   // On a success redirect the state travels URL-encoded and decodes to what was sent.
   AuthorizationRequest request = authorization_request(client, Pkce::fresh());
@@ -242,7 +460,7 @@ CONFORMANCE_CHECK(RedirectUri, StateIsNeverReflectedRaw, "REDIR-10") {
       pass("REDIR-10", "the state is URL-encoded in the Location and decodes unchanged");
   }
   // On an error page (invalid redirect_uri) anything echoed must be HTML-escaped.
-  request.redirect_uri = std::string(kHarnessCallback) + "/" + marker;
+  request.redirect_uri = client.redirect_uri + "/" + marker;
   AuthorizationResult page = authorize(request, *request.redirect_uri);
   if (page.last_response.body.find(marker) != std::string::npos)
     violation("REDIR-10", "the error page reflects request input unescaped (" + marker + ")");

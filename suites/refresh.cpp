@@ -219,9 +219,9 @@ CONFORMANCE_CHECK(Refresh, NarrowedScopeAndOriginalKept, "RT-06") {
 
 CONFORMANCE_CHECK(Refresh, BoundToItsClient, "RT-07") {
   Tokens a = obtain_tokens_with_refresh(public_client());
-  const TestClient& b = target().client(ClientRole::Second);
+  const TestClient& b = target().other_client(a.client);
   expect_token_error(send_refresh(b, *a.refresh_token), "RT-07", {"invalid_grant"},
-                     "another public client presenting the first client's refresh token");
+                     "another client presenting the first client's refresh token");
 
   // A confidential client's refresh needs its authentication.
   Tokens c = obtain_tokens_with_refresh(target().client(ClientRole::Basic));

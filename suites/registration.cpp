@@ -11,8 +11,7 @@ namespace conformance {
 namespace {
 
 HttpResponse register_metadata(const nlohmann::json& metadata) {
-  std::string endpoint = target().require_endpoint("registration_endpoint");
-  return target().http().post_json(endpoint, metadata);
+  return target().post_registration(metadata);
 }
 
 // Whether the server registers the body with application_type native (asked once a run).
@@ -193,12 +192,13 @@ CONFORMANCE_CHECK(Registration, UnknownMembersAreIgnored, "DCR-07") {
 }
 
 CONFORMANCE_CHECK(Registration, ErrorsAreJsonObjects, "DCR-08") {
-  std::string endpoint = target().require_endpoint("registration_endpoint");
-  HttpResponse not_json =
-      target().http().send({"POST", endpoint, {{"Content-Type", "application/json"}}, "{not json"});
   nlohmann::json bad_uri = dcr01_body();
   bad_uri["redirect_uris"] = {"javascript:alert(1)"};
-  HttpResponse bad = register_metadata(bad_uri);
+  HttpResponse bad = register_metadata(bad_uri); // first: it skips where registration is closed
+  std::string endpoint = target().require_endpoint("registration_endpoint");
+  HeaderList headers = target().registration_headers();
+  headers.emplace_back("Content-Type", "application/json");
+  HttpResponse not_json = target().http().send({"POST", endpoint, headers, "{not json"});
   int judged = 0;
   for (const HttpResponse* r : {&not_json, &bad}) {
     if (r->answered() && r->status / 100 == 2) continue;

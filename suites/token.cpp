@@ -315,7 +315,7 @@ CONFORMANCE_CHECK(Token, ClientCredentialsOnlyForConfidential, "TOKEN-14") {
   // A server without the grant refuses it for everyone, which is the right answer too.
   std::vector<std::string> refusals = {"unauthorized_client", "invalid_client"};
   if (!advertised) refusals.push_back("unsupported_grant_type");
-  HttpResponse public_attempt = send_token_request(target().client(ClientRole::Public),
+  HttpResponse public_attempt = send_token_request(target().public_client(), // the point
                                                    {{"grant_type", "client_credentials"}});
   expect_token_error(public_attempt, "TOKEN-14", refusals,
                      "client_credentials from a public client");
@@ -324,15 +324,31 @@ CONFORMANCE_CHECK(Token, ClientCredentialsOnlyForConfidential, "TOKEN-14") {
          "client_credentials is not advertised; the confidential side is not exercised");
     return;
   }
+  // The harness's own service client, or where it cannot register, the operator's confidential
+  // client (which may not be registered for this grant).
   nlohmann::json metadata = {{"client_name", "mcp-harness-service"},
                              {"grant_types", {"client_credentials"}},
                              // RFC 7591 §2: an omitted response_types means ["code"], which
                              // would demand redirect URIs this client has no use for.
                              {"response_types", nlohmann::json::array()},
                              {"token_endpoint_auth_method", "client_secret_basic"}};
-  const TestClient& service =
-      target().client_registered_as("client-credentials", metadata, ClientAuth::SecretBasic);
-  HttpResponse r = send_token_request(service, {{"grant_type", "client_credentials"}});
+  const TestClient* service =
+      target().try_client_registered_as("client-credentials", metadata, ClientAuth::SecretBasic);
+  const bool from_operator = service == nullptr;
+  for (ClientRole role : {ClientRole::Basic, ClientRole::Post})
+    if (!service) service = target().static_client(role);
+  if (!service) {
+    note("TOKEN-14", "no confidential client to try the grant with; the confidential side is "
+                     "not exercised");
+    return;
+  }
+  HttpResponse r = send_token_request(*service, {{"grant_type", "client_credentials"}});
+  if (from_operator && r.status / 100 == 4) {
+    note("TOKEN-14", "the operator's confidential client " + service->client_id +
+                         " may not use client_credentials (" + quote(r, 80) +
+                         "); register it for the grant to judge the confidential side");
+    return;
+  }
   auto token = expect_token_success(r, "TOKEN-14", "client_credentials from a confidential client");
   if (!token) return;
   if (!r.has_cache_directive("no-store"))

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <httplib.h>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -21,18 +23,75 @@ using conformance::run_process;
 using nlohmann::json;
 using namespace std::chrono_literals;
 
+// Where the harness's clients come from.
+enum class Clients {
+  Dynamic,            // it registers them itself (open registration)
+  StaticPair,         // registration needs a token it lacks; a public and a confidential client
+                      // registered beforehand by the test are all it has
+  StaticConfidential, // the same with the confidential client only
+  InitialAccessToken  // registration needs a token, and the harness is given it
+};
+
 struct FaultCase {
   std::string fault; // empty for the clean server
   std::set<std::string> caught_by;
   bool login_form = false;  // server --login-form, harness --driver form
   bool from_mcp_url = true; // harness starts from --mcp-url (MCP mode), else from --base-url
   std::vector<std::string> harness_args; // a fault's extra conformance flags (faults.json)
+  Clients clients = Clients::Dynamic;
 };
 
 // GoogleTest prints a parameter's bytes unless told how to name it.
 void PrintTo(const FaultCase& c, std::ostream* os) {
   *os << (c.fault.empty() ? "clean server" : c.fault) << (c.login_form ? " (login form)" : "")
-      << (c.from_mcp_url ? "" : " (--base-url only)");
+      << (c.from_mcp_url ? "" : " (--base-url only)")
+      << (c.clients == Clients::StaticPair ? " (static clients)" : "");
+}
+
+// The initial access token the static runs' server requires for /register.
+constexpr const char* kRegistrationToken = "selfcheck-registration-token";
+
+// Registers, as an administrator would, the static clients of `clients` at `url`, and writes
+// the --config file that names them. The public client is registered with every redirect URI
+// the redirect checks derive their variants from (loopback IPv4, IPv6 and localhost, an https
+// one and one with a query); the confidential one with the loopback URI its flows use.
+std::string write_static_config(const std::string& url, Clients clients) {
+  httplib::Client http(url);
+  auto register_client = [&](const json& metadata) {
+    auto r =
+        http.Post("/register", {{"Authorization", std::string("Bearer ") + kRegistrationToken}},
+                  metadata.dump(), "application/json");
+    EXPECT_TRUE(r && r->status == 201) << (r ? r->body : "no response");
+    return r ? json::parse(r->body, nullptr, false) : json();
+  };
+  json config = {{"clients", json::object()}};
+  json confidential = register_client(
+      {{"redirect_uris", {"http://127.0.0.1/callback"}},
+       {"application_type", "native"},
+       {"grant_types", {"authorization_code", "refresh_token", "client_credentials"}},
+       {"response_types", {"code"}},
+       {"token_endpoint_auth_method", "client_secret_basic"}});
+  config["clients"]["confidential"] = {{"client_id", confidential.value("client_id", "")},
+                                       {"client_secret", confidential.value("client_secret", "")},
+                                       {"auth_method", "client_secret_basic"}};
+  if (clients == Clients::StaticPair) {
+    json uris = {"http://127.0.0.1/callback", "http://[::1]/callback",
+                 "http://localhost/native-callback", "https://harness.example/cb",
+                 "http://127.0.0.1/callback?tenant=a"};
+    json pub = register_client({{"redirect_uris", uris},
+                                {"application_type", "native"},
+                                {"grant_types", {"authorization_code", "refresh_token"}},
+                                {"response_types", {"code"}},
+                                {"token_endpoint_auth_method", "none"}});
+    config["clients"]["public"] = {{"client_id", pub.value("client_id", "")},
+                                   {"redirect_uris", uris}};
+  }
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("selfcheck-config-" + std::to_string(::getpid()) +
+                                                 "-" + std::to_string(std::rand()) + ".json"))
+          .string();
+  std::ofstream(path) << config.dump();
+  return path;
 }
 
 // Short, so CODE-04 (code expiry) is judged within seconds on every run.
@@ -53,14 +112,24 @@ std::vector<FaultCase> cases() {
     out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(),
                    entry.value("mode", "") == "login-form", true,
                    entry.value("harness_args", std::vector<std::string>{})});
+  // Again with only the operator's clients, where registration is protected: every fault the
+  // harness can judge without registering is caught exactly the same.
+  out.push_back({"", {}, false, true, {}, Clients::StaticPair});
+  for (const auto& [name, entry] : table.at("faults").items())
+    if (!entry.value("registration_only", false))
+      out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(),
+                     entry.value("mode", "") == "login-form", true,
+                     entry.value("harness_args", std::vector<std::string>{}), Clients::StaticPair});
   return out;
 }
 
 std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
+  std::string suffix = info.param.clients == Clients::StaticPair ? "StaticClients" : "";
   if (info.param.fault.empty())
-    return info.param.login_form     ? "CleanServerLoginForm"
-           : info.param.from_mcp_url ? "CleanServer"
-                                     : "CleanServerBaseUrlOnly";
+    return (info.param.login_form     ? "CleanServerLoginForm"
+            : info.param.from_mcp_url ? "CleanServer"
+                                      : "CleanServerBaseUrlOnly") +
+           suffix;
   std::string name;
   bool upper = true;
   for (char c : info.param.fault) {
@@ -71,7 +140,7 @@ std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
     name += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
     upper = false;
   }
-  return name;
+  return name + suffix;
 }
 
 struct SuiteRun {
@@ -80,10 +149,13 @@ struct SuiteRun {
 };
 
 SuiteRun run_suite(const std::vector<std::string>& server_args,
-                   const std::vector<std::string>& conformance_args, bool from_mcp_url) {
+                   const std::vector<std::string>& conformance_args, bool from_mcp_url,
+                   Clients clients = Clients::Dynamic) {
   std::vector<std::string> argv{REFERENCE_SERVER_BIN, "--port", "0", "--code-lifetime",
                                 kCodeLifetime};
   argv.insert(argv.end(), server_args.begin(), server_args.end());
+  if (clients != Clients::Dynamic)
+    argv.insert(argv.end(), {"--registration-token", kRegistrationToken});
   BackgroundProcess server(argv);
   std::string url = server.first_line(10s);
   EXPECT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << "reference server printed '" << url << "'";
@@ -92,6 +164,11 @@ SuiteRun run_suite(const std::vector<std::string>& server_args,
        ("selfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".json"))
           .string();
   std::vector<std::string> cmd{CONFORMANCE_BIN, "--json", report, "--code-lifetime", kCodeLifetime};
+  std::string config;
+  if (clients == Clients::InitialAccessToken)
+    cmd.insert(cmd.end(), {"--initial-access-token", kRegistrationToken});
+  else if (clients != Clients::Dynamic)
+    cmd.insert(cmd.end(), {"--config", config = write_static_config(url, clients)});
   if (from_mcp_url) {
     // The reference server's operator facts: the tool that needs mcp:admin, and that mcp:admin
     // includes mcp:tools.
@@ -106,6 +183,7 @@ SuiteRun run_suite(const std::vector<std::string>& server_args,
     run.record = load_json(report);
     std::filesystem::remove(report);
   }
+  if (!config.empty()) std::filesystem::remove(config);
   return run;
 }
 
@@ -146,7 +224,7 @@ TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
   if (!c.fault.empty()) harness_args.push_back("--strict");
   if (c.login_form) with_login_form(server_args, harness_args);
   harness_args.insert(harness_args.end(), c.harness_args.begin(), c.harness_args.end());
-  SuiteRun run = run_suite(server_args, harness_args, c.from_mcp_url);
+  SuiteRun run = run_suite(server_args, harness_args, c.from_mcp_url, c.clients);
   ASSERT_FALSE(run.process.timed_out);
   ASSERT_FALSE(run.record.is_null()) << "no JSON report; stderr: " << run.process.err;
   EXPECT_EQ(run.process.exit_code, c.fault.empty() ? 0 : 1) << run.process.out;
@@ -206,6 +284,57 @@ TEST_P(SelfCheckVariant, AllowedBehaviourRaisesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(ReferenceServer, SelfCheckVariant, testing::ValuesIn(variant_cases()),
                          variant_case_name);
+// Skipped checks of a run, "Suite.Name" -> reason.
+std::map<std::string, std::string> skipped(const json& record) {
+  std::map<std::string, std::string> out;
+  for (const auto& c : record.at("checks"))
+    if (c.at("outcome") == "skip")
+      out[c.at("suite").get<std::string>() + "." + c.at("name").get<std::string>()] =
+          c.at("message").get<std::string>();
+  return out;
+}
+
+// A server whose registration is protected (RFC 7591 §3), tested with the operator's clients
+// only: what skips beyond an open run is registration's own business, and with the token the
+// harness loses nothing.
+TEST(SelfCheckStatic, OnlyRegistrationChecksSkipBeyondAnOpenRun) {
+  SuiteRun open = run_suite({}, {}, true);
+  SuiteRun pair = run_suite({}, {}, true, Clients::StaticPair);
+  SuiteRun token = run_suite({}, {}, true, Clients::InitialAccessToken);
+  SuiteRun confidential = run_suite({}, {}, true, Clients::StaticConfidential);
+  for (const SuiteRun* run : {&open, &pair, &token, &confidential}) {
+    ASSERT_FALSE(run->record.is_null()) << run->process.err;
+    const json& summary = run->record.at("summary");
+    EXPECT_EQ(summary.at("fail"), 0) << explain(run->record);
+    EXPECT_EQ(summary.at("warn"), 0) << explain(run->record);
+    EXPECT_EQ(summary.at("error"), 0) << explain(run->record);
+  }
+  auto open_skips = skipped(open.record);
+  auto beyond_open = [&](const SuiteRun& run) {
+    std::map<std::string, std::string> out;
+    for (const auto& [name, reason] : skipped(run.record))
+      if (!open_skips.count(name)) out[name] = reason;
+    return out;
+  };
+  EXPECT_TRUE(beyond_open(token).empty()) << explain(token.record);
+  // The registration endpoint's own checks: the Registration area, DCR-08's run-wide check and
+  // the REDIR rows judged at registration, all saying registration is unavailable.
+  for (const auto& [name, reason] : beyond_open(pair))
+    EXPECT_TRUE(name.rfind("Registration.", 0) == 0 ||
+                name == "DuringTheRun.RegistrationErrorsAreJsonObjects" ||
+                reason.find("needs dynamic client registration") != std::string::npos)
+        << name << ": " << reason;
+  // With one confidential client, it stands in for the public one except where a public client
+  // is the point of the check.
+  const std::set<std::string> public_is_the_point = {"Pkce.MissingChallengeIsRejected",
+                                                     "Authorization.EmptyChallengeCountsAsAbsent",
+                                                     "Token.ClientCredentialsOnlyForConfidential"};
+  std::set<std::string> want_public;
+  for (const auto& [name, reason] : beyond_open(confidential))
+    if (reason.find("needs a public client") != std::string::npos) want_public.insert(name);
+  EXPECT_EQ(want_public, public_is_the_point);
+}
+
 // That fixtures/faults.json and the server's fault list name the same faults is a unit test
 // (tests/unit/fault_map_test.cpp), so a missing mapping fails before any run.
 

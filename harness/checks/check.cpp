@@ -112,6 +112,10 @@ void note(std::string_view requirement, std::string message) {
   add(requirement, Outcome::Info, std::move(message), level_of(requirement));
 }
 
+void remark(std::string text) {
+  if (current) current->add_remark(std::move(text));
+}
+
 void skip_check(const std::string& reason) {
   throw CheckAborted(Outcome::Skip, reason);
 }
@@ -148,6 +152,11 @@ void CheckContext::add_finding(Finding finding) {
     return;
   }
   result_.findings.push_back(std::move(finding));
+}
+
+void CheckContext::add_remark(std::string text) {
+  if (std::find(remarks_.begin(), remarks_.end(), text) == remarks_.end())
+    remarks_.push_back(std::move(text));
 }
 
 void CheckContext::abort_with(Outcome outcome, std::string message) {
@@ -201,6 +210,8 @@ CheckResult CheckContext::finish(bool gtest_skipped, const std::string& skip_mes
   result.outcome = outcome;
   for (size_t i = 0; i < messages.size(); ++i)
     result.message += (i ? "; " : "") + messages[i];
+  for (const std::string& r : remarks_)
+    result.message += " (" + r + ")";
   // A secret can surface before the harness knows it is one: a redirect's body that repeats the
   // code is recorded before the driver reads the code from the Location. Every secret learnt
   // during the check is known now, so the evidence is redacted once more.

@@ -64,6 +64,9 @@ void violation(std::string_view requirement, std::string message, Comparison com
                std::optional<Level> level = {});
 // Worth reporting, neither pass nor violation (e.g. a MAY behaviour, a divergence).
 void note(std::string_view requirement, std::string message);
+// Something about how the check was carried out (a client that stood in for another), added to
+// the check's message once, whatever its outcome.
+void remark(std::string text);
 
 // Thrown to end a check early: skip when a prerequisite is absent (always with the
 // reason), error when the harness could not carry the check out.
@@ -85,6 +88,7 @@ public:
   CheckContext(std::string suite, std::string name);
   void record(Exchange exchange) override;
   void add_finding(Finding finding);
+  void add_remark(std::string text);
   bool declares(std::string_view requirement) const;
   // The latest exchange recorded, if any.
   const Exchange* last_exchange() const;
@@ -98,6 +102,7 @@ private:
   CheckResult result_;
   std::optional<std::pair<Outcome, std::string>> aborted_;
   std::vector<std::string> unexpected_;
+  std::vector<std::string> remarks_;
 };
 CheckContext* current_check();
 void set_current_check(CheckContext* context);

@@ -274,6 +274,9 @@ void expect_no_redirect_to_client(const AuthorizationResult& result, std::string
     violation(requirement, prefix + "expected an error page; " + result.describe(), level);
     return;
   }
+  // A driver that failed saw nothing: no verdict can rest on that.
+  if (result.ending == AuthorizationResult::Ending::DriverFailed)
+    cannot_run(prefix + "the driver failed: " + result.describe());
   pass(requirement, "refused without redirecting to the client: " + result.describe());
 }
 

@@ -1,14 +1,17 @@
 #include "drivers/command_driver.h"
 
 #include "core/text.h"
+#include "core/url.h"
 #include "drivers/subprocess.h"
 #include "http/evidence.h"
 #include "http/redaction.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <unistd.h>
 
 namespace conformance {
@@ -107,6 +110,65 @@ private:
   std::string path_;
 };
 
+// The words of `line`, split at whitespace.
+std::vector<std::string> words_of(std::string_view line) {
+  std::vector<std::string> words;
+  std::istringstream in{std::string(line)};
+  for (std::string word; in >> word;)
+    words.push_back(word);
+  return words;
+}
+
+// `line` as a message may show it: every word may hold part of a URL, so each is redacted as one.
+std::string shown(std::string_view line) {
+  std::string out;
+  for (const auto& word : words_of(line))
+    out += (out.empty() ? "" : " ") + redactor().redact_url(word);
+  return out;
+}
+
+// True for a line that claims the `stayed STATUS URL` ending (well-formed or not).
+bool is_stayed_line(std::string_view line) {
+  constexpr std::string_view kWord = "stayed";
+  return line.substr(0, kWord.size()) == kWord &&
+         (line.size() == kWord.size() || line[kWord.size()] == ' ' || line[kWord.size()] == '\t');
+}
+
+// Fills `result` from a `stayed STATUS URL` line (the contract is in the header) and returns "",
+// or returns why the line is malformed. Strict, because a line read wrongly would turn a server
+// that redirected into one that refused: only an exact status and an absolute URL that is not the
+// redirect URI are taken.
+std::string stay_at_server(AuthorizationResult& result, std::string_view line,
+                           const std::string& redirect_uri) {
+  std::vector<std::string> words = words_of(line);
+  std::string printed = "printed \"" + shown(line) + "\"";
+  if (words.size() != 3) return printed + ", which is not `stayed STATUS URL`";
+  const std::string& status = words[1];
+  const std::string& url = words[2];
+  bool digits = status.size() == 3 && std::all_of(status.begin(), status.end(),
+                                                  [](char c) { return c >= '0' && c <= '9'; });
+  // 1xx responses are interim: a browser never stays on one.
+  if (!digits || status < "200" || status > "599")
+    return printed + ": the status must be a three-digit HTTP status from 200 to 599";
+  auto parts = oauth::parse_url(url);
+  if (!parts || (parts->scheme != "http" && parts->scheme != "https") || parts->host.empty())
+    return printed + ": the URL must be an absolute http or https URL";
+  // A browser at the redirect URI was sent to the client: that is a redirect, not a stay (the
+  // rest of the client's origin may be the server's own, when both share a host).
+  if (location_reaches(url, redirect_uri))
+    return printed + ", but that URL is the redirect URI " + redirect_uri +
+           ": print the URL alone when the browser was sent to the client";
+  result.ending = AuthorizationResult::Ending::StoppedAtServer;
+  result.last_url = url;
+  result.last_response = HttpResponse{};
+  result.last_response.status = std::stoi(status);
+  // The program saw a page there; the verifiers judge a page that stays by its status and media
+  // type, as they do the form driver's. A 3xx without a Location has no page to speak of.
+  if (result.last_response.status / 100 != 3)
+    result.last_response.headers = {{"content-type", "text/html"}};
+  return "";
+}
+
 } // namespace
 
 AuthorizationResult CommandDriver::authorize(const std::string& authorization_url,
@@ -140,6 +202,16 @@ AuthorizationResult CommandDriver::authorize(const std::string& authorization_ur
   std::string url = last_line(run.out);
   if (url.empty())
     return result.driver_failed(program + " printed no URL; stderr: " + tail(run.err));
+  if (is_stayed_line(url)) {
+    std::string malformed = stay_at_server(result, url, redirect_uri);
+    if (malformed.empty()) return result;
+    return result.driver_failed(program + " " + malformed + "; stderr: " + tail(run.err));
+  }
+  // A URL holds no whitespace: such a line is a message, not where the browser went.
+  if (url.find_first_of(" \t") != std::string::npos)
+    return result.driver_failed(
+        program + " printed \"" + shown(url) +
+        "\", which is neither a URL nor `stayed STATUS URL`; stderr: " + tail(run.err));
   if (arrive_at(result, url, redirect_uri)) return result;
   return result.driver_failed(program + " printed " + redactor().redact_url(url) +
                               ", which is not the redirect URI " + redirect_uri);

@@ -216,8 +216,9 @@ TestClient obtain_client(const BenchOptions& options, HttpClient& http,
   if (endpoint.empty())
     throw BenchError("the server advertises no registration_endpoint; give a static public "
                      "client in the --config file");
-  Registration r = register_client(
-      http, endpoint, client_metadata(options.redirect_uri, ClientAuth::None), ClientAuth::None);
+  Registration r =
+      register_client(http, endpoint, client_metadata(options.redirect_uri, ClientAuth::None),
+                      ClientAuth::None, options.initial_access_token);
   if (!r.client) throw BenchError("client registration failed: " + r.problem);
   return *r.client;
 }

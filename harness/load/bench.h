@@ -39,6 +39,7 @@ struct BenchOptions {
   HttpOptions http;
   DriverSettings driver;            // redirect or form: drivers whose steps are HTTP requests
   std::optional<TestClient> client; // a static public client; otherwise one is registered
+  std::optional<std::string> initial_access_token; // for a protected registration endpoint
   std::string redirect_uri = "http://127.0.0.1/callback";
   std::optional<std::string> scope;
   std::vector<std::string> resources; // sent as `resource` on both requests (RFC 8707)

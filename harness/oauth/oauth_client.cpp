@@ -37,8 +37,13 @@ nlohmann::json client_metadata(const std::vector<std::string>& redirect_uris, Cl
 }
 
 Registration register_client(HttpClient& http, const std::string& registration_endpoint,
-                             const nlohmann::json& metadata, ClientAuth auth) {
-  Registration out{http.post_json(registration_endpoint, metadata), std::nullopt, ""};
+                             const nlohmann::json& metadata, ClientAuth auth,
+                             const std::optional<std::string>& initial_access_token) {
+  HeaderList headers;
+  if (initial_access_token)
+    headers.emplace_back("Authorization", "Bearer " + *initial_access_token);
+  Registration out{http.post_json(registration_endpoint, metadata, std::move(headers)),
+                   std::nullopt, ""};
   const HttpResponse& r = out.response;
   if (!r.answered()) {
     out.problem = "registration request got " + r.summary();
@@ -63,9 +68,11 @@ Registration register_client(HttpClient& http, const std::string& registration_e
     for (ClientAuth known : {ClientAuth::SecretBasic, ClientAuth::SecretPost})
       if (auth != ClientAuth::None && *method == client_auth_name(known)) client.auth = known;
   // A client_credentials-only client registers no redirect URI.
-  if (auto uris = metadata.find("redirect_uris");
-      uris != metadata.end() && uris->is_array() && !uris->empty() && uris->front().is_string())
-    client.redirect_uri = uris->front().get<std::string>();
+  if (auto uris = metadata.find("redirect_uris"); uris != metadata.end() && uris->is_array()) {
+    for (const auto& uri : *uris)
+      if (uri.is_string()) client.redirect_uris.push_back(uri.get<std::string>());
+    if (!client.redirect_uris.empty()) client.redirect_uri = client.redirect_uris.front();
+  }
   client.registration = *doc;
   if (auth != ClientAuth::None) {
     if (!doc->contains("client_secret") || !(*doc)["client_secret"].is_string()) {

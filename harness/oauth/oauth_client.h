@@ -17,7 +17,10 @@ struct TestClient {
   std::string client_id;
   std::string client_secret; // empty for public clients
   ClientAuth auth = ClientAuth::None;
-  std::string redirect_uri;
+  std::string redirect_uri; // the one its requests use
+  // Every redirect URI it is registered with, redirect_uri first (an operator's client may have
+  // several: the redirect checks look for the kind they need among them).
+  std::vector<std::string> redirect_uris;
   nlohmann::json registration; // the server's registration response
 };
 
@@ -31,8 +34,10 @@ struct Registration {
   std::optional<TestClient> client; // set when the server issued a usable client_id
   std::string problem;              // why not, when it did not
 };
+// `initial_access_token`: the bearer token a protected registration endpoint wants (RFC 7591 §3).
 Registration register_client(HttpClient& http, const std::string& registration_endpoint,
-                             const nlohmann::json& metadata, ClientAuth auth);
+                             const nlohmann::json& metadata, ClientAuth auth,
+                             const std::optional<std::string>& initial_access_token = {});
 
 struct Pkce {
   std::string verifier;

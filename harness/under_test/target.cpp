@@ -65,18 +65,132 @@ std::optional<bool> Target::metadata_lists(std::string_view member, std::string_
   return std::find(it->begin(), it->end(), value) != it->end();
 }
 
+const TestClient* Target::static_client(ClientRole role) const {
+  auto it = options_.static_clients.find(role);
+  return it == options_.static_clients.end() ? nullptr : &it->second;
+}
+
+bool Target::can_register() const {
+  return options_.registration == RegistrationMode::Dynamic && registration_unavailable_.empty() &&
+         endpoint("registration_endpoint").has_value();
+}
+
+void Target::skip_registration(const std::string& what) const {
+  if (options_.registration == RegistrationMode::Static)
+    skip_check("needs " + what +
+               ", and the configuration names none (clients.registration is "
+               "static)");
+  if (!registration_unavailable_.empty())
+    skip_check("needs " + what + ": " + registration_unavailable_);
+  skip_check("needs " + what + ", and the server advertises no registration_endpoint");
+}
+
+HeaderList Target::registration_headers() const {
+  HeaderList headers;
+  if (options_.initial_access_token)
+    headers.emplace_back("Authorization", "Bearer " + *options_.initial_access_token);
+  return headers;
+}
+
+HttpResponse Target::post_registration(const nlohmann::json& metadata) {
+  if (!can_register()) skip_registration("dynamic client registration");
+  HttpResponse r =
+      http_.post_json(*endpoint("registration_endpoint"), metadata, registration_headers());
+  if (note_protected_registration(r)) skip_registration("dynamic client registration");
+  return r;
+}
+
+bool Target::note_protected_registration(const HttpResponse& response) {
+  // RFC 7591 §3: a 401 with a challenge asks for an initial access token. Registration is then
+  // unavailable for the run, and everything else goes on with the operator's clients.
+  if (response.status != 401 || !response.header("www-authenticate")) return false;
+  registration_unavailable_ =
+      options_.initial_access_token
+          ? "the registration endpoint refused the configured initial access token (" +
+                response.summary() + ")"
+          : "the registration endpoint requires an initial access token (RFC 7591 §3): give "
+            "--initial-access-token, or the operator's clients in the --config file";
+  return true;
+}
+
 const TestClient& Target::client(ClientRole role) {
-  if (auto it = options_.static_clients.find(role); it != options_.static_clients.end())
-    return it->second;
+  if (const TestClient* given = static_client(role)) return *given;
   std::string name(client_role_name(role));
   bool confidential = role == ClientRole::Basic || role == ClientRole::Post;
-  if (options_.registration == RegistrationMode::Static)
-    skip_check("needs a " + (confidential ? "confidential" : name) + " client (" + name +
-               "), and the configuration names none (clients.registration is static)");
+  if (!can_register()) {
+    // A confidential client can run what a public one does, authenticating as configured.
+    if (role == ClientRole::Public)
+      for (ClientRole stand_in : {ClientRole::Basic, ClientRole::Post})
+        if (const TestClient* c = static_client(stand_in)) {
+          remark("the confidential client " + c->client_id + " (" +
+                 std::string(client_auth_name(c->auth)) + ") stood in for a public client");
+          return *c;
+        }
+    // The operator's one confidential client, sending its secret the other way (OAuth 2.1
+    // §2.4.1 has servers accept it in the body; one held to its registered method says so).
+    if (confidential)
+      if (const TestClient* other =
+              static_client(role == ClientRole::Basic ? ClientRole::Post : ClientRole::Basic)) {
+        auto [it, added] = clients_.try_emplace("other-method " + name, *other);
+        it->second.auth =
+            role == ClientRole::Basic ? ClientAuth::SecretBasic : ClientAuth::SecretPost;
+        remark("the operator's confidential client " + other->client_id + " (registered for " +
+               std::string(client_auth_name(other->auth)) + ") authenticated with " +
+               std::string(client_auth_name(it->second.auth)));
+        return it->second;
+      }
+    skip_registration("a " + (confidential ? "confidential" : name) + " client (" + name + ")");
+  }
   ClientAuth auth = role == ClientRole::Basic  ? ClientAuth::SecretBasic
                     : role == ClientRole::Post ? ClientAuth::SecretPost
                                                : ClientAuth::None;
-  return client_registered_as(name, client_metadata(options_.redirect_uri, auth), auth);
+  try {
+    return client_registered_as(name, client_metadata(options_.redirect_uri, auth), auth);
+  } catch (const CheckAborted& aborted) {
+    // Registration turned out to need a token: from now on the operator's clients serve.
+    if (aborted.outcome() != Outcome::Skip || registration_unavailable_.empty()) throw;
+    return client(role);
+  }
+}
+
+const TestClient* Target::try_client_registered_as(std::string_view purpose,
+                                                   const nlohmann::json& metadata,
+                                                   ClientAuth auth) {
+  if (!can_register()) return nullptr;
+  try {
+    return &client_registered_as(purpose, metadata, auth);
+  } catch (const CheckAborted& aborted) {
+    if (aborted.outcome() != Outcome::Skip || registration_unavailable_.empty()) throw;
+    return nullptr;
+  }
+}
+
+const TestClient& Target::public_client() {
+  if (const TestClient* given = static_client(ClientRole::Public)) return *given;
+  if (!can_register()) skip_registration("a public client (the point of this check)");
+  return client(ClientRole::Public);
+}
+
+const TestClient& Target::other_client(const TestClient& than) {
+  auto differs = [&](const TestClient& c) { return c.client_id != than.client_id; };
+  if (const TestClient* second = static_client(ClientRole::Second); second && differs(*second))
+    return *second;
+  if (can_register()) {
+    try {
+      const TestClient& second = client(ClientRole::Second);
+      if (differs(second)) return second;
+    } catch (const CheckAborted& aborted) {
+      // Registration turned out to need a token: the operator's clients may still serve.
+      if (aborted.outcome() != Outcome::Skip || registration_unavailable_.empty()) throw;
+    }
+  }
+  for (const auto& [role, c] : options_.static_clients)
+    if (differs(c)) {
+      remark("the operator's " + std::string(client_role_name(role)) + " client " + c.client_id +
+             " served as the other client");
+      return c;
+    }
+  skip_registration("a second client, distinct from " + than.client_id);
 }
 
 const TestClient& Target::client_registered_as(std::string_view purpose,
@@ -84,18 +198,21 @@ const TestClient& Target::client_registered_as(std::string_view purpose,
   if (auto it = clients_.find(purpose); it != clients_.end()) return it->second;
   if (auto it = client_failures_.find(purpose); it != client_failures_.end())
     cannot_run(it->second);
+  if (!can_register()) skip_registration("a client registered for " + std::string(purpose));
   auto registration_endpoint = endpoint("registration_endpoint");
-  if (!registration_endpoint)
-    skip_check("needs a registered client, and the server advertises no registration_endpoint");
-  auto registration = register_client(http_, *registration_endpoint, metadata, auth);
+  auto registration =
+      register_client(http_, *registration_endpoint, metadata, auth, options_.initial_access_token);
   if (!registration.client && registration.response.status == 400 &&
       metadata.contains("application_type")) {
     // Older and OIDC-style servers may refuse application_type (DCR-12 reports it); retry as
     // clients written before MCP 2026-07-28 register, so the rest of the run can go on.
     nlohmann::json without = metadata;
     without.erase("application_type");
-    registration = register_client(http_, *registration_endpoint, without, auth);
+    registration = register_client(http_, *registration_endpoint, without, auth,
+                                   options_.initial_access_token);
   }
+  if (!registration.client && note_protected_registration(registration.response))
+    skip_registration("a client registered for " + std::string(purpose));
   if (!registration.client) {
     std::string why =
         "could not register the " + std::string(purpose) + " test client: " + registration.problem;

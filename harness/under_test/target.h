@@ -71,6 +71,8 @@ struct RunOptions {
   RegistrationMode registration = RegistrationMode::Dynamic;
   // The operator's clients by role; with RegistrationMode::Static the only ones used.
   std::map<ClientRole, TestClient> static_clients;
+  // The initial access token a protected registration endpoint requires (RFC 7591 §3).
+  std::optional<std::string> initial_access_token;
 
   // MCP mode (--mcp-url): the MCP server under test. Ordinary flows then send its canonical URI
   // as `resource` on the authorization and token requests, as MCP clients do.
@@ -103,12 +105,36 @@ public:
 
   // The test client for `role`: the operator's, or one registered by DCR on first use and
   // reused for the run. Checks that need one are skipped when there is none to be had, and end
-  // in error when registration fails (the evidence is on the check that first asked).
+  // in error when registration fails (the evidence is on the check that first asked). Where no
+  // public client can be had, the operator's confidential client stands in for it (it
+  // authenticates as configured, and the check's message says so): use public_client() where
+  // being public is the point of the check.
   const TestClient& client(ClientRole role);
+  // A public client and nothing else, or the check is skipped saying why.
+  const TestClient& public_client();
+  // A client other than `than` (for cross-client checks): the second client where there is one,
+  // else any other the operator named. Skips when there is none.
+  const TestClient& other_client(const TestClient& than);
+  // The operator's client for `role`, or null.
+  const TestClient* static_client(ClientRole role) const;
+  // Whether the harness can register clients of its own: a registration endpoint, dynamic mode,
+  // and no refusal for want of an initial access token.
+  bool can_register() const;
+  // POSTs client metadata to the registration endpoint, with the initial access token when one
+  // is configured; skips when there is no endpoint.
+  HttpResponse post_registration(const nlohmann::json& metadata);
+  // The headers every registration request carries (the initial access token, if any).
+  HeaderList registration_headers() const;
   // A client registered by DCR with the given metadata on first use, cached under `purpose`
   // (e.g. "https-callback": a client whose only redirect URI is https://harness.example/cb).
   const TestClient& client_registered_as(std::string_view purpose, const nlohmann::json& metadata,
                                          ClientAuth auth = ClientAuth::None);
+  // The same, or null where the harness cannot register (no endpoint, static mode, or a
+  // registration that turns out to need an initial access token), for checks that can fall back
+  // on the operator's clients.
+  const TestClient* try_client_registered_as(std::string_view purpose,
+                                             const nlohmann::json& metadata,
+                                             ClientAuth auth = ClientAuth::None);
 
   // MCP mode: how the MCP server was discovered, or nullptr without --mcp-url.
   const ResourceDiscovery* resource() const { return resource_ ? &*resource_ : nullptr; }
@@ -130,6 +156,13 @@ private:
   Discovery discovery_;
   HttpClient http_;
   std::unique_ptr<AuthorizationDriver> driver_;
+  // Why the harness cannot register, once it knows (say, a 401 asking for an initial access
+  // token); empty while it can.
+  std::string registration_unavailable_;
+  [[noreturn]] void skip_registration(const std::string& what) const;
+  // Records a 401 from the registration endpoint as "needs an initial access token"; true then.
+  bool note_protected_registration(const HttpResponse& response);
+
   std::map<std::string, TestClient, std::less<>> clients_;
   std::map<std::string, std::string, std::less<>> client_failures_;
   std::optional<ResourceDiscovery> resource_;

@@ -57,6 +57,65 @@ TEST(CommandDriver, HangingProgramIsStoppedAtTheTimeout) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
 }
 
+TEST(CommandDriver, StayedLineIsAPageTheServerKept) {
+  // The server's own error page (e.g. for an unregistered redirect URI): no redirect happened.
+  auto r = run(R"(echo "signing in"; echo "stayed 400 https://as.example/authorize?client_id=c")");
+  ASSERT_EQ(r.ending, AuthorizationResult::Ending::StoppedAtServer) << r.describe();
+  EXPECT_EQ(r.last_response.status, 400);
+  EXPECT_EQ(r.last_url, "https://as.example/authorize?client_id=c");
+  // Judged like the form driver's page that stays: an HTML page with that status.
+  EXPECT_TRUE(r.last_response.answered());
+  EXPECT_TRUE(r.last_response.is_html_media_type());
+  EXPECT_FALSE(r.reached_client());
+  EXPECT_TRUE(r.locations.empty());
+  EXPECT_NE(r.describe().find("stayed at the server: HTTP 400"), std::string::npos) << r.describe();
+
+  auto ok_page = run("echo 'stayed 200 http://127.0.0.1:8080/login'");
+  ASSERT_EQ(ok_page.ending, AuthorizationResult::Ending::StoppedAtServer) << ok_page.describe();
+  EXPECT_EQ(ok_page.last_response.status, 200);
+  EXPECT_TRUE(ok_page.last_response.is_html_media_type());
+
+  // A redirect without a Location stays too, but shows no page.
+  auto no_location = run("echo 'stayed 302 https://as.example/authorize'");
+  ASSERT_EQ(no_location.ending, AuthorizationResult::Ending::StoppedAtServer);
+  EXPECT_EQ(no_location.last_response.status, 302);
+  EXPECT_FALSE(no_location.last_response.header("content-type"));
+}
+
+TEST(CommandDriver, MalformedStayedLinesFail) {
+  auto failed = [](const AuthorizationResult& r, const std::string& why) {
+    EXPECT_EQ(r.ending, AuthorizationResult::Ending::DriverFailed) << r.describe();
+    EXPECT_NE(r.describe().find(why), std::string::npos) << r.describe();
+  };
+  failed(run("echo 'stayed abc https://as.example/authorize'"), "three-digit HTTP status");
+  failed(run("echo 'stayed 4000 https://as.example/authorize'"), "three-digit HTTP status");
+  failed(run("echo 'stayed 40 https://as.example/authorize'"), "three-digit HTTP status");
+  failed(run("echo 'stayed 100 https://as.example/authorize'"), "from 200 to 599");
+  failed(run("echo 'stayed 600 https://as.example/authorize'"), "from 200 to 599");
+  failed(run("echo 'stayed 400'"), "not `stayed STATUS URL`");
+  failed(run("echo 'stayed'"), "not `stayed STATUS URL`");
+  failed(run("echo 'stayed 400 https://as.example/a extra'"), "not `stayed STATUS URL`");
+  failed(run("echo 'stayed 400 /authorize?client_id=c'"), "absolute http or https URL");
+  failed(run("echo 'stayed 400 as.example/authorize'"), "absolute http or https URL");
+  failed(run("echo 'stayed 400 ftp://as.example/authorize'"), "absolute http or https URL");
+  // The browser at the redirect URI itself was sent to the client: not a page the server kept.
+  failed(run(R"(echo "stayed 200 $CONFORMANCE_REDIRECT_URI?code=abc")"), "is the redirect URI");
+  // `stayed` must be the whole first word; another line with words in it is no URL either.
+  failed(run("echo 'stayedx 400 https://as.example/authorize'"), "neither a URL nor `stayed");
+  failed(run("echo 'Stayed 400 https://as.example/authorize'"), "neither a URL nor `stayed");
+  failed(run("echo 'login failed'"), "neither a URL nor `stayed");
+  // A well-formed line does not rescue a failing program.
+  failed(run("echo 'stayed 400 https://as.example/authorize'; exit 2"), "status 2");
+}
+
+TEST(CommandDriver, StayedUrlIsRedactedWhereShown) {
+  // A malformed line is echoed in the message, its URL query redacted like the harness's own.
+  auto r = run("echo 'stayed xyz https://as.example/authorize?code_verifier=SECRET-VERIFIER-9'");
+  EXPECT_EQ(r.ending, AuthorizationResult::Ending::DriverFailed);
+  EXPECT_NE(r.describe().find("https://as.example/authorize"), std::string::npos) << r.describe();
+  EXPECT_EQ(r.describe().find("SECRET-VERIFIER-9"), std::string::npos) << r.describe();
+}
+
 namespace {
 // Collects what the driver records, as a running check would.
 struct CollectingSink : EvidenceSink {

@@ -54,7 +54,8 @@ TEST(FaultMap, EveryMappingNamesKnownRequirementsAndModes) {
     for (const auto& id : entry.at("caught_by"))
       EXPECT_NE(catalogue.find(id.get<std::string>()), nullptr) << name << " names unknown " << id;
     for (const auto& [member, value] : entry.items())
-      EXPECT_TRUE(member == "caught_by" || member == "mode" || member == "harness_args")
+      EXPECT_TRUE(member == "caught_by" || member == "mode" || member == "harness_args" ||
+                  member == "registration_only")
           << name << " has an unknown member " << member;
     if (entry.contains("mode")) EXPECT_EQ(entry.at("mode"), "login-form") << name;
   }
