@@ -5,6 +5,7 @@
 // even under --strict).
 #include "drivers/subprocess.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -45,7 +46,9 @@ struct FaultCase {
 void PrintTo(const FaultCase& c, std::ostream* os) {
   *os << (c.fault.empty() ? "clean server" : c.fault) << (c.login_form ? " (login form)" : "")
       << (c.from_mcp_url ? "" : " (--base-url only)")
-      << (c.clients == Clients::StaticPair ? " (static clients)" : "");
+      << (c.clients == Clients::StaticPair           ? " (static clients)"
+          : c.clients == Clients::StaticConfidential ? " (one static confidential client)"
+                                                     : "");
 }
 
 // The initial access token the static runs' server requires for /register.
@@ -54,7 +57,8 @@ constexpr const char* kRegistrationToken = "selfcheck-registration-token";
 // Registers, as an administrator would, the static clients of `clients` at `url`, and writes
 // the --config file that names them. The public client is registered with every redirect URI
 // the redirect checks derive their variants from (loopback IPv4, IPv6 and localhost, an https
-// one and one with a query); the confidential one with the loopback URI its flows use.
+// one and one with a query). A lone confidential client gets the three port-less loopback URIs,
+// so the redirect checks derive from loopback registrations alone.
 std::string write_static_config(const std::string& url, Clients clients) {
   httplib::Client http(url);
   auto register_client = [&](const json& metadata) {
@@ -65,15 +69,20 @@ std::string write_static_config(const std::string& url, Clients clients) {
     return r ? json::parse(r->body, nullptr, false) : json();
   };
   json config = {{"clients", json::object()}};
+  json loopback = {"http://127.0.0.1/callback", "http://[::1]/callback",
+                   "http://localhost/native-callback"};
+  json confidential_uris =
+      clients == Clients::StaticPair ? json{"http://127.0.0.1/callback"} : loopback;
   json confidential = register_client(
-      {{"redirect_uris", {"http://127.0.0.1/callback"}},
+      {{"redirect_uris", confidential_uris},
        {"application_type", "native"},
        {"grant_types", {"authorization_code", "refresh_token", "client_credentials"}},
        {"response_types", {"code"}},
        {"token_endpoint_auth_method", "client_secret_basic"}});
   config["clients"]["confidential"] = {{"client_id", confidential.value("client_id", "")},
                                        {"client_secret", confidential.value("client_secret", "")},
-                                       {"auth_method", "client_secret_basic"}};
+                                       {"auth_method", "client_secret_basic"},
+                                       {"redirect_uris", confidential_uris}};
   if (clients == Clients::StaticPair) {
     json uris = {"http://127.0.0.1/callback", "http://[::1]/callback",
                  "http://localhost/native-callback", "https://harness.example/cb",
@@ -120,11 +129,24 @@ std::vector<FaultCase> cases() {
       out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(),
                      entry.value("mode", "") == "login-form", true,
                      entry.value("harness_args", std::vector<std::string>{}), Clients::StaticPair});
+  // The redirect-matching faults once more from port-less loopback registrations only (a lone
+  // confidential client's), where every near miss and port rule is derived from those.
+  const std::set<std::string> from_loopback = {"REDIR-01", "REDIR-02", "REDIR-03", "REDIR-04",
+                                               "REDIR-06", "REDIR-08", "REDIR-10"};
+  for (const auto& [name, entry] : table.at("faults").items()) {
+    auto caught = entry.at("caught_by").get<std::set<std::string>>();
+    if (entry.value("registration_only", false) || entry.contains("mode") ||
+        !std::includes(from_loopback.begin(), from_loopback.end(), caught.begin(), caught.end()))
+      continue;
+    out.push_back({name, caught, false, true, {}, Clients::StaticConfidential});
+  }
   return out;
 }
 
 std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
-  std::string suffix = info.param.clients == Clients::StaticPair ? "StaticClients" : "";
+  std::string suffix = info.param.clients == Clients::StaticPair           ? "StaticClients"
+                       : info.param.clients == Clients::StaticConfidential ? "LoopbackOnly"
+                                                                           : "";
   if (info.param.fault.empty())
     return (info.param.login_form     ? "CleanServerLoginForm"
             : info.param.from_mcp_url ? "CleanServer"
