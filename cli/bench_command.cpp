@@ -147,6 +147,8 @@ int bench_main(int argc, char** argv) {
 
   // SIGINT or SIGTERM ends the load early; the figures so far are still printed and written.
   install_interruption_handlers();
+  if (options.http.tls.insecure)
+    std::cerr << "conformance bench: TLS certificates are NOT verified (--insecure)\n";
   std::cerr << "conformance bench: " << flags.mode << " mode against " << options.base_url
             << ", concurrency " << options.concurrency << ", "
             << (options.duration ? std::to_string(options.duration->count()) + " ms"

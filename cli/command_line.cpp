@@ -1,5 +1,6 @@
 #include "command_line.h"
 
+#include "core/text.h"
 #include "drivers/driver_factory.h"
 
 #include <iostream>
@@ -14,7 +15,9 @@ enum class Kind {
   Seconds, // a positive number
   Integer, // a whole number (the document's reader checks its range)
   Switch,  // present or not
-  Pairs    // NAME=VALUE, repeatable
+  Pairs,   // NAME=VALUE, repeatable
+  List,    // repeatable, each value an array entry
+  Header   // 'Name: value', repeatable
 };
 
 struct FlagSpec {
@@ -82,6 +85,22 @@ const std::vector<FlagSpec>& flag_specs() {
        "Initial access token for a protected registration endpoint (RFC 7591 §3; or set "
        "CONFORMANCE_INITIAL_ACCESS_TOKEN)",
        "CONFORMANCE_INITIAL_ACCESS_TOKEN"},
+      {"--cacert", "/tls/ca_file", Kind::Text, true,
+       "PEM bundle of CA certificates to trust beside the system's (private or staging CAs)"},
+      {"--insecure", "/tls/insecure", Kind::Switch, true,
+       "Do not verify TLS certificates (every report says so)"},
+      {"--client-cert", "/tls/client_cert", Kind::Text, true,
+       "Client certificate (PEM) for servers that ask for one at the edge"},
+      {"--client-key", "/tls/client_key", Kind::Text, true, "Its private key (PEM)"},
+      {"--resolve", "/resolve", Kind::List, true,
+       "HOST:PORT:ADDRESS: reach HOST:PORT at ADDRESS, as curl --resolve (repeatable)"},
+      {"--header", "/headers", Kind::Header, true,
+       "'Name: value' sent on every request to the servers under test, never elsewhere "
+       "(repeatable; hidden in every report)"},
+      {"--max-wait", "/rate_limits/max_wait_seconds", Kind::Integer, false,
+       "Longest Retry-After a rate-limited request is waited out for, once (default 30)"},
+      {"--pace", "/rate_limits/pace_ms", Kind::Integer, false,
+       "At least this many milliseconds between two requests to one server"},
       {"--server-port", "/bundled_server/port", Kind::Integer, true,
        "Port of the bundled reference server (without a URL; default: a free one)"},
       {"--server-threads", "/bundled_server/threads", Kind::Integer, true,
@@ -124,6 +143,8 @@ SettingsFlags::SettingsFlags(CLI::App& app, Program program) : app_(app), progra
       option = app.add_flag(spec.flag, v.on, spec.help);
       break;
     case Kind::Pairs:
+    case Kind::List:
+    case Kind::Header:
       option = app.add_option(spec.flag, v.pairs, spec.help);
       break;
     }
@@ -150,6 +171,18 @@ json SettingsFlags::command_line_document() const {
       break;
     case Kind::Switch:
       doc[member] = v.on;
+      break;
+    case Kind::List:
+      doc[member] = v.pairs;
+      break;
+    case Kind::Header:
+      for (const std::string& text : v.pairs) {
+        size_t colon = text.find(':');
+        if (colon == std::string::npos || colon == 0)
+          throw SettingsError(std::string(spec.flag) + " needs 'Name: value', got '" + text + "'");
+        doc[member][std::string(oauth::trim(text.substr(0, colon)))] =
+            std::string(oauth::trim(text.substr(colon + 1)));
+      }
       break;
     case Kind::Pairs:
       for (const std::string& text : v.pairs) {

@@ -17,7 +17,12 @@ void expand_strings(json& value, int depth) {
   if (depth > kMaxDepth) throw SettingsError("nested deeper than any setting");
   if (value.is_string()) {
     value = expand_environment(value.get<std::string>());
-  } else if (value.is_structured()) {
+  } else if (value.is_object()) {
+    // Header values stay as written: settings.cpp expands them and knows which came from the
+    // environment (those are secrets).
+    for (auto& [name, member] : value.items())
+      if (depth != 0 || name != "headers") expand_strings(member, depth + 1);
+  } else if (value.is_array()) {
     for (auto& member : value)
       expand_strings(member, depth + 1);
   }

@@ -74,6 +74,27 @@ bool init_googletest(char* program, std::vector<std::string>& extras) {
   return true;
 }
 
+// The origins of the servers under test: they alone get the operator's extra headers and count
+// towards "the server stopped answering" (a login page elsewhere, or a client's redirect URI,
+// does not).
+std::vector<std::string> server_origins(const RunOptions& run, const Discovery& discovery,
+                                        const std::optional<ResourceDiscovery>& resource) {
+  std::vector<std::string> urls{run.base_url, discovery.metadata_url};
+  if (run.mcp_url) urls.push_back(*run.mcp_url);
+  for (const auto& [name, value] : discovery.metadata.items())
+    if (value.is_string() && (name == "issuer" || name.ends_with("_endpoint")))
+      urls.push_back(value.get<std::string>());
+  if (resource && resource->found())
+    if (auto servers = resource->metadata.find("authorization_servers");
+        servers != resource->metadata.end() && servers->is_array())
+      for (const auto& s : *servers)
+        if (s.is_string()) urls.push_back(s.get<std::string>());
+  std::vector<std::string> out;
+  for (const std::string& url : urls)
+    if (auto origin = oauth::origin_of(url)) out.push_back(*origin);
+  return out;
+}
+
 RunRecord new_record(const RunOptions& run, const Discovery& discovery,
                      const std::optional<ResourceDiscovery>& resource) {
   RunRecord record;
@@ -84,6 +105,7 @@ RunRecord new_record(const RunOptions& run, const Discovery& discovery,
   if (resource && resource->found()) record.resource_metadata_url = resource->used_attempt()->url;
   record.profile = std::string(profile_name(run.profile));
   record.strict = run.strict;
+  record.tls_unverified = run.http.tls.insecure;
   record.started_at = now_utc();
   for (const CheckInfo& check : registered_checks())
     for (const std::string& id : check.requirements)
@@ -184,6 +206,10 @@ int run_main(int argc, char** argv) {
     Discovery discovery = discover(preflight, settings.run.base_url, true);
     if (!discovery.found()) throw StartupError(discovery.failure);
     record = new_record(settings.run, discovery, resource);
+    settings.run.http.server_origins = server_origins(settings.run, discovery, resource);
+    // Two requests in a row without an answer: the server stopped, and the rest of the run ends
+    // at once instead of waiting out a timeout per request.
+    settings.run.http.give_up_after_failures = 2;
     target_storage.emplace(settings.run, std::move(discovery), std::move(resource));
   } catch (const SettingsError& e) {
     std::cerr << "conformance: " << e.what() << "\n";
@@ -208,6 +234,9 @@ int run_main(int argc, char** argv) {
   // Flushed: a pipe reader (a CI log, a test) sees the start before the first check ends.
   std::cout << "Testing " << record.base_url << " (metadata: " << record.metadata_url
             << ", profile " << record.profile << ")" << std::endl;
+  if (record.tls_unverified)
+    std::cout << "TLS certificates are NOT verified (--insecure): nothing about TLS is judged"
+              << std::endl;
 
   ConsoleReport console(stdout, reports.quiet);
   Finishing finishing{{reports.json, reports.junit, reports.html, reports.write_baseline},

@@ -1,6 +1,7 @@
 #include "run_reports.h"
 
 #include "exit_codes.h"
+#include "http/http_client.h"
 #include "html_report.h"
 #include "json_report.h"
 #include "junit_report.h"
@@ -10,6 +11,7 @@
 namespace conformance {
 
 int finish_run(RunRecord& record, const Finishing& f) {
+  record.rate_limited_responses = rate_limited_responses();
   std::optional<BaselineOutcome> judged;
   if (f.baseline) {
     judged = apply_baseline(*f.baseline, record);

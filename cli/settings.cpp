@@ -1,9 +1,12 @@
 #include "settings.h"
 
+#include "core/text.h"
 #include "drivers/manual_driver.h"
 #include "http/redaction.h"
 
+#include <algorithm>
 #include <cmath>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -35,6 +38,14 @@ const std::map<std::string, std::string, std::less<>>& flag_of_member() {
       {"operations.tool_scopes", "--tool-scope"},
       {"operations.scope_implies", "--scope-implies"},
       {"clients.initial_access_token", "--initial-access-token"},
+      {"tls.ca_file", "--cacert"},
+      {"tls.insecure", "--insecure"},
+      {"tls.client_cert", "--client-cert"},
+      {"tls.client_key", "--client-key"},
+      {"resolve", "--resolve"},
+      {"headers", "--header"},
+      {"rate_limits.max_wait_seconds", "--max-wait"},
+      {"rate_limits.pace_ms", "--pace"},
       {"bundled_server.port", "--server-port"},
       {"bundled_server.threads", "--server-threads"}};
   return flags;
@@ -250,6 +261,82 @@ void read_operator_facts(const Section& doc, RunOptions& run, Completeness compl
   }
 }
 
+// Headers the harness itself must control: an operator's value would change what is tested.
+bool controlled_header(std::string_view name) {
+  static const std::set<std::string, std::less<>> names = {
+      "authorization", "content-type", "content-length", "cookie",     "host",
+      "dpop",          "mcp-protocol-version",           "mcp-session-id", "transfer-encoding",
+      "connection",    "expect",        "accept",         "origin",     "user-agent"};
+  return names.count(oauth::ascii_lower(name)) > 0;
+}
+
+bool is_header_name(std::string_view name) {
+  return !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+  });
+}
+
+void require_readable(const std::string& path, const std::string& where) {
+  if (path.empty()) return;
+  if (!std::ifstream(path)) throw SettingsError(named(where) + ": cannot read " + path);
+}
+
+// TLS, name resolution, extra headers and rate limits: how the harness reaches the servers.
+void read_transport(const Section& doc, Settings& settings, Completeness completeness) {
+  HttpOptions& http = settings.run.http;
+  if (auto tls = doc.section("tls", {"ca_file", "insecure", "client_cert", "client_key"})) {
+    http.tls.ca_file = tls->text("ca_file").value_or("");
+    http.tls.insecure = tls->flag("insecure").value_or(false);
+    http.tls.client_cert = tls->text("client_cert").value_or("");
+    http.tls.client_key = tls->text("client_key").value_or("");
+    if (completeness == Completeness::Whole) {
+      require_readable(http.tls.ca_file, "tls.ca_file");
+      require_readable(http.tls.client_cert, "tls.client_cert");
+      require_readable(http.tls.client_key, "tls.client_key");
+      if (http.tls.client_cert.empty() != http.tls.client_key.empty())
+        throw SettingsError(named("tls.client_cert") + " and " + named("tls.client_key") +
+                            " go together");
+    }
+  }
+  if (doc.has("resolve")) {
+    const json& entries = doc.raw("resolve");
+    if (!entries.is_array()) throw SettingsError(named("resolve") + " must be an array");
+    for (const auto& entry : entries) {
+      std::string text = entry.is_string() ? entry.get<std::string>() : "";
+      size_t first = text.find(':'), last = text.rfind(':');
+      if (first == std::string::npos || first == last || first == 0 || last + 1 == text.size())
+        throw SettingsError(named("resolve") + " entries are HOST:PORT:ADDRESS, got " +
+                            entry.dump());
+      http.resolve.push_back(text);
+    }
+  }
+  if (doc.has("headers")) {
+    const json& headers = doc.raw("headers");
+    if (!headers.is_object()) throw SettingsError(named("headers") + " must be an object");
+    for (const auto& [name, value] : headers.items()) {
+      if (!is_header_name(name)) throw SettingsError("headers: \"" + name + "\" is no header name");
+      if (controlled_header(name))
+        throw SettingsError("headers: " + name +
+                            " is a header the harness itself sets for what it tests; it cannot be "
+                            "replaced");
+      if (!value.is_string()) throw SettingsError("headers." + name + " must be a string");
+      std::string raw = value.get<std::string>();
+      std::string expanded = expand_environment(raw);
+      if (expanded.find_first_of("\r\n") != std::string::npos)
+        throw SettingsError("headers." + name + " must be one line");
+      if (raw.find("${env:") != std::string::npos) settings.environment_secrets.push_back(expanded);
+      http.extra_headers.emplace_back(name, expanded);
+    }
+  }
+  if (auto limits = doc.section("rate_limits", {"max_wait_seconds", "pace_ms"})) {
+    if (auto wait = limits->integer("max_wait_seconds", 0, 3600))
+      http.max_wait = std::chrono::seconds(*wait);
+    if (auto pace = limits->integer("pace_ms", 0, 60'000))
+      http.pace = std::chrono::milliseconds(*pace);
+  }
+}
+
 std::optional<std::string> non_empty(std::optional<std::string> value) {
   if (value && value->empty()) return std::nullopt;
   return value;
@@ -261,7 +348,8 @@ Settings settings_from_document(const json& doc, Completeness completeness) {
   Section top(doc, "",
               {"base_url", "mcp_url", "profile", "scope", "strict", "timeout_seconds",
                "max_body_bytes", "code_lifetime_seconds", "clients", "driver", "introspection",
-               "revocation", "resources", "operations", "bundled_server"});
+               "revocation", "resources", "operations", "bundled_server", "tls", "resolve",
+               "headers", "rate_limits"});
   Settings settings;
   RunOptions& run = settings.run;
   run.base_url = top.text("base_url").value_or("");
@@ -291,6 +379,7 @@ Settings settings_from_document(const json& doc, Completeness completeness) {
     run.redirect_uri = "http://127.0.0.1:" + std::to_string(port) + "/callback";
   }
   read_clients(top, run);
+  read_transport(top, settings, completeness);
   read_operator_facts(top, run, completeness);
   if (auto s = top.section("bundled_server", {"port", "threads"})) {
     settings.bundled.port = static_cast<int>(s->integer("port", 0, 65'535).value_or(0));
@@ -354,7 +443,22 @@ json settings_document(const Settings& settings) {
       {"resources",
        {{"second", text(run.facts.second_resource)}, {"omit_in_flows", run.omit_resource}}},
       {"operations", {{"tool_scopes", run.facts.tool_scopes}, {"scope_implies", scope_implies}}},
-      {"bundled_server", {{"port", settings.bundled.port}, {"threads", settings.bundled.threads}}}};
+      {"bundled_server", {{"port", settings.bundled.port}, {"threads", settings.bundled.threads}}},
+      {"tls",
+       {{"ca_file", run.http.tls.ca_file},
+        {"insecure", run.http.tls.insecure},
+        {"client_cert", run.http.tls.client_cert},
+        {"client_key", run.http.tls.client_key}}},
+      {"resolve", run.http.resolve},
+      {"headers",
+       [&] {
+         json headers = json::object();
+         for (const auto& [name, value] : run.http.extra_headers)
+           headers[name] = "(set)";
+         return headers;
+       }()},
+      {"rate_limits",
+       {{"max_wait_seconds", run.http.max_wait.count()}, {"pace_ms", run.http.pace.count()}}}};
 }
 
 void remember_secrets(const Settings& settings) {
@@ -364,6 +468,11 @@ void remember_secrets(const Settings& settings) {
   if (facts.introspection_client_secret) redactor().add_secret(*facts.introspection_client_secret);
   if (facts.introspection_token) redactor().add_secret(*facts.introspection_token);
   if (settings.run.initial_access_token) redactor().add_secret(*settings.run.initial_access_token);
+  // An operator's header is hidden where it travels; one from the environment everywhere.
+  for (const auto& [name, value] : settings.run.http.extra_headers)
+    redactor().add_secret_header(name);
+  for (const std::string& secret : settings.environment_secrets)
+    redactor().add_secret(secret);
 }
 
 } // namespace conformance

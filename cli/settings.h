@@ -12,6 +12,10 @@
 //   resources     {second, omit_in_flows}
 //   operations    {tool_scopes, scope_implies}
 //   bundled_server {port, threads}: the reference server started when no URL is given
+//   tls           {ca_file, insecure, client_cert, client_key}
+//   resolve       ["HOST:PORT:ADDRESS", ...]
+//   headers       {NAME: VALUE}: sent to the servers under test only
+//   rate_limits   {max_wait_seconds, pace_ms}
 #pragma once
 
 #include "config_file.h"
@@ -31,6 +35,8 @@ struct BundledServerSettings {
 struct Settings {
   RunOptions run; // what to test and how; `base_url` and `mcp_url` may both be empty
   BundledServerSettings bundled;
+  // Header values that came from the environment: secrets, hidden wherever they appear.
+  std::vector<std::string> environment_secrets;
 };
 
 // How much of a document must hold: every rule, or only each member's own (a config file alone,

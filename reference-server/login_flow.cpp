@@ -102,11 +102,12 @@ LoginService::SessionRef LoginService::create_session(std::string subject) {
   return out;
 }
 
-std::string LoginService::session_cookie(std::string_view session_id) {
-  // Plain http rules out the __Host- prefix and Secure; HttpOnly keeps scripts away from it and
-  // Lax keeps it off cross-site POSTs.
+std::string LoginService::session_cookie(std::string_view session_id) const {
+  // HttpOnly keeps scripts away from it and Lax keeps it off cross-site POSTs. Plain http rules
+  // out Secure; over TLS it is set so the session never travels in the clear (RFC 6265 §4.1.2.5).
+  // The name stays the same either way rather than taking the __Host- prefix.
   return std::string(kSessionCookie) + "=" + std::string(session_id) +
-         "; Path=/; HttpOnly; SameSite=Lax";
+         "; Path=/; HttpOnly; SameSite=Lax" + (options_.tls() ? "; Secure" : "");
 }
 
 std::optional<LoginService::SessionRef>

@@ -65,7 +65,7 @@ private:
   std::optional<SessionRef> find_session(const BrowserRequest& request);
   // A fresh session with a new id and CSRF token; `subject` is empty before sign-in.
   SessionRef create_session(std::string subject);
-  static std::string session_cookie(std::string_view session_id);
+  std::string session_cookie(std::string_view session_id) const;
   // The session, when the form's csrf_token matches it.
   std::optional<SessionRef> checked_session(const BrowserRequest& request);
   // 303, or 307 under the login-307 fault: a redirect that answers a form POST.

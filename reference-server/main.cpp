@@ -1,5 +1,6 @@
-// The reference-server binary: parses flags (faults and variants included), starts the server,
-// prints its base URL as the first line of stdout and runs until SIGINT or SIGTERM.
+// The reference-server binary: parses flags (faults and variants included), starts the server
+// (over HTTPS with --tls-cert/--tls-key), prints its base URL as the first line of stdout and
+// runs until SIGINT or SIGTERM.
 #include "faults.h"
 #include "options.h"
 #include "server.h"
@@ -40,8 +41,19 @@ int main(int argc, char** argv) {
   bool list_variants = false;
   bool verbose = false;
 
-  app.add_option("--host", options.host, "Address to bind; also the issuer's host")
+  app.add_option("--host", options.host,
+                 "Address to bind; also the issuer's host unless --public-host is given")
       ->capture_default_str();
+  app.add_option("--public-host", options.public_host,
+                 "Host name the server's URLs (issuer, endpoints) carry instead of --host, e.g. "
+                 "a name clients map to the bound address (curl --resolve)");
+  // Not checked here: start() loads both and fails (exit 1) saying which file is wrong and why.
+  auto* tls_cert = app.add_option("--tls-cert", options.tls_cert_file,
+                                  "PEM certificate (chain) to serve HTTPS with; needs --tls-key");
+  auto* tls_key = app.add_option("--tls-key", options.tls_key_file,
+                                 "Unencrypted PEM private key of --tls-cert; needs --tls-cert");
+  tls_cert->needs(tls_key);
+  tls_key->needs(tls_cert);
   app.add_option("--port", options.port, "TCP port; 0 picks a free one")
       ->check(CLI::Range(0, 65535))
       ->capture_default_str();

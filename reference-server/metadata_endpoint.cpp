@@ -60,6 +60,11 @@ nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_
   doc["registration_endpoint"] = base + "/register";
   doc["introspection_endpoint"] = base + "/introspect";
   doc["revocation_endpoint"] = base + "/revoke";
+  // The metadata-plain-http-endpoint fault: one endpoint loses TLS while the rest keep it. The
+  // port speaks only TLS, so requests to that URL get no HTTP answer either; the rule broken is
+  // the scheme's. Over plain HTTP every URL is http:// already and the fault changes nothing.
+  if (options.has(Fault::MetadataPlainHttpEndpoint) && base.starts_with("https://"))
+    doc["jwks_uri"] = "http://" + base.substr(8) + "/jwks.json";
   // The metadata-dead-endpoint fault advertises a UserInfo endpoint this server does not serve
   // (it answers 404).
   if (options.has(Fault::MetadataDeadEndpoint)) doc["userinfo_endpoint"] = base + "/userinfo";

@@ -12,8 +12,17 @@
 namespace refserver {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";
-  int port = 0; // 0 picks an ephemeral port
+  std::string host = "127.0.0.1"; // the address bound
+  int port = 0;                   // 0 picks an ephemeral port
+  // The host name the server's own URLs carry (base URL, issuer, every advertised endpoint)
+  // instead of `host`, so a test can present a non-loopback issuer that clients reach through
+  // a name override (curl --resolve) while the server still binds loopback. Empty: `host`.
+  std::string public_host;
+  // PEM certificate (chain, leaf first) and unencrypted PEM private key, both or neither. With
+  // them the server speaks only HTTPS and its URLs use https://; a missing, unreadable,
+  // passphrase-protected or mismatched pair makes start() throw.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   std::chrono::seconds code_lifetime{60};
   std::chrono::seconds access_token_lifetime{3600};
   std::chrono::seconds refresh_token_lifetime{86400};
@@ -36,6 +45,7 @@ struct ServerOptions {
   // The initial access token /register requires (RFC 7591 §3). Empty: registration is open.
   std::string registration_token;
 
+  bool tls() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
   bool has(Fault f) const { return faults.count(f) != 0; }
   bool has(Variant v) const { return variants.count(v) != 0; }
 };

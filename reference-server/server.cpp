@@ -19,9 +19,13 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cstdio>
+#include <cstring>
 #include <httplib.h>
 #include <mutex>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 #include <stdexcept>
 #include <sys/socket.h>
 #include <thread>
@@ -154,6 +158,70 @@ std::string url_host(const std::string& host) {
   return host;
 }
 
+// A host name or address literal as --public-host may give it: nothing that could end the
+// authority part of a URL or smuggle userinfo, a path or whitespace into the issuer.
+bool is_plain_host(std::string_view host) {
+  return !host.empty() && std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == '_' ||
+           c == ':';
+  });
+}
+
+// The reason of the oldest queued OpenSSL error (the one that says what went wrong first),
+// clearing the queue.
+std::string openssl_reason() {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown OpenSSL error";
+  // A file that cannot be opened is reported as an errno value.
+  if (ERR_GET_LIB(code) == ERR_LIB_SYS) return std::strerror(ERR_GET_REASON(code));
+  const char* reason = ERR_reason_error_string(code);
+  if (reason) return reason;
+  char buffer[256];
+  ERR_error_string_n(code, buffer, sizeof buffer);
+  return buffer;
+}
+
+// The listener: plain httplib::Server, or httplib::SSLServer with the configured certificate
+// and key, loaded here (not by httplib's path constructor) so a failure says which file and why.
+std::unique_ptr<httplib::Server> make_listener(const ServerOptions& options) {
+  if (!options.tls()) return std::make_unique<httplib::Server>();
+  if (options.tls_cert_file.empty() || options.tls_key_file.empty())
+    throw std::runtime_error("TLS needs both a certificate (--tls-cert) and a private key "
+                             "(--tls-key)");
+  std::string problem;
+  auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+    ERR_clear_error();
+    // OAuth 2.1 §1.5 defers to BCP 195 (RFC 9325 §3.1.1), which rules out anything below
+    // TLS 1.2; compression is off because of CRIME (RFC 9325 §3.3).
+    SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+    SSL_CTX_set_options(&ctx,
+                        SSL_OP_NO_COMPRESSION | SSL_OP_NO_SESSION_RESUMPTION_ON_RENEGOTIATION);
+    // A passphrase-protected key must fail to load, not make OpenSSL prompt on the terminal.
+    SSL_CTX_set_default_passwd_cb(&ctx, [](char*, int, int, void*) { return 0; });
+    if (SSL_CTX_use_certificate_chain_file(&ctx, options.tls_cert_file.c_str()) != 1) {
+      problem = "cannot load the TLS certificate " + options.tls_cert_file + ": " +
+                openssl_reason() + " (a PEM certificate chain is expected)";
+      return false;
+    }
+    if (SSL_CTX_use_PrivateKey_file(&ctx, options.tls_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      problem = "cannot load the TLS private key " + options.tls_key_file + ": " +
+                openssl_reason() + " (an unencrypted PEM private key matching " +
+                options.tls_cert_file + " is expected)";
+      return false;
+    }
+    if (SSL_CTX_check_private_key(&ctx) != 1) {
+      problem = "the TLS private key " + options.tls_key_file + " does not match the certificate " +
+                options.tls_cert_file + ": " + openssl_reason();
+      return false;
+    }
+    return true;
+  });
+  if (!server->is_valid())
+    throw std::runtime_error(problem.empty() ? "cannot set up TLS: " + openssl_reason() : problem);
+  return server;
+}
+
 // Paths are attacker-controlled; keep the log one line of printable text.
 std::string printable(std::string_view text) {
   std::string out;
@@ -175,7 +243,9 @@ struct ReferenceServer::Impl {
   ServerOptions options;
   Store store;
   ClientDirectory clients; // the store plus client metadata documents
-  httplib::Server http;
+  // Built in start(): plain or TLS, depending on the options. Routes are installed the same way
+  // on either, through the httplib::Server base.
+  std::unique_ptr<httplib::Server> server;
   // Built in start(): the issuer depends on the port actually bound.
   std::unique_ptr<MetadataService> metadata;
   std::unique_ptr<RegistrationService> registration;
@@ -207,6 +277,7 @@ void ReferenceServer::Impl::handle_authorize(const AuthorizationRequest& request
 }
 
 void ReferenceServer::Impl::install_routes() {
+  httplib::Server& http = *server;
   // Unknown paths and wrong methods are answered before httplib reads a body, so the status
   // does not depend on whether the request carried one.
   http.set_pre_routing_handler(
@@ -384,35 +455,44 @@ int ReferenceServer::start() {
   if (s.stopped) throw std::logic_error("ReferenceServer cannot be restarted after stop()");
   if (s.started) return s.port;
 
+  const std::string& public_host =
+      s.options.public_host.empty() ? s.options.host : s.options.public_host;
+  if (!s.options.public_host.empty() && !is_plain_host(s.options.public_host))
+    throw std::runtime_error("invalid public host name '" + printable(public_host) + "'");
+  // Throws when the certificate or key cannot be loaded, before anything is bound.
+  s.server = make_listener(s.options);
+  httplib::Server& http = *s.server;
+
   const size_t threads = static_cast<size_t>(std::max(1, s.options.threads));
-  s.http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  s.http.set_payload_max_length(s.options.max_body_bytes);
-  s.http.set_read_timeout(5, 0);
-  s.http.set_write_timeout(5, 0);
-  s.http.set_keep_alive_max_count(1000);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_payload_max_length(s.options.max_body_bytes);
+  http.set_read_timeout(5, 0);
+  http.set_write_timeout(5, 0);
+  http.set_keep_alive_max_count(1000);
   // httplib's stop() waits for idle keep-alive connections to time out; a short idle timeout
   // keeps shutdown prompt even when a client still holds a pooled connection.
-  s.http.set_keep_alive_timeout(1);
+  http.set_keep_alive_timeout(1);
   // Headers and body leave in separate writes; without TCP_NODELAY each response waits
   // ~40 ms for the client's delayed ACK (Nagle), which would dominate every flow.
-  s.http.set_tcp_nodelay(true);
+  http.set_tcp_nodelay(true);
 
   // httplib's default also sets SO_REUSEPORT, which would let a second server silently share
   // a port that is already taken; keep only SO_REUSEADDR so binding a busy port fails.
-  s.http.set_socket_options([](int sock) {
+  http.set_socket_options([](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   if (s.options.port == 0) {
-    s.port = s.http.bind_to_any_port(s.options.host);
+    s.port = http.bind_to_any_port(s.options.host);
     if (s.port <= 0) throw std::runtime_error("cannot bind to " + s.options.host);
   } else {
-    if (!s.http.bind_to_port(s.options.host, s.options.port))
+    if (!http.bind_to_port(s.options.host, s.options.port))
       throw std::runtime_error("cannot bind to " + s.options.host + ":" +
                                std::to_string(s.options.port));
     s.port = s.options.port;
   }
-  s.base_url = "http://" + url_host(s.options.host) + ":" + std::to_string(s.port);
+  s.base_url = std::string(s.options.tls() ? "https://" : "http://") + url_host(public_host) + ":" +
+               std::to_string(s.port);
 
   s.metadata = std::make_unique<MetadataService>(s.options, s.base_url);
   s.registration = std::make_unique<RegistrationService>(s.options, s.store);
@@ -428,15 +508,15 @@ int ReferenceServer::start() {
   s.install_routes();
 
   s.listener = std::thread([&s] {
-    s.http.listen_after_bind();
+    s.server->listen_after_bind();
     s.listen_returned = true;
   });
   // httplib's stop() is a no-op until the accept loop runs, so wait for it; otherwise an early
   // stop() would leave the listener running forever.
-  while (!s.http.is_running() && !s.listen_returned)
+  while (!http.is_running() && !s.listen_returned)
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   s.started = true;
-  if (!s.http.is_running()) {
+  if (!http.is_running()) {
     s.listener.join();
     s.stopped = true;
     throw std::runtime_error("cannot listen on " + s.base_url);
@@ -454,7 +534,7 @@ void ReferenceServer::stop() {
   Impl& s = *impl_;
   if (!s.started || s.stopped) return;
   s.stopped = true;
-  s.http.stop();
+  s.server->stop();
   if (s.listener.joinable()) s.listener.join();
 }
 

@@ -20,12 +20,14 @@ public:
   ReferenceServer(const ReferenceServer&) = delete;
   ReferenceServer& operator=(const ReferenceServer&) = delete;
 
-  // Binds host:port (port 0 picks an ephemeral port), starts listening on a background thread
-  // and returns the bound port. Throws std::runtime_error if it cannot bind or listen, and
-  // std::logic_error when called again after stop().
+  // Loads the TLS certificate and key if configured, binds host:port (port 0 picks an ephemeral
+  // port), starts listening on a background thread and returns the bound port. Throws
+  // std::runtime_error if the certificate or key cannot be loaded or it cannot bind or listen,
+  // and std::logic_error when called again after stop().
   int start();
 
-  // "http://HOST:PORT", also the issuer. Empty before start().
+  // "http://HOST:PORT", or "https://HOST:PORT" with TLS, where HOST is the public host (the bound
+  // host unless options say otherwise); also the issuer. Empty before start().
   std::string base_url() const;
 
   // Idempotent; joins the listener and worker threads.

@@ -68,6 +68,13 @@ void ConsoleReport::on_run_finished(const RunRecord& record) {
   if (record.interrupted_by != 0)
     std::fprintf(out_, "Interrupted by signal %d: the checks after the last one listed did not run.\n",
                  record.interrupted_by);
+  if (record.tls_unverified)
+    std::fprintf(out_, "TLS certificates were NOT verified (--insecure).\n");
+  if (record.rate_limited_responses > 0)
+    std::fprintf(out_,
+                 "%ld responses rate-limited the harness (429, or 503 with Retry-After); checks "
+                 "that could not wait them out ended in error.\n",
+                 record.rate_limited_responses);
   bool header = false;
   for (const auto& r : record.checks) {
     if (r.outcome != Outcome::Fail && r.outcome != Outcome::Error) continue;

@@ -340,6 +340,9 @@ void header(std::string& out, const RunRecord& r) {
     meta_row(out, "Resource metadata", r.resource_metadata_url, true);
   meta_row(out, "Profile", r.profile, false);
   meta_row(out, "Strict", r.strict ? "yes" : "no", false);
+  if (r.tls_unverified) meta_row(out, "TLS", "certificates NOT verified (--insecure)", false);
+  if (r.rate_limited_responses > 0)
+    meta_row(out, "Rate-limited responses", std::to_string(r.rate_limited_responses), false);
   meta_row(out, "Started", r.started_at, false);
   meta_row(out, "Finished", r.finished_at.empty() ? "(not finished)" : r.finished_at, false);
   meta_row(out, "Tool", r.tool_name + " " + r.tool_version, false);

@@ -80,6 +80,8 @@ nlohmann::json to_json(const RunRecord& record) {
                                       : nlohmann::json(record.resource_metadata_url)}}},
       {"profile", record.profile},
       {"strict", record.strict},
+      {"tls_verified", !record.tls_unverified},
+      {"rate_limited_responses", record.rate_limited_responses},
       {"started_at", record.started_at},
       {"finished_at", record.finished_at},
       {"summary", summary},

@@ -217,6 +217,9 @@ std::vector<Property> run_properties(const RunRecord& r) {
   props.push_back({"finished_at", r.finished_at});
   if (r.interrupted_by != 0)
     props.push_back({"interrupted_by_signal", std::to_string(r.interrupted_by)});
+  props.push_back({"tls_verified", r.tls_unverified ? "false" : "true"});
+  if (r.rate_limited_responses > 0)
+    props.push_back({"rate_limited_responses", std::to_string(r.rate_limited_responses)});
   for (std::size_t i = 0; i < r.stale_baseline.size(); ++i)
     props.push_back({"stale_baseline." + std::to_string(i + 1), r.stale_baseline[i]});
   return props;

@@ -323,4 +323,37 @@ TEST(CliContract, InterruptedRunWritesItsReports) {
   }
 }
 
+// A server killed, or frozen with SIGSTOP, in the middle of a run: every later check ends at
+// once in error naming the stop, the run ends within about twice the request timeout of that
+// moment, and every report is written.
+TEST(CliContract, ServerThatStopsMidRunEndsTheRunQuickly) {
+  for (int signo : {SIGKILL, SIGSTOP}) {
+    BackgroundProcess server({REFERENCE_SERVER_BIN, "--port", "0"});
+    std::string url = server.first_line(10s);
+    ASSERT_FALSE(url.empty());
+    std::string stem = testing::TempDir() + "cli-stopped-" + std::to_string(signo);
+    // --pace stretches the run to several seconds, so the stop lands in its middle.
+    BackgroundProcess run({CONFORMANCE_BIN, "--mcp-url", url + "/mcp", "--timeout", "2", "--pace",
+                           "15", "--quiet", "--json", stem + ".json", "--junit", stem + ".xml",
+                           "--html", stem + ".html"});
+    std::this_thread::sleep_for(2500ms);
+    server.send_signal(signo);
+    auto stopped = std::chrono::steady_clock::now();
+    int exit_code = run.wait_for_exit(120s);
+    auto took = std::chrono::steady_clock::now() - stopped;
+    EXPECT_EQ(exit_code, 1) << "signal " << signo;
+    EXPECT_LT(took, 7s) << "signal " << signo << ": 2 x the 2 s timeout, and some slack";
+    for (const char* ext : {".json", ".xml", ".html"})
+      EXPECT_TRUE(std::filesystem::exists(stem + ext)) << stem << ext;
+    std::ifstream in(stem + ".json");
+    json record = json::parse(in);
+    int named = 0;
+    for (const auto& c : record.at("checks"))
+      if (c.at("message").get<std::string>().find("the server stopped answering at") !=
+          std::string::npos)
+        ++named;
+    EXPECT_GE(named, 10) << "signal " << signo;
+  }
+}
+
 } // namespace

@@ -24,6 +24,8 @@ const char* const kCookie = "PLANTED-COOKIE-91ab22";
 const char* const kCode = "PLANTED-CODE-55cd87";
 const char* const kAccessToken = "PLANTED-ACCESS-TOKEN-3e2190";
 const char* const kRefreshToken = "PLANTED-REFRESH-TOKEN-8d0273";
+// A gateway key given as --config header from the environment; the server echoes it back.
+const char* const kGatewayKey = "PLANTED-GATEWAY-KEY-51c6e9";
 
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -34,6 +36,11 @@ std::string read_file(const std::string& path) {
 
 // Minimal, and careless on purpose: it echoes credentials into bodies and headers.
 void serve_planted_server(httplib::Server& server, const std::string& base) {
+  // A hostile server repeats the gateway key it was sent, in a header of every answer.
+  server.set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (req.has_header("X-Gateway-Key"))
+      res.set_header("X-Echo", "you sent " + req.get_header_value("X-Gateway-Key"));
+  });
   server.Get("/.well-known/oauth-authorization-server",
              [base](const httplib::Request&, httplib::Response& res) {
                json doc = {{"issuer", base},
@@ -94,8 +101,10 @@ TEST(RedactionEndToEnd, NoPlantedSecretReachesAnyReportOrLog) {
 
   ::setenv("PLANTED_CLIENT_SECRET", kClientSecret, 1);
   ::setenv("PLANTED_PASSWORD", kPassword, 1);
+  ::setenv("PLANTED_GATEWAY_KEY", kGatewayKey, 1);
   json config = {
       {"base_url", base},
+      {"headers", {{"X-Gateway-Key", "${env:PLANTED_GATEWAY_KEY}"}}},
       {"clients",
        {{"registration", "static"},
         {"public", {{"client_id", "planted-public"}}},
@@ -136,9 +145,11 @@ TEST(RedactionEndToEnd, NoPlantedSecretReachesAnyReportOrLog) {
   ASSERT_EQ(outputs.size(), 6u) << "no report written: " << run.err;
   // The run really exchanged the secrets: the report shows redaction markers where they were.
   EXPECT_NE(read_file(dir + "report.json").find("[REDACTED]"), std::string::npos);
+  // The header reached the server (it echoed it; the echo is redacted like the key).
+  EXPECT_NE(read_file(dir + "report.json").find("you sent [REDACTED]"), std::string::npos);
   for (const auto& [name, text] : outputs) {
     for (const char* secret :
-         {kClientSecret, kPassword, kCookie, kCode, kAccessToken, kRefreshToken})
+         {kClientSecret, kPassword, kCookie, kCode, kAccessToken, kRefreshToken, kGatewayKey})
       EXPECT_EQ(text.find(secret), std::string::npos) << secret << " appears in " << name;
     // Verifiers are random, so look at where they travel: never a value after code_verifier=.
     std::smatch m;

@@ -4,6 +4,7 @@
 // fixtures/variants.json, a behaviour the specifications allow (nothing fails, warns or errs,
 // even under --strict).
 #include "drivers/subprocess.h"
+#include "tls_fixture.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -40,12 +41,13 @@ struct FaultCase {
   bool from_mcp_url = true; // harness starts from --mcp-url (MCP mode), else from --base-url
   std::vector<std::string> harness_args; // a fault's extra conformance flags (faults.json)
   Clients clients = Clients::Dynamic;
+  bool https = false; // the server on TLS with a test CA, named as.conformance.test
 };
 
 // GoogleTest prints a parameter's bytes unless told how to name it.
 void PrintTo(const FaultCase& c, std::ostream* os) {
   *os << (c.fault.empty() ? "clean server" : c.fault) << (c.login_form ? " (login form)" : "")
-      << (c.from_mcp_url ? "" : " (--base-url only)")
+      << (c.from_mcp_url ? "" : " (--base-url only)") << (c.https ? " (https)" : "")
       << (c.clients == Clients::StaticPair           ? " (static clients)"
           : c.clients == Clients::StaticConfidential ? " (one static confidential client)"
                                                      : "");
@@ -120,12 +122,23 @@ std::vector<FaultCase> cases() {
   for (const auto& [name, entry] : table.at("faults").items())
     out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(),
                    entry.value("mode", "") == "login-form", true,
-                   entry.value("harness_args", std::vector<std::string>{})});
+                   entry.value("harness_args", std::vector<std::string>{}), Clients::Dynamic,
+                   entry.value("mode", "") == "https"});
+  // Over HTTPS, with a private CA given by --cacert: the clean server and a representative
+  // fault of each kind (code, token response, redirect matching, MCP audience, cache headers).
+  out.push_back({"", {}, false, true, {}, Clients::Dynamic, true});
+  for (const char* name : {"codes-reusable", "token-type-lowercase", "redirect-uri-unvalidated",
+                           "mcp-audience-unchecked", "no-cache-control"}) {
+    const json& entry = table.at("faults").at(name);
+    out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(), false, true,
+                   entry.value("harness_args", std::vector<std::string>{}), Clients::Dynamic,
+                   true});
+  }
   // Again with only the operator's clients, where registration is protected: every fault the
   // harness can judge without registering is caught exactly the same.
   out.push_back({"", {}, false, true, {}, Clients::StaticPair});
   for (const auto& [name, entry] : table.at("faults").items())
-    if (!entry.value("registration_only", false))
+    if (!entry.value("registration_only", false) && entry.value("mode", "") != "https")
       out.push_back({name, entry.at("caught_by").get<std::set<std::string>>(),
                      entry.value("mode", "") == "login-form", true,
                      entry.value("harness_args", std::vector<std::string>{}), Clients::StaticPair});
@@ -147,6 +160,10 @@ std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
   std::string suffix = info.param.clients == Clients::StaticPair           ? "StaticClients"
                        : info.param.clients == Clients::StaticConfidential ? "LoopbackOnly"
                                                                            : "";
+  // A fault whose whole point is TLS runs only over HTTPS and keeps its plain name.
+  if (info.param.https &&
+      (info.param.fault.empty() || info.param.fault != "metadata-plain-http-endpoint"))
+    suffix += "Https";
   if (info.param.fault.empty())
     return (info.param.login_form     ? "CleanServerLoginForm"
             : info.param.from_mcp_url ? "CleanServer"
@@ -170,22 +187,42 @@ struct SuiteRun {
   json record;
 };
 
+// The name an HTTPS reference server puts in its URLs: not a loopback name, so the rows that
+// judge https (SEC-05, META-07) judge it as a deployment; the harness reaches it by --resolve.
+constexpr const char* kPublicHost = "as.conformance.test";
+
+// Throwaway PKI for the HTTPS runs, made once per process with the openssl CLI.
+const conformance::testing_tools::TlsFixture& test_pki() {
+  static conformance::testing_tools::ScratchDir dir("selfcheck-pki");
+  static const auto pki = conformance::testing_tools::make_test_pki(dir.path(), {kPublicHost});
+  return pki;
+}
+
 SuiteRun run_suite(const std::vector<std::string>& server_args,
                    const std::vector<std::string>& conformance_args, bool from_mcp_url,
-                   Clients clients = Clients::Dynamic) {
+                   Clients clients = Clients::Dynamic, bool https = false) {
   std::vector<std::string> argv{REFERENCE_SERVER_BIN, "--port", "0", "--code-lifetime",
                                 kCodeLifetime};
   argv.insert(argv.end(), server_args.begin(), server_args.end());
   if (clients != Clients::Dynamic)
     argv.insert(argv.end(), {"--registration-token", kRegistrationToken});
+  if (https)
+    argv.insert(argv.end(), {"--tls-cert", test_pki().server_cert, "--tls-key",
+                             test_pki().server_key, "--public-host", kPublicHost});
   BackgroundProcess server(argv);
   std::string url = server.first_line(10s);
-  EXPECT_EQ(url.rfind("http://127.0.0.1:", 0), 0u) << "reference server printed '" << url << "'";
+  std::string expected_start =
+      https ? std::string("https://") + kPublicHost + ":" : std::string("http://127.0.0.1:");
+  EXPECT_EQ(url.rfind(expected_start, 0), 0u) << "reference server printed '" << url << "'";
   std::string report =
       (std::filesystem::temp_directory_path() /
        ("selfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(std::rand()) + ".json"))
           .string();
   std::vector<std::string> cmd{CONFORMANCE_BIN, "--json", report, "--code-lifetime", kCodeLifetime};
+  if (https)
+    cmd.insert(cmd.end(),
+               {"--cacert", test_pki().ca_cert, "--resolve",
+                std::string(kPublicHost) + ":" + url.substr(url.rfind(':') + 1) + ":127.0.0.1"});
   std::string config;
   if (clients == Clients::InitialAccessToken)
     cmd.insert(cmd.end(), {"--initial-access-token", kRegistrationToken});
@@ -246,7 +283,7 @@ TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
   if (!c.fault.empty()) harness_args.push_back("--strict");
   if (c.login_form) with_login_form(server_args, harness_args);
   harness_args.insert(harness_args.end(), c.harness_args.begin(), c.harness_args.end());
-  SuiteRun run = run_suite(server_args, harness_args, c.from_mcp_url, c.clients);
+  SuiteRun run = run_suite(server_args, harness_args, c.from_mcp_url, c.clients, c.https);
   ASSERT_FALSE(run.process.timed_out);
   ASSERT_FALSE(run.record.is_null()) << "no JSON report; stderr: " << run.process.err;
   EXPECT_EQ(run.process.exit_code, c.fault.empty() ? 0 : 1) << run.process.out;

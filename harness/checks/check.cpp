@@ -1,5 +1,6 @@
 #include "checks/check.h"
 
+#include "http/http_client.h"
 #include "http/redaction.h"
 
 #include <algorithm>
@@ -265,6 +266,11 @@ void run_check(const std::function<void()>& body) {
     if (current) current->abort_with(aborted.outcome(), aborted.what());
     if (aborted.outcome() == Outcome::Skip) GTEST_SKIP() << aborted.what();
     ADD_FAILURE() << kVerdictMarker << aborted.what();
+  } catch (const HttpGiveUp& gone) {
+    // Not the server's answer to the check's question (rate limited, or it stopped answering):
+    // the check cannot be judged.
+    if (current) current->abort_with(Outcome::Error, gone.what());
+    ADD_FAILURE() << kVerdictMarker << gone.what();
   } catch (const std::exception& e) {
     if (current) current->unexpected_failure(std::string("exception: ") + e.what());
     ADD_FAILURE() << kVerdictMarker << "harness exception: " << e.what();

@@ -76,6 +76,10 @@ struct RunRecord {
   int interrupted_by = 0;
   // With --baseline: entries that matched no failure ("requirement" or "check" name: note).
   std::vector<std::string> stale_baseline;
+  // --insecure: TLS certificates were not verified, so nothing about TLS was judged.
+  bool tls_unverified = false;
+  // Responses that rate-limited the harness (429, or 503 with Retry-After).
+  long rate_limited_responses = 0;
 
   std::map<Outcome, int> summary() const;
   // A requirement's outcome is the worst among the findings of the checks that cite it.

@@ -148,6 +148,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv) {
 BackgroundProcess::~BackgroundProcess() {
   if (pid_ > 0) {
     kill(pid_, SIGTERM);
+    kill(pid_, SIGCONT); // a stopped process handles SIGTERM only once it runs again
     for (int i = 0; i < 50; ++i) {
       int status;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
@@ -181,9 +182,17 @@ std::string BackgroundProcess::first_line(std::chrono::milliseconds timeout) {
   }
 }
 
+void BackgroundProcess::send_signal(int signo) {
+  if (pid_ > 0) kill(pid_, signo);
+}
+
 int BackgroundProcess::signal_and_wait(int signo, std::chrono::milliseconds timeout) {
+  send_signal(signo);
+  return wait_for_exit(timeout);
+}
+
+int BackgroundProcess::wait_for_exit(std::chrono::milliseconds timeout) {
   if (pid_ <= 0) return -1;
-  kill(pid_, signo);
   auto deadline = std::chrono::steady_clock::now() + timeout;
   int status = 0;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -42,6 +42,11 @@ public:
   // Sends `signo` and waits for the exit: the exit status, or -1 if it was killed by a signal
   // or did not exit within `timeout` (then it is killed).
   int signal_and_wait(int signo, std::chrono::milliseconds timeout);
+  // Sends `signo` without waiting (SIGSTOP freezes it; the destructor still ends it).
+  void send_signal(int signo);
+  // Waits for the exit: the exit status, or -1 if it was killed by a signal or did not exit
+  // within `timeout` (then it is killed).
+  int wait_for_exit(std::chrono::milliseconds timeout);
 
 private:
   pid_t pid_ = -1;

@@ -14,7 +14,57 @@ void curl_global_init_once() {
 
 CurlTransfer::~CurlTransfer() {
   curl_slist_free_all(headers_);
+  curl_slist_free_all(resolve_);
 }
+
+namespace {
+
+// TLS as the options say. A CA bundle is trusted beside the system's (libcurl's default CA
+// directory stays in use), never instead of it.
+void set_tls(CURL* curl, const TlsOptions& tls) {
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, tls.insecure ? 0L : 1L);
+  curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, tls.insecure ? 0L : 2L);
+  if (!tls.ca_file.empty()) {
+    curl_easy_setopt(curl, CURLOPT_CAINFO, tls.ca_file.c_str());
+    if (const char* capath = curl_version_info(CURLVERSION_NOW)->capath)
+      curl_easy_setopt(curl, CURLOPT_CAPATH, capath);
+  }
+  if (!tls.client_cert.empty()) curl_easy_setopt(curl, CURLOPT_SSLCERT, tls.client_cert.c_str());
+  if (!tls.client_key.empty()) curl_easy_setopt(curl, CURLOPT_SSLKEY, tls.client_key.c_str());
+}
+
+// One line that names why TLS failed, in words an operator can act on.
+std::string tls_failure(CURL* curl, CURLcode result, const char* detail) {
+  long verify = 0;
+  curl_easy_getinfo(curl, CURLINFO_SSL_VERIFYRESULT, &verify);
+  std::string text = detail && *detail ? detail : curl_easy_strerror(result);
+  std::string reason;
+  // X509_V_ERR_* values (OpenSSL's x509_vfy.h), the ones operators meet.
+  switch (verify) {
+  case 2:  // unable to get issuer certificate
+  case 19: // self-signed certificate in chain
+  case 20: // unable to get local issuer certificate
+  case 21: // unable to verify the first certificate
+    reason = "unknown issuer: the certificate is not signed by a trusted CA (add it with --cacert)";
+    break;
+  case 18: // self-signed certificate
+    reason = "self-signed certificate (trust it with --cacert)";
+    break;
+  case 10: // certificate has expired
+    reason = "expired certificate";
+    break;
+  case 9: // certificate is not yet valid
+    reason = "certificate not yet valid";
+    break;
+  default:
+    if (text.find("subject name") != std::string::npos ||
+        text.find("does not match") != std::string::npos)
+      reason = "name mismatch: the certificate does not name this host";
+  }
+  return "TLS: " + (reason.empty() ? text : reason + " (" + text + ")");
+}
+
+} // namespace
 
 size_t CurlTransfer::on_body(char* data, size_t size, size_t count, void* self) {
   auto* t = static_cast<CurlTransfer*>(self);
@@ -57,7 +107,16 @@ void CurlTransfer::prepare(CURL* curl, const HttpRequest& request, const HttpOpt
   curl_slist_free_all(headers_);
   headers_ = nullptr;
 
+  curl_slist_free_all(resolve_);
+  resolve_ = nullptr;
+  error_[0] = '\0';
+
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_);
+  set_tls(curl, options.tls);
+  for (const std::string& entry : options.resolve)
+    resolve_ = curl_slist_append(resolve_, entry.c_str());
+  if (resolve_) curl_easy_setopt(curl, CURLOPT_RESOLVE, resolve_);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L); // redirects are judged, never followed here
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms_);
@@ -107,15 +166,23 @@ HttpResponse CurlTransfer::finish(CURL* curl, CURLcode result, double duration_m
   if (over_cap_ || result == CURLE_FILESIZE_EXCEEDED) {
     response.body_truncated = true;
     response.transport_error = "response body exceeds the " + std::to_string(cap_) + "-byte cap";
+  } else if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CONNECT_ERROR ||
+             result == CURLE_SSL_CERTPROBLEM || result == CURLE_SSL_CACERT_BADFILE ||
+             result == CURLE_SSL_ISSUER_ERROR || result == CURLE_SSL_CLIENTCERT) {
+    response.transport_error = tls_failure(curl, result, error_);
   } else if (result != CURLE_OK) {
     response.transport_error = curl_easy_strerror(result);
     if (result == CURLE_OPERATION_TIMEDOUT)
       response.transport_error = "timed out after " + std::to_string(timeout_ms_) + " ms";
   }
-  // The handle may outlive this transfer's header list.
+  // The handle may outlive this transfer's lists.
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
   curl_slist_free_all(headers_);
   headers_ = nullptr;
+  curl_slist_free_all(resolve_);
+  resolve_ = nullptr;
   return response;
 }
 

@@ -42,6 +42,8 @@ private:
   long timeout_ms_ = 0;
   bool over_cap_ = false;
   curl_slist* headers_ = nullptr;
+  curl_slist* resolve_ = nullptr;
+  char error_[CURL_ERROR_SIZE] = {};
   std::vector<std::string> wanted_headers_;
 };
 

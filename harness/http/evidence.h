@@ -27,6 +27,8 @@ class EvidenceSink {
 public:
   virtual ~EvidenceSink() = default;
   virtual void record(Exchange exchange) = 0;
+  // What is running, for messages ("Pkce.PlainMethodIsRejected"); empty when unknown.
+  virtual std::string where() const { return {}; }
 };
 
 // The sink that receives exchanges on this thread (the running check, or none).

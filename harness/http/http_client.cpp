@@ -5,7 +5,10 @@
 #include "http/redaction.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <ctime>
+#include <thread>
 
 namespace conformance {
 namespace {
@@ -15,7 +18,79 @@ std::string lower(std::string_view s) {
   return oauth::ascii_lower(s);
 }
 
+std::atomic<long> rate_limited{0};
+
+bool is_rate_limited(const HttpResponse& r) {
+  return r.status == 429 || (r.status == 503 && r.header("retry-after"));
+}
+
+// A non-negative whole number of seconds, or nullopt.
+std::optional<long long> seconds_in(std::string_view text) {
+  text = trim(text);
+  if (text.empty() || text.size() > 9 ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; }))
+    return std::nullopt;
+  return std::stoll(std::string(text));
+}
+
+// How long the server asks the client to wait: Retry-After as seconds or an HTTP date (RFC 9110
+// §10.2.3), else the reset of the RateLimit headers (draft-ietf-httpapi-ratelimit-headers: a
+// RateLimit-Reset of seconds, or a reset/t parameter of RateLimit).
+std::optional<std::chrono::seconds> requested_wait(const HttpResponse& r) {
+  if (auto after = r.header("retry-after")) {
+    if (auto s = seconds_in(*after)) return std::chrono::seconds(*s);
+    std::tm tm{};
+    if (strptime(std::string(trim(*after)).c_str(), "%a, %d %b %Y %H:%M:%S GMT", &tm)) {
+      long long delta = static_cast<long long>(timegm(&tm)) - std::time(nullptr);
+      return std::chrono::seconds(std::max(0LL, delta));
+    }
+  }
+  if (auto reset = r.header("ratelimit-reset"))
+    if (auto s = seconds_in(*reset)) return std::chrono::seconds(*s);
+  if (auto policy = r.header("ratelimit"))
+    for (std::string_view key : {"reset=", "t="}) {
+      size_t at = policy->find(key);
+      if (at == std::string::npos || (at > 0 && std::isalnum(static_cast<unsigned char>(
+                                                    (*policy)[at - 1]))))
+        continue;
+      std::string_view rest = std::string_view(*policy).substr(at + key.size());
+      if (auto s = seconds_in(rest.substr(0, rest.find_first_of(",;"))))
+        return std::chrono::seconds(*s);
+    }
+  return std::nullopt;
+}
+
+// The rate limit as the server stated it, for messages.
+std::string rate_limit_policy(const HttpResponse& r) {
+  std::string out;
+  for (const char* name : {"retry-after", "ratelimit", "ratelimit-policy", "ratelimit-reset"})
+    if (auto v = r.header(name)) out += std::string(out.empty() ? "" : ", ") + name + ": " + *v;
+  return out.empty() ? "no Retry-After or RateLimit header" : out;
+}
+
+// The origin of `url` in one spelling (lower case, no default port), so that two URLs of one
+// server count as one: "" when it is not a URL.
+std::string server_key(std::string_view url) {
+  auto parts = oauth::parse_url(url);
+  if (!parts || parts->host.empty()) return "";
+  std::string scheme = lower(parts->scheme), host = lower(parts->host);
+  bool default_port = (scheme == "https" && parts->port == "443") ||
+                      (scheme == "http" && parts->port == "80");
+  return scheme + "://" + host + (parts->port.empty() || default_port ? "" : ":" + parts->port);
+}
+
+std::string now_utc() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
 } // namespace
+
+long rate_limited_responses() {
+  return rate_limited.load();
+}
 
 std::optional<std::string> HttpResponse::header(std::string_view name) const {
   std::string key = lower(name);
@@ -95,7 +170,73 @@ HttpClient::~HttpClient() {
   curl_easy_cleanup(static_cast<CURL*>(handle_));
 }
 
+void HttpClient::add_server_origin(const std::string& url) {
+  std::string key = server_key(url);
+  if (!key.empty() && !options_.server_origins.empty() && !is_server_origin(key))
+    options_.server_origins.push_back(key);
+}
+
+bool HttpClient::is_server_origin(const std::string& key) const {
+  const auto& origins = options_.server_origins;
+  return origins.empty() ||
+         std::any_of(origins.begin(), origins.end(),
+                     [&](const std::string& o) { return server_key(o) == key; });
+}
+
 HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
+  std::string origin = server_key(request.url);
+  if (!is_server_origin(origin)) return transfer(request, jar);
+  ServerState& server = servers_[origin];
+  if (!server.stopped.empty()) throw HttpGiveUp(server.stopped);
+  HttpRequest sent = request;
+  sent.headers.insert(sent.headers.end(), options_.extra_headers.begin(),
+                      options_.extra_headers.end());
+  auto wait_for_pace = [&] {
+    if (options_.pace.count() > 0 && server.last_request.time_since_epoch().count() > 0)
+      std::this_thread::sleep_until(server.last_request + options_.pace);
+    server.last_request = std::chrono::steady_clock::now();
+  };
+  wait_for_pace();
+  HttpResponse response = transfer(sent, jar);
+
+  // A rate limit is not the server's answer to the conformance question: wait it out once.
+  if (is_rate_limited(response)) {
+    ++rate_limited;
+    auto wait = requested_wait(response);
+    if (wait && *wait > options_.max_wait)
+      throw HttpGiveUp("the server rate-limited the harness (" + response.summary() + ", " +
+                       rate_limit_policy(response) + "): it asks to wait " +
+                       std::to_string(wait->count()) + " s, beyond --max-wait " +
+                       std::to_string(options_.max_wait.count()) + " s");
+    std::this_thread::sleep_for(wait.value_or(std::chrono::seconds(1)));
+    wait_for_pace();
+    response = transfer(sent, jar);
+    if (is_rate_limited(response)) {
+      ++rate_limited;
+      throw HttpGiveUp("the server rate-limited the harness again after the wait it asked for (" +
+                       response.summary() + ", " + rate_limit_policy(response) + ")");
+    }
+  }
+
+  // A server that stopped answering ends every later check at once, not after its timeout each.
+  if (!response.answered() && !response.body_truncated) {
+    if (options_.give_up_after_failures > 0 && server.answered &&
+        ++server.failures_in_a_row >= options_.give_up_after_failures) {
+      std::string during = evidence_sink() ? evidence_sink()->where() : "";
+      server.stopped = "the server stopped answering at " + now_utc() +
+                       (during.empty() ? "" : ", during " + during) + " (" +
+                       std::to_string(server.failures_in_a_row) + " requests in a row: " +
+                       response.transport_error + ")";
+      throw HttpGiveUp(server.stopped);
+    }
+  } else {
+    server.failures_in_a_row = 0;
+    server.answered = true;
+  }
+  return response;
+}
+
+HttpResponse HttpClient::transfer(const HttpRequest& request, CookieJar* jar) {
   // The client's own handle starts clean each time; a jar's handle keeps its cookies, so every
   // option below is set explicitly rather than relying on a reset.
   CURL* curl = static_cast<CURL*>(jar ? jar->handle() : handle_);

@@ -7,18 +7,59 @@
 #include "http/evidence.h"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace conformance {
+
+struct TlsOptions {
+  std::string ca_file;      // a PEM bundle trusted beside the system's (private or staging CAs)
+  bool insecure = false;    // no certificate verification at all: only when asked for
+  std::string client_cert;  // a client certificate (PEM) for servers that ask for one
+  std::string client_key;   // and its key
+};
 
 struct HttpOptions {
   std::chrono::milliseconds timeout{10'000};
   size_t max_body_bytes = 1024 * 1024;
+  TlsOptions tls;
+  // "HOST:PORT:ADDRESS" entries, as curl's --resolve: where a name is reached.
+  std::vector<std::string> resolve;
+
+  // The origins of the servers under test ("https://as.example.com:443" form, see
+  // oauth::origin_of). Only requests to them get `extra_headers`, count towards giving up on a
+  // server that stopped answering, and are paced; empty means every origin (preflight, bench).
+  std::vector<std::string> server_origins;
+  HeaderList extra_headers; // what a gateway in front of the servers wants on every request
+
+  // A 429 (or a 503 with Retry-After) is waited out and retried once when the server asks for
+  // at most this long; a longer wait ends the check in error (HttpGiveUp).
+  std::chrono::seconds max_wait{30};
+  // At least this long between two requests to one server (strict rate limits).
+  std::chrono::milliseconds pace{0};
+  // After this many transfers in a row to one server end without a response (a server that
+  // answered before), it is taken to have stopped answering, and every later request to it
+  // fails at once (0: never). An origin that never answered is a dead endpoint, for the checks.
+  int give_up_after_failures = 0;
 };
+
+// Thrown by HttpClient::send when a request cannot be judged at all: the server stopped
+// answering, or it keeps rate-limiting beyond what the harness will wait. The running check
+// ends in error with this message.
+class HttpGiveUp : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+// How many responses were rate-limited (429, or 503 with Retry-After) in this process: the run
+// summary shows it, so a user sees at once why checks errored.
+long rate_limited_responses();
 
 struct HttpRequest {
   std::string method = "GET";
@@ -67,6 +108,8 @@ private:
 
 class HttpClient {
 public:
+  // Sends with the options' TLS, resolve, rate-limit and give-up rules; throws HttpGiveUp (see
+  // above) only when options.give_up_after_failures or a rate limit says so.
   explicit HttpClient(HttpOptions options = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
@@ -81,9 +124,23 @@ public:
   HttpResponse post_json(const std::string& url, const nlohmann::json& body,
                          HeaderList headers = {});
 
+  // Adds the origin of `url` to the servers under test (their headers, pacing and give-up
+  // bookkeeping), when the options name any.
+  void add_server_origin(const std::string& url);
+
 private:
+  HttpResponse transfer(const HttpRequest& request, CookieJar* jar);
+  bool is_server_origin(const std::string& origin) const;
+
   HttpOptions options_;
   void* handle_; // CURL*, reused so connections stay alive between requests
+  struct ServerState {
+    int failures_in_a_row = 0;
+    bool answered = false; // only a server that answered once can stop answering
+    std::string stopped; // why it is given up on ("the server stopped answering at ..."), or ""
+    std::chrono::steady_clock::time_point last_request;
+  };
+  std::map<std::string, ServerState> servers_; // by origin
 };
 
 } // namespace conformance

@@ -138,8 +138,17 @@ std::string Redactor::redact_body(std::string_view body, std::string_view conten
   return redact_text(body);
 }
 
+void Redactor::add_secret_header(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  secret_headers_.insert(lower(name));
+}
+
 std::string Redactor::redact_header(std::string_view name, std::string_view value) const {
   std::string key = lower(name);
+  {
+    std::lock_guard lock(mutex_);
+    if (secret_headers_.count(key)) return std::string(kRedacted);
+  }
   if (key == "authorization" || key == "proxy-authorization") {
     // Keep the scheme: whether a client used Basic or Bearer is evidence, the credential is not.
     size_t space = value.find(' ');

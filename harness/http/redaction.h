@@ -19,6 +19,8 @@ class Redactor {
 public:
   // Remembers a secret value (code, token, verifier, client secret, password).
   void add_secret(std::string_view value);
+  // A header whose value is always hidden where it travels (an operator's gateway key).
+  void add_secret_header(std::string_view name);
 
   std::string redact_text(std::string_view text) const;
   std::string redact_url(std::string_view url) const;
@@ -38,6 +40,7 @@ private:
   };
   mutable std::mutex mutex_;
   std::set<std::string, LongestFirst> secrets_;
+  std::set<std::string> secret_headers_; // lower-case names
 };
 
 Redactor& redactor();

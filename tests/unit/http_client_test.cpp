@@ -3,6 +3,7 @@
 #include "../fixture_server.h"
 #include "http/http_client.h"
 
+#include <atomic>
 #include <chrono>
 #include <gtest/gtest.h>
 
@@ -84,6 +85,88 @@ TEST(HttpClientUnit, RecordsRedactedEvidence) {
   EXPECT_NE(e.request_body.find("grant_type=authorization_code"), std::string::npos);
   for (const auto& [n, v] : e.request_headers)
     EXPECT_EQ(v.find("Y2xpZW50"), std::string::npos);
+}
+
+} // namespace
+
+namespace {
+
+// A rate limit is waited out once when the server asks for a short wait, and a long one ends
+// the request at once with HttpGiveUp naming the limit.
+TEST(HttpClientDeployment, RateLimitsAreWaitedOutOrGivenUpOn) {
+  FixtureServer fx;
+  std::atomic<int> calls{0};
+  fx.routes().Get("/short", [&](const httplib::Request&, httplib::Response& res) {
+    if (calls++ % 2 == 0) {
+      res.status = 429;
+      res.set_header("Retry-After", "1");
+      return;
+    }
+    res.set_content("{}", "application/json");
+  });
+  fx.routes().Get("/long", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 429;
+    res.set_header("Retry-After", "3600");
+  });
+  fx.start();
+  long before = rate_limited_responses();
+  HttpClient http;
+  auto started = std::chrono::steady_clock::now();
+  HttpResponse ok = http.get(fx.url("/short"));
+  EXPECT_EQ(ok.status, 200);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));
+  started = std::chrono::steady_clock::now();
+  try {
+    http.get(fx.url("/long"));
+    ADD_FAILURE() << "a 3600 s Retry-After was waited for";
+  } catch (const HttpGiveUp& e) {
+    EXPECT_NE(std::string(e.what()).find("retry-after: 3600"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(rate_limited_responses() - before, 2);
+}
+
+// Two requests in a row without an answer: the server is given up on, and later requests fail
+// at once. Other origins are not affected, and get none of the operator's headers.
+TEST(HttpClientDeployment, StoppedServerIsGivenUpOnAndHeadersStayWithTheServers) {
+  FixtureServer other;
+  std::string seen_key = "unset";
+  other.routes().Get("/", [&](const httplib::Request& req, httplib::Response& res) {
+    seen_key = req.get_header_value("X-Gateway-Key");
+    res.set_content("ok", "text/plain");
+  });
+  other.start();
+  FixtureServer tested;
+  std::string tested_key;
+  tested.routes().Get("/", [&](const httplib::Request& req, httplib::Response& res) {
+    tested_key = req.get_header_value("X-Gateway-Key");
+    res.set_content("ok", "text/plain");
+  });
+  tested.start();
+  HttpOptions options;
+  options.server_origins = {tested.url()};
+  options.extra_headers = {{"X-Gateway-Key", "k-123"}};
+  options.give_up_after_failures = 2;
+  options.timeout = std::chrono::milliseconds(2000);
+  HttpClient http(options);
+  EXPECT_EQ(http.get(tested.url("/")).status, 200);
+  EXPECT_EQ(tested_key, "k-123");
+  EXPECT_EQ(http.get(other.url("/")).status, 200);
+  EXPECT_EQ(seen_key, ""); // not a server under test: no gateway header
+  std::string dead = tested.url("/");
+  tested.stop();
+  HttpResponse first = http.get(dead); // refused: one failure, still an answer to judge
+  EXPECT_FALSE(first.answered());
+  EXPECT_THROW(http.get(dead), HttpGiveUp); // the second gives up
+  auto started = std::chrono::steady_clock::now();
+  try {
+    http.get(dead);
+    ADD_FAILURE() << "no HttpGiveUp";
+  } catch (const HttpGiveUp& e) {
+    EXPECT_NE(std::string(e.what()).find("stopped answering"), std::string::npos) << e.what();
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
+  EXPECT_EQ(http.get(other.url("/")).status, 200);
 }
 
 } // namespace
