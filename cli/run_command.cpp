@@ -207,9 +207,9 @@ int run_main(int argc, char** argv) {
     if (!discovery.found()) throw StartupError(discovery.failure);
     record = new_record(settings.run, discovery, resource);
     settings.run.http.server_origins = server_origins(settings.run, discovery, resource);
-    // Two requests in a row without an answer: the server stopped, and the rest of the run ends
-    // at once instead of waiting out a timeout per request.
-    settings.run.http.give_up_after_failures = 2;
+    // A request without an answer, then a probe GET without one: the server stopped, and the
+    // rest of the run ends at once instead of waiting out a timeout per request.
+    settings.run.http.give_up_after_failures = 1;
     target_storage.emplace(settings.run, std::move(discovery), std::move(resource));
   } catch (const SettingsError& e) {
     std::cerr << "conformance: " << e.what() << "\n";

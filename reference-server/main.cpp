@@ -89,6 +89,10 @@ int main(int argc, char** argv) {
   app.add_option("--registration-token", options.registration_token,
                  "Initial access token /register requires (RFC 7591 §3; default: open "
                  "registration)");
+  app.add_option("--rate-limit-retry-after", options.rate_limit_retry_after,
+                 "Retry-After, in seconds, of the 429s the authorize-rate-limited variant sends")
+      ->check(CLI::Range(0, 86400))
+      ->capture_default_str();
   app.add_flag("--cimd-allow-http-loopback", options.cimd_allow_http_loopback,
                "Testing only: also accept and fetch http://127.0.0.1:PORT/... client metadata "
                "document URLs as client_id, bypassing the SSRF guard for that address");

@@ -44,6 +44,9 @@ struct ServerOptions {
   std::string introspection_token;
   // The initial access token /register requires (RFC 7591 §3). Empty: registration is open.
   std::string registration_token;
+  // The Retry-After (seconds) of the authorize-rate-limited variant's 429s: 1 is a limit a
+  // client waits out, an hour one it must give up on.
+  int rate_limit_retry_after = 1;
 
   bool tls() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
   bool has(Fault f) const { return faults.count(f) != 0; }

@@ -260,6 +260,7 @@ struct ReferenceServer::Impl {
   std::mutex lifecycle;
   std::thread listener;
   std::atomic<bool> listen_returned{false};
+  std::atomic<long> authorization_requests{0}; // for the authorize-rate-limited variant
   bool started = false;
   bool stopped = false;
   int port = 0;
@@ -271,6 +272,20 @@ struct ReferenceServer::Impl {
 
 void ReferenceServer::Impl::handle_authorize(const AuthorizationRequest& request,
                                              httplib::Response& res) {
+  if (options.has(Variant::AuthorizeRateLimited) && authorization_requests++ % 2 == 1) {
+    // The variant: a gateway's limit on authorization requests, stated both as Retry-After
+    // (RFC 9110 §10.2.3) and as the httpapi RateLimit fields.
+    std::string wait = std::to_string(options.rate_limit_retry_after);
+    HttpResponse limited;
+    limited.status = 429;
+    limited.set_header("Content-Type", "text/plain; charset=utf-8");
+    limited.set_header("Retry-After", wait);
+    limited.set_header("RateLimit-Policy", "\"authorize\";q=1;w=" + wait);
+    limited.set_header("RateLimit", "\"authorize\";r=0;t=" + wait);
+    limited.body = "Too many authorization requests; retry in " + wait + " s\n";
+    send(limited, res);
+    return;
+  }
   HttpResponse response = login ? login->authorize(request) : authorization->authorize(request);
   if (options.has(Fault::AuthorizeCors)) response.set_header("Access-Control-Allow-Origin", "*");
   send(response, res);

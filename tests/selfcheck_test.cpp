@@ -339,6 +339,9 @@ TEST_P(SelfCheckVariant, AllowedBehaviourRaisesNothing) {
   EXPECT_EQ(summary.at("warn"), 0) << explain(run.record);
   EXPECT_EQ(summary.at("error"), 0) << explain(run.record);
   EXPECT_EQ(run.process.exit_code, 0) << run.process.out;
+  // The rate limit was met and waited out, not dodged.
+  if (c.variant == "authorize-rate-limited")
+    EXPECT_GE(run.record.at("rate_limited_responses").get<long>(), 5) << run.process.out;
 }
 
 INSTANTIATE_TEST_SUITE_P(ReferenceServer, SelfCheckVariant, testing::ValuesIn(variant_cases()),

@@ -63,7 +63,7 @@ std::optional<std::chrono::seconds> requested_wait(const HttpResponse& r) {
 // The rate limit as the server stated it, for messages.
 std::string rate_limit_policy(const HttpResponse& r) {
   std::string out;
-  for (const char* name : {"retry-after", "ratelimit", "ratelimit-policy", "ratelimit-reset"})
+  for (const char* name : {"Retry-After", "RateLimit", "RateLimit-Policy", "RateLimit-Reset"})
     if (auto v = r.header(name)) out += std::string(out.empty() ? "" : ", ") + name + ": " + *v;
   return out.empty() ? "no Retry-After or RateLimit header" : out;
 }
@@ -222,16 +222,31 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   if (!response.answered() && !response.body_truncated) {
     if (options_.give_up_after_failures > 0 && server.answered &&
         ++server.failures_in_a_row >= options_.give_up_after_failures) {
+      // Only this request may have been dropped (a gateway resetting a hostile one): a GET the
+      // server answered before tells the two apart.
+      std::string probed;
+      if (!server.probe_url.empty()) {
+        wait_for_pace();
+        HttpResponse probe =
+            transfer({"GET", server.probe_url, options_.extra_headers, ""}, nullptr);
+        if (probe.answered()) {
+          server.failures_in_a_row = 0;
+          return response;
+        }
+        probed = "; a GET of " + server.probe_url + ", answered earlier, went unanswered too: " +
+                 probe.transport_error;
+      }
       std::string during = evidence_sink() ? evidence_sink()->where() : "";
       server.stopped = "the server stopped answering at " + now_utc() +
                        (during.empty() ? "" : ", during " + during) + " (" +
-                       std::to_string(server.failures_in_a_row) + " requests in a row: " +
-                       response.transport_error + ")";
+                       response.transport_error + probed + ")";
       throw HttpGiveUp(server.stopped);
     }
   } else {
     server.failures_in_a_row = 0;
     server.answered = true;
+    if (server.probe_url.empty() && request.method == "GET" && response.status < 500)
+      server.probe_url = request.url;
   }
   return response;
 }

@@ -44,8 +44,10 @@ struct HttpOptions {
   // At least this long between two requests to one server (strict rate limits).
   std::chrono::milliseconds pace{0};
   // After this many transfers in a row to one server end without a response (a server that
-  // answered before), it is taken to have stopped answering, and every later request to it
-  // fails at once (0: never). An origin that never answered is a dead endpoint, for the checks.
+  // answered before), a plain GET of a URL it answered before is sent; if that goes unanswered
+  // too, the server is taken to have stopped, and every later request to it fails at once
+  // (0: never). The probe keeps a server that drops one hostile request from ending the run.
+  // An origin that never answered is a dead endpoint, for the checks to judge.
   int give_up_after_failures = 0;
 };
 
@@ -137,6 +139,7 @@ private:
   struct ServerState {
     int failures_in_a_row = 0;
     bool answered = false; // only a server that answered once can stop answering
+    std::string probe_url; // the first URL it answered a plain GET of: the liveness probe
     std::string stopped; // why it is given up on ("the server stopped answering at ..."), or ""
     std::chrono::steady_clock::time_point last_request;
   };

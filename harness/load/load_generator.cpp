@@ -148,6 +148,10 @@ private:
     if (!next) return end_flow(slot);
     ++slot.requests_in_flow;
     slot.current = std::move(*next);
+    // Every load request goes to the server under test (flows read the redirect's Location and
+    // never call the redirect URI), so each carries the gateway's headers.
+    auto& headers = slot.current.request.headers;
+    headers.insert(headers.end(), plan_.http.extra_headers.begin(), plan_.http.extra_headers.end());
     slot.transfer.prepare(slot.easy, slot.current.request, plan_.http);
     slot.sent = Clock::now();
     if (curl_multi_add_handle(multi_, slot.easy) != CURLM_OK) {

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <gtest/gtest.h>
+#include <thread>
 
 namespace {
 
@@ -120,9 +121,42 @@ TEST(HttpClientDeployment, RateLimitsAreWaitedOutOrGivenUpOn) {
     http.get(fx.url("/long"));
     ADD_FAILURE() << "a 3600 s Retry-After was waited for";
   } catch (const HttpGiveUp& e) {
-    EXPECT_NE(std::string(e.what()).find("retry-after: 3600"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("Retry-After: 3600"), std::string::npos) << e.what();
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(rate_limited_responses() - before, 2);
+}
+
+// The RateLimit field's reset (t=) says how long to wait when Retry-After is absent; a 503 with
+// Retry-After is a rate limit too, while a bare 503 is the server's answer and is returned.
+TEST(HttpClientDeployment, RateLimitFieldsAndUnavailableAreUnderstood) {
+  FixtureServer fx;
+  std::atomic<int> calls{0};
+  fx.routes().Get("/fields", [&](const httplib::Request&, httplib::Response& res) {
+    if (calls++ == 0) {
+      res.status = 429;
+      res.set_header("RateLimit", "\"default\";r=0;t=1");
+      return;
+    }
+    res.set_content("{}", "application/json");
+  });
+  fx.routes().Get("/busy", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 503;
+    res.set_header("Retry-After", "3600");
+  });
+  fx.routes().Get("/down", [](const httplib::Request&, httplib::Response& res) {
+    res.status = 503;
+  });
+  fx.start();
+  long before = rate_limited_responses();
+  HttpClient http;
+  auto started = std::chrono::steady_clock::now();
+  EXPECT_EQ(http.get(fx.url("/fields")).status, 200);
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(900));
+  EXPECT_EQ(calls.load(), 2);
+  EXPECT_THROW(http.get(fx.url("/busy")), HttpGiveUp);
+  EXPECT_EQ(rate_limited_responses() - before, 2);
+  EXPECT_EQ(http.get(fx.url("/down")).status, 503);
   EXPECT_EQ(rate_limited_responses() - before, 2);
 }
 
@@ -167,6 +201,37 @@ TEST(HttpClientDeployment, StoppedServerIsGivenUpOnAndHeadersStayWithTheServers)
   }
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(500));
   EXPECT_EQ(http.get(other.url("/")).status, 200);
+}
+
+// One request that goes unanswered (here: too slow) while the server still answers the probe
+// GET is that request's own result, and the run goes on; once the probe fails too, the server
+// is given up on, with both failures named.
+TEST(HttpClientDeployment, OneDroppedRequestIsNotAStoppedServer) {
+  FixtureServer fx;
+  fx.routes().Get("/", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("ok", "text/plain");
+  });
+  fx.routes().Get("/slow", [](const httplib::Request&, httplib::Response& res) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    res.set_content("late", "text/plain");
+  });
+  fx.start();
+  HttpOptions options;
+  options.server_origins = {fx.url()};
+  options.give_up_after_failures = 1;
+  options.timeout = std::chrono::milliseconds(500);
+  HttpClient http(options);
+  EXPECT_EQ(http.get(fx.url("/")).status, 200);
+  HttpResponse slow = http.get(fx.url("/slow"));
+  EXPECT_FALSE(slow.answered());
+  EXPECT_EQ(http.get(fx.url("/")).status, 200);
+  fx.stop();
+  try {
+    http.get(fx.url("/slow"));
+    ADD_FAILURE() << "no HttpGiveUp";
+  } catch (const HttpGiveUp& e) {
+    EXPECT_NE(std::string(e.what()).find("went unanswered too"), std::string::npos) << e.what();
+  }
 }
 
 } // namespace

@@ -72,6 +72,28 @@ TEST(LoadGenerator, RunsExactlyTheFlowsAskedForWithLatencyPerStep) {
   EXPECT_GT(r.elapsed_s, 0);
 }
 
+// A gateway's header (--header) rides on every load request, as it does on the suite's.
+TEST(LoadGenerator, SendsTheGatewayHeadersOnEveryRequest) {
+  LoadFixture fx;
+  std::atomic<int> with_header{0}, without{0};
+  auto count = [&](const httplib::Request& req, httplib::Response& res) {
+    ++(req.get_header_value("X-Gateway-Key") == "k-123" ? with_header : without);
+    res.set_content("ok", "text/plain");
+  };
+  fx.routes().Get("/a", count);
+  fx.routes().Get("/b", count);
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 2;
+  plan.flows = 10;
+  plan.http.extra_headers = {{"X-Gateway-Key", "k-123"}};
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  EXPECT_EQ(r.failed_flows, 0);
+  EXPECT_EQ(with_header.load(), 20);
+  EXPECT_EQ(without.load(), 0);
+}
+
 TEST(LoadGenerator, CountsFailedFlowsByKind) {
   LoadFixture fx;
   std::atomic<int> n{0};
