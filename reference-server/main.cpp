@@ -93,6 +93,10 @@ int main(int argc, char** argv) {
                  "Retry-After, in seconds, of the 429s the authorize-rate-limited variant sends")
       ->check(CLI::Range(0, 86400))
       ->capture_default_str();
+  app.add_option("--rate-limit-every", options.rate_limit_every,
+                 "The authorize-rate-limited variant answers every Nth authorization request 429")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
   app.add_flag("--cimd-allow-http-loopback", options.cimd_allow_http_loopback,
                "Testing only: also accept and fetch http://127.0.0.1:PORT/... client metadata "
                "document URLs as client_id, bypassing the SSRF guard for that address");

@@ -47,6 +47,9 @@ struct ServerOptions {
   // The Retry-After (seconds) of the authorize-rate-limited variant's 429s: 1 is a limit a
   // client waits out, an hour one it must give up on.
   int rate_limit_retry_after = 1;
+  // Which authorization requests the variant limits: every Nth. Sparse by default so a self-check
+  // meets the limit a few times without waiting a second per flow.
+  int rate_limit_every = 8;
 
   bool tls() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
   bool has(Fault f) const { return faults.count(f) != 0; }

@@ -272,7 +272,8 @@ struct ReferenceServer::Impl {
 
 void ReferenceServer::Impl::handle_authorize(const AuthorizationRequest& request,
                                              httplib::Response& res) {
-  if (options.has(Variant::AuthorizeRateLimited) && authorization_requests++ % 2 == 1) {
+  if (options.has(Variant::AuthorizeRateLimited) &&
+      authorization_requests++ % options.rate_limit_every == options.rate_limit_every - 1) {
     // The variant: a gateway's limit on authorization requests, stated both as Retry-After
     // (RFC 9110 §10.2.3) and as the httpapi RateLimit fields.
     std::string wait = std::to_string(options.rate_limit_retry_after);

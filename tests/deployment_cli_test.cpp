@@ -174,9 +174,9 @@ TEST_F(HttpsDeployment, BenchTrustsTheCacertAndRefusesWithoutIt) {
                     "unknown issuer");
 }
 
-// A server that rate-limits its authorization endpoint (the authorize-rate-limited variant:
-// every second request gets 429). With Retry-After: 3600 (beyond the default --max-wait 30), the
-// checks that meet the limit end in error naming it, quickly; none fails, and the reports count
+// A server that rate-limits its authorization endpoint (the authorize-rate-limited variant, here
+// with every second request answered 429). With Retry-After: 3600 (beyond the default
+// --max-wait 30), the checks that meet the limit end in error naming it, quickly; none fails, and the reports count
 // the rate-limited responses. With --max-wait 0 even Retry-After: 1 is too long. (With
 // Retry-After: 1 and the default --max-wait, the variant self-check shows a clean run.)
 TEST(RateLimitedDeployment, WaitBeyondMaxWaitEndsChecksInErrorNamingTheLimit) {
@@ -187,7 +187,8 @@ TEST(RateLimitedDeployment, WaitBeyondMaxWaitEndsChecksInErrorNamingTheLimit) {
   };
   for (const Case& c : {Case{"3600", {}, "--max-wait 30"}, Case{"1", {"--max-wait", "0"}, "--max-wait 0"}}) {
     BackgroundProcess server({REFERENCE_SERVER_BIN, "--port", "0", "--variant",
-                              "authorize-rate-limited", "--rate-limit-retry-after", c.retry_after,
+                              "authorize-rate-limited", "--rate-limit-every", "2",
+                              "--rate-limit-retry-after", c.retry_after,
                               "--code-lifetime", "2"});
     std::string url = server.first_line(10s);
     ASSERT_FALSE(url.empty());
