@@ -223,4 +223,27 @@ TEST(RateLimitedDeployment, WaitBeyondMaxWaitEndsChecksInErrorNamingTheLimit) {
   }
 }
 
+// The same limit on every second authorization request with Retry-After: 1, within the default
+// --max-wait: the harness waits each one out and retries, so the run is complete and correct,
+// and the reports still count what was waited for.
+TEST(RateLimitedDeployment, ShortRetryAfterIsWaitedOutForACompleteRun) {
+  BackgroundProcess server({REFERENCE_SERVER_BIN, "--port", "0", "--variant",
+                            "authorize-rate-limited", "--rate-limit-every", "2",
+                            "--rate-limit-retry-after", "1", "--code-lifetime", "2"});
+  std::string url = server.first_line(10s);
+  ASSERT_FALSE(url.empty());
+  std::string stem = testing::TempDir() + "rate-waited-" + std::to_string(::getpid());
+  ProcessResult r = run_process({CONFORMANCE_BIN, "--base-url", url, "--json", stem + ".json",
+                                 "--code-lifetime", "2", "--gtest_filter=AuthorizationCode.*"},
+                                120s);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  json record = json::parse(read_file(stem + ".json"));
+  const json& summary = record.at("summary");
+  EXPECT_EQ(summary.at("pass").get<int>(), 7) << r.out;
+  for (const char* outcome : {"fail", "warn", "error", "skip"})
+    EXPECT_EQ(summary.at(outcome), 0) << outcome << "\n" << r.out;
+  EXPECT_GE(record.at("rate_limited_responses").get<long>(), 3) << r.out;
+  std::filesystem::remove(stem + ".json");
+}
+
 } // namespace
