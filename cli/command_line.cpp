@@ -48,7 +48,8 @@ const std::vector<FlagSpec>& flag_specs() {
       {"--timeout", "/timeout_seconds", Kind::Seconds, true,
        "Per-request timeout in seconds (default 10)"},
       {"--max-body", "/max_body_bytes", Kind::Integer, true,
-       "Response body cap in bytes (default 1048576)"},
+       "Cap on each response, header lines and body together, in bytes (default 1048576; the "
+       "headers alone are capped at 65536)"},
       {"--code-lifetime", "/code_lifetime_seconds", Kind::Integer, false,
        "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)"},
       {"--driver", "/driver/kind", Kind::Text, true,
@@ -94,6 +95,9 @@ const std::vector<FlagSpec>& flag_specs() {
       {"--client-key", "/tls/client_key", Kind::Text, true, "Its private key (PEM)"},
       {"--resolve", "/resolve", Kind::List, true,
        "HOST:PORT:ADDRESS: reach HOST:PORT at ADDRESS, as curl --resolve (repeatable)"},
+      {"--allow-host", "/allow_hosts", Kind::List, true,
+       "HOST the harness may follow a server to although it is on a loopback, private or "
+       "link-local address (repeatable; the servers named by --base-url and --mcp-url always)"},
       {"--header", "/headers", Kind::Header, true,
        "'Name: value' sent on every request to the servers under test, never elsewhere "
        "(repeatable; hidden in every report)"},

@@ -1,5 +1,7 @@
 #include "config_file.h"
 
+#include "core/bounded_json.h"
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -51,8 +53,9 @@ std::string expand_environment(const std::string& value) {
 }
 
 json parse_config_text(const std::string& text) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded()) throw SettingsError("not valid JSON");
+  json doc = oauth::parse_bounded_json(text);
+  if (doc.is_discarded())
+    throw SettingsError(oauth::json_too_deep(text) ? oauth::json_depth_refusal() : "not valid JSON");
   if (!doc.is_object()) throw SettingsError("the configuration must be a JSON object");
   expand_strings(doc, 0);
   return doc;

@@ -199,6 +199,11 @@ int run_main(int argc, char** argv) {
     if (bundled)
       std::cout << "No --base-url or --mcp-url given: testing the bundled reference server at "
                 << *settings.run.mcp_url << "\n\n";
+    // The servers the operator named may be anywhere; a server's redirect to another internal
+    // address is followed only to where those are (HttpOptions::guard_addresses).
+    settings.run.http.guard_addresses = true;
+    for (const std::string& url : {settings.run.base_url, settings.run.mcp_url.value_or("")})
+      if (auto parts = oauth::parse_url(url)) settings.run.http.allowed_hosts.push_back(parts->host);
     // Preflight: only "nothing answers" or "no metadata anywhere" ends the run.
     HttpClient preflight(settings.run.http);
     std::optional<ResourceDiscovery> resource =

@@ -44,6 +44,7 @@ const std::map<std::string, std::string, std::less<>>& flag_of_member() {
       {"tls.client_key", "--client-key"},
       {"resolve", "--resolve"},
       {"headers", "--header"},
+      {"allow_hosts", "--allow-host"},
       {"rate_limits.max_wait_seconds", "--max-wait"},
       {"rate_limits.pace_ms", "--pace"},
       {"bundled_server.port", "--server-port"},
@@ -311,6 +312,18 @@ void read_transport(const Section& doc, Settings& settings, Completeness complet
       http.resolve.push_back(text);
     }
   }
+  if (doc.has("allow_hosts")) {
+    const json& hosts = doc.raw("allow_hosts");
+    if (!hosts.is_array()) throw SettingsError(named("allow_hosts") + " must be an array");
+    for (const auto& host : hosts) {
+      std::string text = host.is_string() ? host.get<std::string>() : "";
+      if (text.empty() || text.find_first_of("/:@ ") != std::string::npos)
+        if (!(text.size() > 2 && text.front() == '[' && text.back() == ']'))
+          throw SettingsError(named("allow_hosts") + " entries are host names or addresses, got " +
+                              host.dump());
+      http.allowed_hosts.push_back(text);
+    }
+  }
   if (doc.has("headers")) {
     const json& headers = doc.raw("headers");
     if (!headers.is_object()) throw SettingsError(named("headers") + " must be an object");
@@ -349,7 +362,7 @@ Settings settings_from_document(const json& doc, Completeness completeness) {
               {"base_url", "mcp_url", "profile", "scope", "strict", "timeout_seconds",
                "max_body_bytes", "code_lifetime_seconds", "clients", "driver", "introspection",
                "revocation", "resources", "operations", "bundled_server", "tls", "resolve",
-               "headers", "rate_limits"});
+               "headers", "allow_hosts", "rate_limits"});
   Settings settings;
   RunOptions& run = settings.run;
   run.base_url = top.text("base_url").value_or("");
@@ -450,6 +463,7 @@ json settings_document(const Settings& settings) {
         {"client_cert", run.http.tls.client_cert},
         {"client_key", run.http.tls.client_key}}},
       {"resolve", run.http.resolve},
+      {"allow_hosts", run.http.allowed_hosts},
       {"headers",
        [&] {
          json headers = json::object();

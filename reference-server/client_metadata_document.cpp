@@ -1,6 +1,7 @@
 // Client identifier URL rules, client metadata document validation and cache lifetimes (CIMD).
 #include "client_metadata_document.h"
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "core/url.h"
 #include "registration_endpoint.h"
@@ -129,7 +130,11 @@ client_from_document(std::string_view client_id, const FetchedDocument& fetched)
     return "the client metadata document is larger than " +
            std::to_string(kMaxMetadataDocumentBytes) + " bytes";
 
-  json doc = json::parse(fetched.body, nullptr, /*allow_exceptions=*/false);
+  // Anyone can make the server fetch a document, so one nested too deeply to handle safely is
+  // refused as not JSON.
+  if (oauth::json_too_deep(fetched.body))
+    return "the client metadata document is not a JSON object: " + oauth::json_depth_refusal();
+  json doc = oauth::parse_bounded_json(fetched.body);
   if (doc.is_discarded() || !doc.is_object())
     return std::string("the client metadata document is not a JSON object");
 

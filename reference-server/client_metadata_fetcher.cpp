@@ -3,7 +3,7 @@
 
 #include "core/text.h"
 #include "core/url.h"
-#include "special_use_address.h"
+#include "core/special_use_address.h"
 
 #include <arpa/inet.h>
 #include <cstring>
@@ -159,7 +159,7 @@ FetchedDocument CurlMetadataFetcher::fetch(const std::string& url) {
     // Testing only: the fixture's own address, and nothing else, skips the refusal.
     const bool test_loopback = http && address->family == AF_INET && address->text == "127.0.0.1";
     if (!test_loopback)
-      if (auto reason = special_use_address(ai->ai_addr))
+      if (auto reason = oauth::special_use_address(ai->ai_addr))
         // One bad address refuses the host: a name that also points inward is not trusted.
         return failure("refusing to connect to " + address->text + " (" + *reason + " address)");
     bool seen = false;

@@ -89,6 +89,12 @@ int main(int argc, char** argv) {
   app.add_option("--registration-token", options.registration_token,
                  "Initial access token /register requires (RFC 7591 §3; default: open "
                  "registration)");
+  app.add_option("--max-clients", options.max_clients,
+                 "Most dynamically registered clients held; at the cap a registration evicts the "
+                 "least recently used client holding no live code or token, or is answered 503 "
+                 "with Retry-After while every client holds one")
+      ->check(CLI::Range(size_t{1}, size_t{100000000}))
+      ->capture_default_str();
   app.add_option("--rate-limit-retry-after", options.rate_limit_retry_after,
                  "Retry-After, in seconds, of the 429s the authorize-rate-limited variant sends")
       ->check(CLI::Range(0, 86400))

@@ -4,6 +4,7 @@
 #include "mcp_endpoint.h"
 
 #include "core/base64url.h"
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "core/url.h"
 #include "error_description.h"
@@ -106,7 +107,7 @@ ordered_json rpc_error(const ordered_json& id, int code, std::string_view messag
 
 // The method of a JSON-RPC message, or empty when the body is not one.
 std::string rpc_method(std::string_view body) {
-  ordered_json message = ordered_json::parse(body, nullptr, false);
+  ordered_json message = oauth::parse_bounded_json<ordered_json>(body);
   if (!message.is_object() || !message.contains("method") || !message["method"].is_string())
     return "";
   return message["method"].get<std::string>();
@@ -229,7 +230,9 @@ HttpResponse McpService::serve_post(const McpRequest& request, const Caller& cal
   if (request.accept && !oauth::trim(*request.accept).empty() && !accepts_json(*request.accept))
     return json_error(options_, 406, "not_acceptable", "this server answers application/json only");
 
-  ordered_json message = ordered_json::parse(request.body, nullptr, false);
+  // Too deeply nested JSON is refused as unparsable: copying or answering it would recurse once
+  // per level.
+  ordered_json message = oauth::parse_bounded_json<ordered_json>(request.body);
   if (message.is_discarded()) return json_response(400, rpc_error(nullptr, -32700, "Parse error"));
   // JSON-RPC 2.0 §4: an object with jsonrpc "2.0" and a method; MCP ids are strings or integers.
   const bool has_id = message.is_object() && message.contains("id");

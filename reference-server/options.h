@@ -28,7 +28,17 @@ struct ServerOptions {
   std::chrono::seconds refresh_token_lifetime{86400};
   std::set<Fault> faults;
   std::set<Variant> variants; // spec-allowed behaviours that differ from the clean server
+  // Limits on what a client sends before a handler sees it (connection_gate.h): a body's
+  // payload, chunked or not (413); a head's header fields and bytes, request line included
+  // (431); the time its head, and then its body, may take to arrive (408).
   size_t max_body_bytes = 64 * 1024;
+  size_t max_header_count = 100;
+  size_t max_header_bytes = 32 * 1024;
+  std::chrono::milliseconds head_timeout{10000};
+  std::chrono::milliseconds body_timeout{10000};
+  // Dynamically registered clients held at most; at the cap a registration evicts the least
+  // recently used client that holds no live code or token, or is refused (503) when none is idle.
+  size_t max_clients = 10000;
   int threads = 8;
   bool log_requests = false; // one line per request on stderr; never includes secrets
   // Interactive mode: /authorize sends the user agent through a login page and a consent page

@@ -2,6 +2,7 @@
 #include "registration_endpoint.h"
 
 #include "core/base64url.h"
+#include "core/bounded_json.h"
 #include "core/pkce.h"
 #include "core/text.h"
 #include "core/url.h"
@@ -163,8 +164,12 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
 
   if (media_type(request.content_type) != "application/json")
     return error("invalid_client_metadata", "the request body must be application/json");
+  // Echoing metadata copies and dumps it, recursing once per level, so nesting beyond any real
+  // metadata is invalid client metadata (RFC 7591 §3.2.2) before the document is built.
+  if (oauth::json_too_deep(request.body))
+    return error("invalid_client_metadata", "the request body is " + oauth::json_depth_refusal());
   // The parser also refuses bytes that are not UTF-8 and unpaired surrogate escapes.
-  json doc = json::parse(request.body, nullptr, /*allow_exceptions=*/false);
+  json doc = oauth::parse_bounded_json(request.body);
   if (doc.is_discarded() || !doc.is_object())
     return error("invalid_client_metadata", "the request body must be a JSON object");
 
@@ -273,16 +278,29 @@ HttpResponse RegistrationService::register_client(const RegistrationRequest& req
     client->secret_digest = Client::digest_secret(secret);
   }
   // The dcr-client-chooses-id fault: the request's client_id is taken when it is free.
-  bool stored = false;
+  RegisterOutcome outcome{RegisterStatus::IdTaken};
   if (auto it = doc.find("client_id"); options_.has(Fault::DcrClientChoosesId) && it != doc.end() &&
                                        it->is_string() && !it->get<std::string>().empty()) {
     client->client_id = it->get<std::string>();
-    stored = store_.add_client(client);
+    outcome = store_.register_client(client, options_.max_clients);
   }
   // 128 random bits: a collision is not a practical concern, but never overwrite a client.
-  while (!stored) {
+  while (outcome.status == RegisterStatus::IdTaken) {
     client->client_id = oauth::random_base64url(16);
-    stored = store_.add_client(client);
+    outcome = store_.register_client(client, options_.max_clients);
+  }
+  if (outcome.status == RegisterStatus::Full) {
+    // Nothing is wrong with the metadata: the server is full until some client's codes and
+    // tokens lapse. The body keeps RFC 7591 §3.2.2's error object; the status and Retry-After
+    // (RFC 9110 §15.6.4, §10.2.3) say when to try again, and temporarily_unavailable is the
+    // registered OAuth code for a server that cannot serve for now (RFC 6749 §4.1.2.1).
+    HttpResponse response = json_error(
+        options_, 503, "temporarily_unavailable",
+        error_description(options_, "the server holds its maximum of " +
+                                        std::to_string(options_.max_clients) +
+                                        " registered clients, all in use; try again later"));
+    response.set_header("Retry-After", std::to_string(outcome.retry_after.count()));
+    return response;
   }
 
   nlohmann::ordered_json out;

@@ -4,7 +4,9 @@
 #include "authorization_endpoint.h"
 #include "client_directory.h"
 #include "client_metadata_fetcher.h"
+#include "core/text.h"
 #include "error_description.h"
+#include "gated_server.h"
 #include "html_page.h"
 #include "introspection_endpoint.h"
 #include "login_flow.h"
@@ -182,15 +184,32 @@ std::string openssl_reason() {
   return buffer;
 }
 
-// The listener: plain httplib::Server, or httplib::SSLServer with the configured certificate
-// and key, loaded here (not by httplib's path constructor) so a failure says which file and why.
+// How the connection gate bounds what clients send before a handler sees it; its refusals
+// (413, 431, 414, 408, 400) carry the same JSON error as every other endpoint.
+GateSettings gate_settings(const ServerOptions& options) {
+  GateSettings out;
+  out.limits.head.max_fields = options.max_header_count;
+  out.limits.head.max_bytes = options.max_header_bytes;
+  out.limits.head_timeout = options.head_timeout;
+  out.body.max_bytes = options.max_body_bytes;
+  out.body.timeout = options.body_timeout;
+  out.workers = static_cast<size_t>(std::max(1, options.threads));
+  out.refusal = [&options](int status, std::string_view description) {
+    return described_error(options, status, "invalid_request", description);
+  };
+  return out;
+}
+
+// The listener: plain or TLS, both behind the connection gate (gated_server.h), the TLS one
+// with the configured certificate and key, loaded here (not by httplib's path constructor) so a
+// failure says which file and why.
 std::unique_ptr<httplib::Server> make_listener(const ServerOptions& options) {
-  if (!options.tls()) return std::make_unique<httplib::Server>();
+  if (!options.tls()) return make_gated_server(gate_settings(options));
   if (options.tls_cert_file.empty() || options.tls_key_file.empty())
     throw std::runtime_error("TLS needs both a certificate (--tls-cert) and a private key "
                              "(--tls-key)");
   std::string problem;
-  auto server = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+  auto server = make_gated_tls_server(gate_settings(options), [&](SSL_CTX& ctx) {
     ERR_clear_error();
     // OAuth 2.1 §1.5 defers to BCP 195 (RFC 9325 §3.1.1), which rules out anything below
     // TLS 1.2; compression is off because of CRIME (RFC 9325 §3.3).
@@ -306,8 +325,20 @@ void ReferenceServer::Impl::install_routes() {
           return httplib::Server::HandlerResponse::Handled;
         }
         const auto& methods = route->methods;
-        if (std::find(methods.begin(), methods.end(), req.method) != methods.end())
+        if (std::find(methods.begin(), methods.end(), req.method) != methods.end()) {
+          // httplib would inflate a gzip, deflate or br body with no limit on the result, so a
+          // small compressed body could fill memory; no endpoint here needs one (RFC 9110
+          // §15.5.16, §12.5.3: 415, naming the one coding accepted).
+          if (req.has_header("Content-Encoding") &&
+              !oauth::iequals(oauth::trim(req.get_header_value("Content-Encoding")), "identity")) {
+            HttpResponse response = described_error(options, 415, "invalid_request",
+                                                    "compressed request bodies are not accepted");
+            response.set_header("Accept-Encoding", "identity");
+            send(response, res);
+            return httplib::Server::HandlerResponse::Handled;
+          }
           return httplib::Server::HandlerResponse::Unhandled;
+        }
         if (req.path == "/token") {
           send(token->method_not_allowed(), res);
         } else if (req.path == "/authorize" && req.method == "OPTIONS" &&
@@ -479,14 +510,15 @@ int ReferenceServer::start() {
   s.server = make_listener(s.options);
   httplib::Server& http = *s.server;
 
-  const size_t threads = static_cast<size_t>(std::max(1, s.options.threads));
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  // The workers are the gate's (options.threads); httplib's payload limit stays as a second
+  // line behind the gate's body limits.
   http.set_payload_max_length(s.options.max_body_bytes);
+  // A read or write that makes no progress for this long fails the request.
   http.set_read_timeout(5, 0);
   http.set_write_timeout(5, 0);
   http.set_keep_alive_max_count(1000);
-  // httplib's stop() waits for idle keep-alive connections to time out; a short idle timeout
-  // keeps shutdown prompt even when a client still holds a pooled connection.
+  // How long a kept-alive connection may idle, in the gate, before its next request: long enough
+  // for a client's next call in a flow, short enough that pooled connections do not pile up.
   http.set_keep_alive_timeout(1);
   // Headers and body leave in separate writes; without TCP_NODELAY each response waits
   // ~40 ms for the client's delayed ACK (Nagle), which would dominate every flow.

@@ -41,6 +41,27 @@ public:
     return shard.map.erase(key) != 0;
   }
 
+  // Erases the key when pred(value) holds, both under the key's shard lock, so nothing can
+  // change the value between the test and the erasure. True when erased.
+  template <class Pred> bool erase_if(const std::string& key, Pred&& pred) {
+    Shard& shard = shard_for(key);
+    std::lock_guard lock(shard.mutex);
+    auto it = shard.map.find(key);
+    if (it == shard.map.end() || !pred(it->second)) return false;
+    shard.map.erase(it);
+    return true;
+  }
+
+  // Calls fn(key, value) for every entry, one shard lock at a time: each shard is seen
+  // consistently, the whole map not necessarily.
+  template <class Fn> void for_each(Fn&& fn) const {
+    for (const Shard& shard : shards_) {
+      std::lock_guard lock(shard.mutex);
+      for (const auto& [key, value] : shard.map)
+        fn(key, value);
+    }
+  }
+
   // Runs fn(Value*) under the key's shard lock; the pointer is null when the key is absent.
   // This is what makes find-and-update operations atomic.
   template <class Fn> decltype(auto) with(const std::string& key, Fn&& fn) {

@@ -51,16 +51,80 @@ void Store::sweeper_loop(std::chrono::milliseconds interval) {
 
 bool Store::add_client(std::shared_ptr<const Client> client) {
   std::string id = client->client_id;
-  return clients_.insert(id, std::move(client));
+  return clients_.insert(id, {std::move(client), false, Clock::now()});
+}
+
+RegisterOutcome Store::register_client(std::shared_ptr<const Client> client, size_t max_clients) {
+  std::lock_guard lock(registration_mutex_);
+  RegisterOutcome out;
+  // The taken-id check comes first so that a refused id never costs another client its place.
+  const bool taken =
+      clients_.with(client->client_id, [](ClientEntry* found) { return found != nullptr; });
+  if (taken) return {RegisterStatus::IdTaken};
+  const Clock::time_point now = Clock::now();
+  while (registered_ >= std::max<size_t>(max_clients, 1))
+    if (!evict_one(now, out.retry_after)) return {RegisterStatus::Full, out.retry_after};
+  std::string id = client->client_id;
+  if (!clients_.insert(id, {std::move(client), true, now})) return {RegisterStatus::IdTaken};
+  ++registered_;
+  return out;
+}
+
+size_t Store::registered_clients() {
+  std::lock_guard lock(registration_mutex_);
+  return registered_;
+}
+
+bool Store::evict_one(Clock::time_point now, std::chrono::seconds& retry_after) {
+  // A scan, not an ordered index: it only runs at the cap, and keeps find_client, which every
+  // request makes, down to one shard lock and a time stamp.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    std::string victim;
+    Clock::time_point oldest = Clock::time_point::max();
+    Clock::time_point first_free = Clock::time_point::max();
+    clients_.for_each([&](const std::string& id, const ClientEntry& entry) {
+      if (!entry.registered) return;
+      if (entry.busy_until > now) {
+        first_free = std::min(first_free, entry.busy_until);
+      } else if (entry.last_used < oldest) {
+        oldest = entry.last_used;
+        victim = id;
+      }
+    });
+    if (victim.empty()) {
+      retry_after = first_free == Clock::time_point::max()
+                        ? std::chrono::seconds(1)
+                        : std::max(std::chrono::seconds(1),
+                                   std::chrono::ceil<std::chrono::seconds>(first_free - now));
+      return false;
+    }
+    // It may have been handed a code since the scan; then look again.
+    if (clients_.erase_if(victim,
+                          [&](const ClientEntry& entry) { return entry.busy_until <= now; })) {
+      --registered_;
+      return true;
+    }
+  }
+  retry_after = std::chrono::seconds(1);
+  return false;
 }
 
 std::shared_ptr<const Client> Store::find_client(const std::string& client_id) {
-  return clients_.with(client_id, [](std::shared_ptr<const Client>* found) {
-    return found ? *found : std::shared_ptr<const Client>{};
+  return clients_.with(client_id, [](ClientEntry* found) {
+    if (!found) return std::shared_ptr<const Client>{};
+    found->last_used = Clock::now();
+    return found->client;
+  });
+}
+
+void Store::mark_busy(const std::string& client_id, Clock::time_point until) {
+  clients_.with(client_id, [&](ClientEntry* found) {
+    if (found) found->busy_until = std::max(found->busy_until, until);
   });
 }
 
 void Store::add_code(const std::string& code, AuthorizationCode record) {
+  mark_busy(record.client_id, record.expires_at);
   grants_.with_or_create(record.grant_id, [&](Grant& grant) {
     grant.expires_at = std::max(grant.expires_at, record.expires_at);
   });
@@ -125,6 +189,10 @@ bool Store::issue_tokens(NewTokens tokens) {
   // the grant lock while inserting closes the race with a concurrent revocation. The grant key
   // is copied because the records it lives in are moved into the maps below.
   const std::string grant_id = tokens.access.grant_id;
+  mark_busy(tokens.access.client_id,
+            tokens.refresh_token.empty()
+                ? tokens.access.expires_at
+                : std::max(tokens.access.expires_at, tokens.refresh.expires_at));
   return grants_.with_or_create(grant_id, [&](Grant& grant) {
     if (grant.revoked) return false;
     grant.expires_at = std::max(grant.expires_at, tokens.access.expires_at);

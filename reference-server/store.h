@@ -1,7 +1,8 @@
 // In-memory state of the reference server: registered clients, authorization codes, access and
 // refresh tokens, and the grants that tie tokens to the code they descend from (so a code replay
 // or a refresh token reuse can revoke the whole family). A background thread drops expired
-// entries.
+// entries; dynamically registered clients are capped, the least recently used idle one making
+// room for a new one.
 #pragma once
 
 #include "sharded_map.h"
@@ -93,6 +94,19 @@ struct NewTokens {
   TokenRecord refresh;
 };
 
+// What register_client did.
+enum class RegisterStatus {
+  Stored,
+  IdTaken, // the client_id is already someone's; nothing changed
+  Full,    // at the cap, and every registered client still has a live code or token
+};
+
+struct RegisterOutcome {
+  RegisterStatus status = RegisterStatus::Stored;
+  // Full: how long until the first registered client's codes and tokens have all expired.
+  std::chrono::seconds retry_after{0};
+};
+
 class Store {
 public:
   explicit Store(std::chrono::milliseconds sweep_interval = std::chrono::seconds(1));
@@ -100,8 +114,16 @@ public:
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  // False if the client_id is already taken.
+  // A statically configured client (set up by the program embedding the server): never
+  // counted against the registration cap and never evicted. False if the client_id is taken.
   bool add_client(std::shared_ptr<const Client> client);
+  // A dynamically registered client (RFC 7591). With `max_clients` registered clients already
+  // stored, the least recently used one that holds no live code or token is dropped to make
+  // room; when every one holds some, nothing is stored and the outcome is Full.
+  RegisterOutcome register_client(std::shared_ptr<const Client> client, size_t max_clients);
+  // How many dynamically registered clients are stored.
+  size_t registered_clients();
+  // Also marks the client used, for the eviction order of register_client.
   std::shared_ptr<const Client> find_client(const std::string& client_id);
 
   // Also opens the code's grant, so tokens issued later can be revoked together.
@@ -152,9 +174,26 @@ private:
     Clock::time_point expires_at{};
   };
 
-  void sweeper_loop(std::chrono::milliseconds interval);
+  struct ClientEntry {
+    std::shared_ptr<const Client> client;
+    bool registered = false; // dynamically; static clients are never evicted
+    Clock::time_point last_used;
+    // When the last code or token issued to the client expires; until then it is not evicted
+    // (revocation does not shorten it: erring towards keeping a client is harmless).
+    Clock::time_point busy_until{};
+  };
 
-  ShardedMap<std::shared_ptr<const Client>> clients_;
+  void sweeper_loop(std::chrono::milliseconds interval);
+  // Records that something issued to client_id lives until `until`.
+  void mark_busy(const std::string& client_id, Clock::time_point until);
+  // Drops the least recently used idle registered client; false when every one is busy, with
+  // `retry_after` set to when the first stops being busy.
+  bool evict_one(Clock::time_point now, std::chrono::seconds& retry_after);
+
+  ShardedMap<ClientEntry> clients_;
+  // Serialises registrations, so the count, the eviction and the insertion agree.
+  std::mutex registration_mutex_;
+  size_t registered_ = 0; // guarded by registration_mutex_
   ShardedMap<AuthorizationCode> codes_;
   ShardedMap<TokenRecord> access_tokens_;
   ShardedMap<TokenRecord> refresh_tokens_;

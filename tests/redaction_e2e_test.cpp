@@ -4,6 +4,7 @@
 // report, log or console line may contain any of them afterwards.
 #include "drivers/subprocess.h"
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -18,12 +19,16 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-const char* const kClientSecret = "PLANTED-CLIENT-SECRET-7f3a9b";
-const char* const kPassword = "PLANTED-PASSWORD-c0de41";
+// With a quote and a backslash: JSON and HTML re-serialise it escaped.
+const char* const kClientSecret = R"(PLANTED-"CLIENT\SECRET-7f3a9b)";
+// Short: a secret the harness knows is hidden however short it is.
+const char* const kPassword = "pw5";
 const char* const kCookie = "PLANTED-COOKIE-91ab22";
 const char* const kCode = "PLANTED-CODE-55cd87";
 const char* const kAccessToken = "PLANTED-ACCESS-TOKEN-3e2190";
 const char* const kRefreshToken = "PLANTED-REFRESH-TOKEN-8d0273";
+// Only ever in a text/plain body under a credential's member name.
+const char* const kUnseenToken = "PLANTED-UNSEEN-TOKEN-a6d1f0";
 // A gateway key given as --config header from the environment; the server echoes it back.
 const char* const kGatewayKey = "PLANTED-GATEWAY-KEY-51c6e9";
 
@@ -32,6 +37,21 @@ std::string read_file(const std::string& path) {
   std::ostringstream out;
   out << in.rdbuf();
   return out.str();
+}
+
+std::string base64(const std::string& text) {
+  static const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  for (size_t i = 0; i < text.size(); i += 3) {
+    unsigned n = static_cast<unsigned char>(text[i]) << 16;
+    if (i + 1 < text.size()) n |= static_cast<unsigned char>(text[i + 1]) << 8;
+    if (i + 2 < text.size()) n |= static_cast<unsigned char>(text[i + 2]);
+    out += alphabet[(n >> 18) & 63];
+    out += alphabet[(n >> 12) & 63];
+    out += i + 1 < text.size() ? alphabet[(n >> 6) & 63] : '=';
+    out += i + 2 < text.size() ? alphabet[n & 63] : '=';
+  }
+  return out;
 }
 
 // Minimal, and careless on purpose: it echoes credentials into bodies and headers.
@@ -64,8 +84,11 @@ void serve_planted_server(httplib::Server& server, const std::string& base) {
     res.set_content(page, "text/html");
   });
   server.Post("/login", [](const httplib::Request& req, httplib::Response& res) {
-    // The careless part: the password and cookie come back in the redirect page's body.
-    res.set_redirect(req.get_param_value("redirect_uri") + "?code=" + kCode +
+    // The careless part: the password and cookie come back in the redirect page's body. The
+    // first sign-in also sends the code in a redirect whose fragment comes before its query.
+    static std::atomic<int> logins{0};
+    std::string separator = logins++ == 0 ? "#then?code=" : "?code=";
+    res.set_redirect(req.get_param_value("redirect_uri") + separator + kCode +
                          "&state=" + req.get_param_value("state"),
                      302);
     res.set_content("Redirecting; you typed " + req.get_param_value("password") + " with " +
@@ -77,17 +100,24 @@ void serve_planted_server(httplib::Server& server, const std::string& base) {
                  {"refresh_token", kRefreshToken},
                  {"token_type", "Bearer"},
                  {"expires_in", 300},
-                 {"echo", req.body}};
+                 {"echo", req.body},
+                 // The Basic credential as sent (base64), and the secret inside it, escaped.
+                 {"you_sent", req.get_header_value("Authorization")},
+                 {"your_secret_was", std::string(kClientSecret)}};
     res.set_header("Cache-Control", "no-store");
     res.set_header("X-Debug-Authorization", req.get_header_value("Authorization"));
     res.set_content(body.dump(), "application/json");
   };
   server.Post("/token", tokens);
-  server.Post("/introspect", [](const httplib::Request& req, httplib::Response& res) {
-    res.set_content(json{{"active", true}, {"echo", req.body}}.dump(), "application/json");
-  });
   server.Post("/revoke", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content("revoked " + req.body, "text/plain");
+  });
+  // Served as text/plain, and not JSON at all (trailing bytes): a token the harness never
+  // learnt by value, hidden by its member name alone.
+  server.Post("/introspect", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string(R"({"active":true,"refresh_token":")") + kUnseenToken +
+                        R"("} and some trailing words)",
+                    "text/plain");
   });
 }
 
@@ -145,11 +175,30 @@ TEST(RedactionEndToEnd, NoPlantedSecretReachesAnyReportOrLog) {
   ASSERT_EQ(outputs.size(), 6u) << "no report written: " << run.err;
   // The run really exchanged the secrets: the report shows redaction markers where they were.
   EXPECT_NE(read_file(dir + "report.json").find("[REDACTED]"), std::string::npos);
+  // The careless answers were really met: the echoed secret, the fragment-first redirect, the
+  // text/plain introspection answer.
+  std::string report = read_file(dir + "report.json");
+  for (const char* seen : {"your_secret_was", "#then?code=[REDACTED]", "and some trailing words"})
+    EXPECT_NE(report.find(seen), std::string::npos) << seen << " is not in the report";
   // The header reached the server (it echoed it; the echo is redacted like the key).
   EXPECT_NE(read_file(dir + "report.json").find("you sent [REDACTED]"), std::string::npos);
+  // Every form the client secret can take in a report: raw, JSON- and HTML-escaped,
+  // percent-encoded, and inside the Basic credential the harness sent (RFC 6749 §2.3.1 has the
+  // id and secret form-encoded before base64).
+  std::vector<std::string> forms = {kClientSecret,
+                                    R"(PLANTED-\"CLIENT\\SECRET-7f3a9b)",
+                                    "PLANTED-&quot;CLIENT\\SECRET-7f3a9b",
+                                    "PLANTED-%22CLIENT%5CSECRET-7f3a9b",
+                                    base64("planted-confidential:PLANTED-%22CLIENT%5CSECRET-7f3a9b"),
+                                    kPassword,
+                                    kCookie,
+                                    kCode,
+                                    kAccessToken,
+                                    kRefreshToken,
+                                    kUnseenToken,
+                                    kGatewayKey};
   for (const auto& [name, text] : outputs) {
-    for (const char* secret :
-         {kClientSecret, kPassword, kCookie, kCode, kAccessToken, kRefreshToken, kGatewayKey})
+    for (const std::string& secret : forms)
       EXPECT_EQ(text.find(secret), std::string::npos) << secret << " appears in " << name;
     // Verifiers are random, so look at where they travel: never a value after code_verifier=.
     std::smatch m;

@@ -394,7 +394,7 @@ TEST(SelfCheckStatic, OnlyRegistrationChecksSkipBeyondAnOpenRun) {
   std::set<std::string> want_public;
   for (const auto& [name, reason] : beyond_open(confidential))
     if (reason.find("needs a public client") != std::string::npos) want_public.insert(name);
-  EXPECT_EQ(want_public, public_is_the_point);
+  EXPECT_EQ(want_public, public_is_the_point) << explain(confidential.record);
 }
 
 // That fixtures/faults.json and the server's fault list name the same faults is a unit test

@@ -1,5 +1,7 @@
 #include "checks/baseline.h"
 
+#include "core/bounded_json.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
@@ -29,7 +31,7 @@ std::set<std::string> failed_requirements(const CheckResult& c) {
 } // namespace
 
 Baseline parse_baseline(const std::string& text) {
-  auto doc = nlohmann::json::parse(text, nullptr, false);
+  auto doc = oauth::parse_bounded_json(text);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("known_failures") ||
       !doc["known_failures"].is_array())
     throw BaselineError("a baseline is a JSON object with a \"known_failures\" array");

@@ -131,7 +131,8 @@ CheckContext::CheckContext(std::string suite, std::string name) {
 }
 
 void CheckContext::record(Exchange exchange) {
-  // Reports stay readable: bodies beyond 64 KiB are shortened in the evidence only.
+  // Reports stay readable, and a run's memory bounded: bodies beyond 64 KiB are shortened in
+  // the evidence only.
   constexpr size_t kEvidenceBodyLimit = 64 * 1024;
   if (exchange.request_body.size() > kEvidenceBodyLimit) {
     exchange.request_body.resize(kEvidenceBodyLimit);
@@ -140,6 +141,21 @@ void CheckContext::record(Exchange exchange) {
   if (exchange.response_body.size() > kEvidenceBodyLimit) {
     exchange.response_body.resize(kEvidenceBodyLimit);
     exchange.response_truncated = true;
+  }
+  // And their headers to the first 16 KiB: a server that sends a thousand cookies per answer
+  // must not make every exchange in the reports cost a hundred kilobytes.
+  constexpr size_t kEvidenceHeaderLimit = 16 * 1024;
+  for (HeaderList* headers : {&exchange.request_headers, &exchange.response_headers}) {
+    size_t bytes = 0, kept = 0;
+    while (kept < headers->size() &&
+           (bytes += (*headers)[kept].first.size() + (*headers)[kept].second.size()) <=
+               kEvidenceHeaderLimit)
+      ++kept;
+    if (kept == headers->size()) continue;
+    size_t dropped = headers->size() - kept;
+    headers->resize(kept);
+    headers->emplace_back("x-conformance-note", std::to_string(dropped) +
+                                                    " more headers not kept in the report");
   }
   result_.evidence.push_back(std::move(exchange));
 }

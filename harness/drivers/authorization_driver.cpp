@@ -72,7 +72,10 @@ std::string AuthorizationResult::describe() const {
     return "the redirect chain did not reach the client within the step limit" + on_page();
   case Ending::UnfollowableRedirect:
     return "redirected to an address the harness does not follow: " +
-           redactor().redact_url(location);
+           redactor().redact_url(location) +
+           (last_response.address_refused
+                ? " (" + redactor().redact_text(last_response.transport_error) + ")"
+                : "");
   case Ending::DriverFailed:
     return "the driver failed: " + redactor().redact_text(driver_error);
   }
@@ -129,6 +132,9 @@ void AuthorizationWalk::on_response(HttpResponse response) {
   result_.last_url = request_.url;
   result_.last_response = std::move(response);
   const HttpResponse& r = result_.last_response;
+  // The redirect guard would not connect where the server sent the user agent: a finding of
+  // where it pointed, never a fetch.
+  if (r.address_refused) return end(Ending::UnfollowableRedirect);
   if (!r.answered()) return end(Ending::NoResponse);
   --steps_left_;
   auto location_header = r.header("location");

@@ -22,7 +22,8 @@ struct AuthorizationResult {
     StoppedAtServer,       // the server answered without sending the user agent on (error page...)
     NoResponse,            // transport failure
     TooManySteps,          // the redirect chain did not end within the step budget
-    UnfollowableRedirect,  // a Location that is not http(s) or cannot be parsed
+    UnfollowableRedirect,  // a Location that is not http(s), cannot be parsed, or that the
+                           // redirect guard refuses (an internal address; see HttpOptions)
     DriverFailed           // the driver itself failed (e.g. the login command exited non-zero)
   };
   Ending ending = Ending::NoResponse;

@@ -1,5 +1,6 @@
 #include "drivers/command_driver.h"
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "core/url.h"
 #include "drivers/subprocess.h"
@@ -83,7 +84,7 @@ private:
 
   static std::optional<Exchange> parse(const std::string& line) {
     // Flat objects only: a program's log is not a place for deep nesting.
-    auto doc = nlohmann::json::parse(line, nullptr, false);
+    auto doc = oauth::parse_bounded_json(line);
     if (doc.is_discarded() || !doc.is_object() || !doc.contains("url") || !doc["url"].is_string())
       return std::nullopt;
     auto text = [&](const char* name) {

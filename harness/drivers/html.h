@@ -3,6 +3,7 @@
 // the form driver can fill and post them like a browser).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -51,5 +52,17 @@ std::vector<HtmlLink> parse_links(std::string_view html);
 
 // The <title> text with whitespace collapsed; empty when the page has none.
 std::string page_title(std::string_view html);
+
+// Every function above reads a page only up to the first tag that could nest deeper than
+// 512 (where Blink stops nesting; gumbo's parse time grows with the square of the depth)
+// or that has more than 512 attributes (gumbo's time grows with their square too).
+
+// An upper bound, from one linear scan, on how deep gumbo's tree for `html` gets (the
+// <html> element at 1, text and void elements included): never below the real depth.
+size_t html_depth_bound(std::string_view html);
+
+// How much of `html` gumbo may parse for its tree to stay within `max_depth`: the whole
+// length, or the offset of the first tag that could take it deeper.
+size_t html_prefix_within_depth(std::string_view html, size_t max_depth);
 
 } // namespace conformance

@@ -1,9 +1,13 @@
 #include "http/curl_transfer.h"
 
+#include "core/special_use_address.h"
 #include "core/text.h"
+#include "core/url.h"
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <mutex>
+#include <sys/socket.h>
 
 namespace conformance {
 
@@ -69,7 +73,8 @@ std::string tls_failure(CURL* curl, CURLcode result, const char* detail) {
 size_t CurlTransfer::on_body(char* data, size_t size, size_t count, void* self) {
   auto* t = static_cast<CurlTransfer*>(self);
   size_t n = size * count;
-  size_t room = t->cap_ - std::min(t->cap_, t->response_.body.size());
+  size_t used = t->header_bytes_ + t->response_.body.size();
+  size_t room = t->cap_ - std::min(t->cap_, used);
   if (n > room) {
     t->response_.body.append(data, room);
     t->over_cap_ = true;
@@ -83,6 +88,12 @@ size_t CurlTransfer::on_header(char* data, size_t size, size_t count, void* self
   auto* t = static_cast<CurlTransfer*>(self);
   size_t n = size * count;
   std::string_view line(data, n);
+  // Every line counts, interim responses' too: thousands of headers must not cost gigabytes.
+  t->header_bytes_ += n;
+  if (t->header_bytes_ > t->header_cap_ || t->header_bytes_ > t->cap_) {
+    t->over_header_cap_ = true;
+    return 0; // aborts the transfer
+  }
   if (line.rfind("HTTP/", 0) == 0) {
     t->response_.headers.clear(); // a new status line (e.g. after 100-continue) starts over
     return n;
@@ -99,10 +110,35 @@ size_t CurlTransfer::on_header(char* data, size_t size, size_t count, void* self
   return n;
 }
 
+curl_socket_t CurlTransfer::on_open_socket(void* self, curlsocktype, curl_sockaddr* address) {
+  auto* t = static_cast<CurlTransfer*>(self);
+  if (t->permitted_kinds_) {
+    if (auto kind = oauth::special_use_address(&address->addr)) {
+      std::lock_guard lock(t->permitted_kinds_->mutex);
+      if (t->host_allowed_) {
+        t->permitted_kinds_->kinds.insert(*kind);
+      } else if (!t->permitted_kinds_->kinds.count(*kind)) {
+        char ip[INET6_ADDRSTRLEN] = "?";
+        const sockaddr* a = &address->addr;
+        if (a->sa_family == AF_INET)
+          inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(a)->sin_addr, ip, sizeof ip);
+        else if (a->sa_family == AF_INET6)
+          inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(a)->sin6_addr, ip, sizeof ip);
+        t->refused_ = std::string(ip) + " (" + *kind + ")";
+        return CURL_SOCKET_BAD; // never connected
+      }
+    }
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
 void CurlTransfer::prepare(CURL* curl, const HttpRequest& request, const HttpOptions& options) {
   response_ = HttpResponse{};
   over_cap_ = false;
+  over_header_cap_ = false;
+  header_bytes_ = 0;
   cap_ = options.max_body_bytes;
+  header_cap_ = options.max_header_bytes;
   timeout_ms_ = static_cast<long>(options.timeout.count());
   curl_slist_free_all(headers_);
   headers_ = nullptr;
@@ -111,6 +147,12 @@ void CurlTransfer::prepare(CURL* curl, const HttpRequest& request, const HttpOpt
   resolve_ = nullptr;
   error_[0] = '\0';
 
+  refused_.clear();
+  auto parts = oauth::parse_url(request.url);
+  host_ = parts ? parts->host : "";
+  // Set on every transfer (a cookie jar's handle is never reset): the guard or libcurl's own.
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, permitted_kinds_ ? on_open_socket : nullptr);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, permitted_kinds_ ? this : nullptr);
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_);
   set_tls(curl, options.tls);
@@ -163,7 +205,22 @@ HttpResponse CurlTransfer::finish(CURL* curl, CURLcode result, double duration_m
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
   response.status = static_cast<int>(status);
-  if (over_cap_ || result == CURLE_FILESIZE_EXCEEDED) {
+  if (!refused_.empty()) {
+    response.address_refused = true;
+    response.transport_error =
+        "not connected to " + host_ + " at " + refused_ +
+        ": the harness follows a server to a loopback, private or link-local address only when "
+        "the servers under test are on one too, or with --allow-host " + host_;
+  } else if (over_header_cap_) {
+    response.body_truncated = true;
+    response.transport_error = "response headers exceed the " +
+                               std::to_string(std::min(header_cap_, cap_)) + "-byte cap";
+  } else if (result == CURLE_OUT_OF_MEMORY) {
+    // What libcurl reports for one header line beyond its own limit (100 KB), before any
+    // callback sees it.
+    response.transport_error = "a response header line is longer than libcurl accepts (over "
+                               "100 KB; " + std::string(curl_easy_strerror(result)) + ")";
+  } else if (over_cap_ || result == CURLE_FILESIZE_EXCEEDED) {
     response.body_truncated = true;
     response.transport_error = "response body exceeds the " + std::to_string(cap_) + "-byte cap";
   } else if (result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CONNECT_ERROR ||
@@ -179,6 +236,8 @@ HttpResponse CurlTransfer::finish(CURL* curl, CURLcode result, double duration_m
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
   curl_easy_setopt(curl, CURLOPT_RESOLVE, nullptr);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, nullptr);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETFUNCTION, nullptr);
+  curl_easy_setopt(curl, CURLOPT_OPENSOCKETDATA, nullptr);
   curl_slist_free_all(headers_);
   headers_ = nullptr;
   curl_slist_free_all(resolve_);

@@ -1,5 +1,6 @@
 #include "http/http_client.h"
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 #include "http/curl_transfer.h"
 #include "http/redaction.h"
@@ -137,9 +138,13 @@ bool HttpResponse::has_cache_directive(std::string_view directive) const {
 }
 
 std::optional<nlohmann::json> HttpResponse::json() const {
-  auto doc = nlohmann::json::parse(body, nullptr, false);
+  auto doc = oauth::parse_bounded_json(body);
   if (doc.is_discarded()) return std::nullopt;
   return doc;
+}
+
+std::string HttpResponse::json_refusal() const {
+  return oauth::json_too_deep(body) ? oauth::json_depth_refusal() : std::string();
 }
 
 std::string HttpResponse::summary() const {
@@ -147,6 +152,8 @@ std::string HttpResponse::summary() const {
   std::string out = "HTTP " + std::to_string(status);
   std::string type = media_type();
   if (!type.empty()) out += " " + type;
+  // A message that says "not JSON" of a body a reader sees is JSON needs the reason.
+  if (std::string why = json_refusal(); !why.empty()) out += " (" + why + ")";
   return out;
 }
 
@@ -185,7 +192,7 @@ bool HttpClient::is_server_origin(const std::string& key) const {
 
 HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   std::string origin = server_key(request.url);
-  if (!is_server_origin(origin)) return transfer(request, jar);
+  if (!is_server_origin(origin)) return transfer(request, jar, /*foreign=*/true);
   ServerState& server = servers_[origin];
   if (!server.stopped.empty()) throw HttpGiveUp(server.stopped);
   HttpRequest sent = request;
@@ -251,12 +258,58 @@ HttpResponse HttpClient::send(const HttpRequest& request, CookieJar* jar) {
   return response;
 }
 
-HttpResponse HttpClient::transfer(const HttpRequest& request, CookieJar* jar) {
+namespace {
+
+// "a=1; b=2" (a Cookie header): each value may be a session credential.
+void remember_cookie_values(std::string_view header) {
+  size_t start = 0;
+  while (start < header.size()) {
+    size_t end = header.find(';', start);
+    if (end == std::string_view::npos) end = header.size();
+    std::string_view pair = header.substr(start, end - start);
+    if (size_t eq = pair.find('='); eq != std::string_view::npos)
+      redactor().add_possible_secret(oauth::trim(pair.substr(eq + 1)));
+    start = end + 1;
+  }
+}
+
+std::string unbracketed(std::string_view host) {
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  return oauth::ascii_lower(host);
+}
+
+bool host_is_allowed(const HttpOptions& options, const std::string& url) {
+  auto parts = oauth::parse_url(url);
+  if (!parts) return false;
+  std::string host = unbracketed(parts->host);
+  return std::any_of(options.allowed_hosts.begin(), options.allowed_hosts.end(),
+                     [&](const std::string& allowed) { return unbracketed(allowed) == host; });
+}
+
+} // namespace
+
+HttpResponse HttpClient::transfer(const HttpRequest& request, CookieJar* jar, bool foreign) {
   // The client's own handle starts clean each time; a jar's handle keeps its cookies, so every
   // option below is set explicitly rather than relying on a reset.
   CURL* curl = static_cast<CURL*>(jar ? jar->handle() : handle_);
   if (!jar) curl_easy_reset(curl);
+  // Whatever credential goes out is a secret before any answer can echo it: a Bearer token, a
+  // Basic credential exactly as encoded (base64 of the client's id and secret), a cookie. A
+  // check's deliberately wrong one ("Bearer x") is no secret, hence the credential-sized floor.
+  for (const auto& [name, value] : request.headers) {
+    if (oauth::iequals(name, "authorization") || oauth::iequals(name, "proxy-authorization")) {
+      size_t space = value.find(' ');
+      redactor().add_possible_secret(
+          oauth::trim(space == std::string::npos ? value : value.substr(space)));
+    } else if (oauth::iequals(name, "cookie")) {
+      remember_cookie_values(value);
+    }
+  }
   CurlTransfer transfer;
+  if (options_.guard_addresses)
+    transfer.guard_addresses(options_.permitted_address_kinds.get(),
+                             host_is_allowed(options_, request.url));
   transfer.prepare(curl, request, options_);
   auto start = std::chrono::steady_clock::now();
   CURLcode rc = curl_easy_perform(curl);
@@ -265,12 +318,17 @@ HttpResponse HttpClient::transfer(const HttpRequest& request, CookieJar* jar) {
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
 
   // Session cookies are credentials: their values are hidden wherever a server echoes them,
-  // not only in the Cookie and Set-Cookie headers.
+  // not only in the Cookie and Set-Cookie headers. A browser keeps some 180 cookies per site
+  // (RFC 6265 §6.1 asks for at least 50) and drops the rest, so those few are what a session
+  // can carry; a server that sets thousands per answer does not make each one a secret.
+  constexpr size_t kCookiesKept = 180;
+  size_t cookies = 0;
   for (const auto& value : response.headers_named("set-cookie")) {
+    if (++cookies > kCookiesKept) break;
     size_t eq = value.find('=');
     size_t end = value.find(';');
     if (eq != std::string::npos && eq < end)
-      redactor().add_secret(oauth::trim(value.substr(eq + 1, end - eq - 1)));
+      redactor().add_possible_secret(oauth::trim(value.substr(eq + 1, end - eq - 1)));
   }
 
   Exchange exchange;
@@ -280,7 +338,14 @@ HttpResponse HttpClient::transfer(const HttpRequest& request, CookieJar* jar) {
   exchange.request_body = request.body;
   exchange.status = response.status;
   exchange.response_headers = response.headers;
-  exchange.response_body = response.body;
+  // Another origin's answer (an upstream identity provider, or wherever a hostile server sent
+  // the harness) is not the servers' evidence: its status, headers and URL are kept, not its body.
+  if (foreign && !options_.server_origins.empty() && !response.body.empty())
+    exchange.response_body = "[" + std::to_string(response.body.size()) +
+                             "-byte body from " + oauth::origin_of(request.url).value_or("?") +
+                             " not kept: only the servers under test's bodies go into reports]";
+  else
+    exchange.response_body = response.body;
   exchange.response_truncated = response.body_truncated;
   exchange.transport_error = response.transport_error;
   exchange.duration_ms = response.duration_ms;

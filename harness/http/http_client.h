@@ -10,7 +10,9 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -25,9 +27,19 @@ struct TlsOptions {
   std::string client_key;   // and its key
 };
 
+// Kinds of special-use address ("loopback", "private"...; see core/special_use_address.h).
+struct AddressKinds {
+  std::mutex mutex;
+  std::set<std::string> kinds;
+};
+
 struct HttpOptions {
   std::chrono::milliseconds timeout{10'000};
+  // The whole response, header lines included: a server cannot make the harness hold more.
   size_t max_body_bytes = 1024 * 1024;
+  // The header lines alone. Servers and gateways refuse far less in requests (8-16 KiB per line
+  // is usual), so an answer beyond this is hostile or broken, not evidence worth keeping.
+  size_t max_header_bytes = 64 * 1024;
   TlsOptions tls;
   // "HOST:PORT:ADDRESS" entries, as curl's --resolve: where a name is reached.
   std::vector<std::string> resolve;
@@ -49,6 +61,17 @@ struct HttpOptions {
   // (0: never). The probe keeps a server that drops one hostile request from ending the run.
   // An origin that never answered is a dead endpoint, for the checks to judge.
   int give_up_after_failures = 0;
+
+  // The redirect guard. When on, no connection is made to a loopback, private, link-local or
+  // other special-use address unless the URL's host is one of `allowed_hosts` (the servers the
+  // operator named, and --allow-host), or the address is of a kind an allowed host was reached
+  // at (an authorization server on loopback may send the browser to loopback). A hostile server
+  // cannot point the harness at an internal service and have its answer copied into a report.
+  bool guard_addresses = false;
+  std::vector<std::string> allowed_hosts; // as in URLs, without brackets; case-insensitive
+  // What the allowed hosts were reached at, learnt as they are connected to and shared by every
+  // client made from these options (copies share it).
+  std::shared_ptr<AddressKinds> permitted_address_kinds = std::make_shared<AddressKinds>();
 };
 
 // Thrown by HttpClient::send when a request cannot be judged at all: the server stopped
@@ -75,6 +98,8 @@ struct HttpResponse {
   HeaderList headers; // names lower-cased, in arrival order
   std::string body;
   bool body_truncated = false; // the server sent more than max_body_bytes
+  // The redirect guard refused to connect (transport_error says where and why).
+  bool address_refused = false;
   std::string transport_error; // connection refused, timeout, TLS, body cap...
   double duration_ms = 0;
 
@@ -87,10 +112,14 @@ struct HttpResponse {
   bool is_html_media_type() const; // text/html or application/xhtml+xml
   // True when any Cache-Control header carries `directive` (e.g. "no-store"), case-insensitively.
   bool has_cache_directive(std::string_view directive) const;
-  // The body parsed as JSON (any media type); nullopt when it does not parse.
+  // The body parsed as JSON (any media type); nullopt when it does not parse or nests deeper
+  // than oauth::kMaxJsonDepth (json_refusal() then says so).
   std::optional<nlohmann::json> json() const;
+  // Why a body that looks like JSON was not parsed ("JSON nested deeper than ..."), or empty.
+  std::string json_refusal() const;
   bool is_redirect() const { return status >= 300 && status < 400; }
-  // One line for messages: "HTTP 400 application/json" or the transport error.
+  // One line for messages: "HTTP 400 application/json" (and json_refusal() if any) or the
+  // transport error.
   std::string summary() const;
 };
 
@@ -131,7 +160,9 @@ public:
   void add_server_origin(const std::string& url);
 
 private:
-  HttpResponse transfer(const HttpRequest& request, CookieJar* jar);
+  // `foreign`: the request goes to an origin that is not a server under test, whose body is
+  // then not copied into the evidence.
+  HttpResponse transfer(const HttpRequest& request, CookieJar* jar, bool foreign = false);
   bool is_server_origin(const std::string& origin) const;
 
   HttpOptions options_;

@@ -1,15 +1,22 @@
 // Redaction of secrets before anything leaves the process (DESIGN.md "Evidence"):
-// credentials are removed by their structural position (headers, form and query
-// parameters, JSON members) and, as a second net, every secret value the run has
-// seen is replaced wherever it appears (an echo in an error page, say).
+// credentials are removed by their structural position (headers, parameters and members named
+// like credentials, in any body whatever its declared type) and, as a second net, every secret
+// value the run has learnt is replaced wherever it appears, in the encodings it travels in
+// (percent- and form-encoded, JSON- and HTML-escaped; Basic credentials as they were sent).
 #pragma once
 
 #include "http/evidence.h"
 
+#include <memory>
 #include <mutex>
-#include <set>
 #include <string>
 #include <string_view>
+#include <unordered_set>
+#include <vector>
+
+namespace oauth {
+class MultiStringMatcher;
+}
 
 namespace conformance {
 
@@ -17,8 +24,16 @@ inline constexpr std::string_view kRedacted = "[REDACTED]";
 
 class Redactor {
 public:
-  // Remembers a secret value (code, token, verifier, client secret, password).
+  Redactor();
+  ~Redactor();
+
+  // A value the harness knows is secret (a code, token, verifier, client secret, password, a
+  // configured credential): hidden however short it is.
   void add_secret(std::string_view value);
+  // A value that may be a credential (a cookie's value): hidden only when long enough to be one
+  // (kMinPossibleSecret), since hiding "en" of lang=en everywhere would leave nothing readable.
+  void add_possible_secret(std::string_view value);
+  static constexpr size_t kMinPossibleSecret = 8;
   // A header whose value is always hidden where it travels (an operator's gateway key).
   void add_secret_header(std::string_view name);
 
@@ -32,15 +47,29 @@ public:
   static bool is_secret_name(std::string_view name);
 
 private:
-  // Longest first, so a secret that contains another is replaced whole.
-  struct LongestFirst {
-    bool operator()(const std::string& a, const std::string& b) const {
-      return a.size() != b.size() ? a.size() > b.size() : a < b;
-    }
+  // Hides values that follow a credential's name in any text: `name=value` (forms, queries,
+  // also in a fragment that comes before a query), `"name": "value"` (JSON, even broken or
+  // served as text/plain), `name: value` (text, unless `prose`: the harness's own messages).
+  // Linear, no parsing, no recursion.
+  static std::string redact_named_values(std::string_view text, bool prose = false);
+  // Only the learnt values.
+  std::string redact_values(std::string_view text) const;
+  void add_forms_locked(std::string_view value);
+
+  // The secrets' forms, searched by a few matchers built over growing batches (each at most
+  // half the size of the one before it, merged when that stops holding): adding a secret costs
+  // amortised time linear in its length, and a search costs one pass per matcher.
+  struct Batch {
+    std::vector<std::string> patterns;
+    std::shared_ptr<const oauth::MultiStringMatcher> matcher;
   };
+  void index_pending_locked() const;
+
   mutable std::mutex mutex_;
-  std::set<std::string, LongestFirst> secrets_;
-  std::set<std::string> secret_headers_; // lower-case names
+  std::unordered_set<std::string> known_;      // every form of every secret, once
+  mutable std::vector<std::string> pending_;   // forms not yet in a batch
+  mutable std::vector<Batch> batches_;
+  std::unordered_set<std::string> secret_headers_; // lower-case names
 };
 
 Redactor& redactor();

@@ -1,5 +1,6 @@
 #include "oauth/mcp_client.h"
 
+#include "core/bounded_json.h"
 #include "core/text.h"
 
 namespace conformance {
@@ -84,7 +85,7 @@ std::optional<nlohmann::json> first_event_stream_message(const std::string& body
   std::string data;
   auto flush = [&]() -> std::optional<nlohmann::json> {
     if (data.empty()) return std::nullopt;
-    auto doc = nlohmann::json::parse(data, nullptr, false);
+    auto doc = oauth::parse_bounded_json(data);
     data.clear();
     if (!doc.is_discarded() && doc.is_object() && doc.contains("id")) return doc;
     return std::nullopt;

@@ -2,6 +2,7 @@
 
 #include "checks/check.h"
 #include "core/base64url.h"
+#include "core/bounded_json.h"
 #include "http/redaction.h"
 #include "oauth/resource_discovery.h"
 #include "under_test/token_flows.h"
@@ -33,7 +34,7 @@ std::optional<nlohmann::json> jwt_payload(const std::string& token) {
   if (second == std::string::npos) return std::nullopt;
   auto decoded = oauth::base64url_decode(token.substr(first + 1, second - first - 1));
   if (!decoded) return std::nullopt;
-  auto doc = nlohmann::json::parse(*decoded, nullptr, false);
+  auto doc = oauth::parse_bounded_json(*decoded);
   if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
   return doc;
 }

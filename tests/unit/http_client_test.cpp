@@ -55,6 +55,59 @@ TEST(HttpClientUnit, CapsTheBody) {
   EXPECT_NE(r.transport_error.find("cap"), std::string::npos);
 }
 
+// Headers count against the response cap, and have a cap of their own: a server that sends
+// thousands of them is cut off, not buffered.
+TEST(HttpClientUnit, CapsTheHeaders) {
+  FixtureServer fx;
+  fx.routes().Get("/many", [](const httplib::Request&, httplib::Response& res) {
+    for (int i = 0; i < 2000; ++i)
+      res.headers.emplace("X-Pad-" + std::to_string(i), std::string(60, 'p'));
+    res.set_content("ok", "text/plain");
+  });
+  fx.start();
+  HttpClient http;
+  auto r = http.get(fx.url("/many"));
+  EXPECT_NE(r.transport_error.find("response headers exceed the 65536-byte cap"),
+            std::string::npos)
+      << r.transport_error;
+  EXPECT_LE(r.headers.size(), 1100u);
+  HttpOptions small;
+  small.max_body_bytes = 4000; // headers and body together
+  HttpClient tight(small);
+  EXPECT_NE(tight.get(fx.url("/many")).transport_error.find("4000-byte cap"), std::string::npos);
+}
+
+// The redirect guard: a host that is not allowed is not connected to at a loopback address
+// unless an allowed host was reached at one; the server never sees the refused request.
+TEST(HttpClientUnit, GuardRefusesInternalAddressesOfHostsNotAllowed) {
+  FixtureServer fx;
+  std::atomic<int> hits{0};
+  fx.routes().Get("/internal", [&](const httplib::Request&, httplib::Response& res) {
+    ++hits;
+    res.set_content("internal", "text/plain");
+  });
+  fx.start();
+  HttpOptions guarded;
+  guarded.guard_addresses = true;
+  guarded.allowed_hosts = {"allowed.example"}; // never reached
+  HttpClient http(guarded);
+  HttpResponse refused = http.get(fx.url("/internal"));
+  EXPECT_TRUE(refused.address_refused);
+  EXPECT_NE(refused.transport_error.find("not connected to 127.0.0.1 at 127.0.0.1 (loopback)"),
+            std::string::npos)
+      << refused.transport_error;
+  EXPECT_NE(refused.transport_error.find("--allow-host 127.0.0.1"), std::string::npos);
+  EXPECT_EQ(hits, 0);
+  // Allowed by name, and then others of the same kind: a server on loopback may send the
+  // browser to loopback.
+  guarded.allowed_hosts = {"127.0.0.1"};
+  HttpClient allowing(guarded);
+  EXPECT_EQ(allowing.get(fx.url("/internal")).status, 200);
+  std::string by_other_name = "http://localhost:" + fx.url().substr(fx.url().rfind(':') + 1);
+  EXPECT_EQ(allowing.get(by_other_name + "/internal").status, 200);
+  EXPECT_EQ(hits, 2);
+}
+
 TEST(HttpClientUnit, RefusedConnectionIsAResultNotACrash) {
   HttpClient http({std::chrono::milliseconds(2000), 1024});
   auto r = http.get("http://127.0.0.1:1/");

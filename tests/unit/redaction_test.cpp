@@ -64,6 +64,73 @@ TEST(RedactionUnit, HidesKnownSecretValuesWhereverTheyAppear) {
   EXPECT_EQ(r.redact_text("x=sec%20ret%2Fvalue%2B1").find("ret"), std::string::npos);
 }
 
+// A secret travels in other clothes: JSON-escaped, percent-encoded with lower-case hex, HTML-
+// escaped in a page. Each form is hidden; so is a secret of any length the harness knows.
+TEST(RedactionUnit, HidesEncodedFormsAndShortSecrets) {
+  Redactor r;
+  r.add_secret("se\"cr\\et/ü");
+  EXPECT_EQ(r.redact_text(R"({"echo":"se\"cr\\et/ü"})"), R"({"echo":"[REDACTED]"})");
+  EXPECT_EQ(r.redact_text(R"({"echo":"se\"cr\\et\/\u00fc"})"), R"({"echo":"[REDACTED]"})");
+  EXPECT_EQ(r.redact_text("x=se%22cr%5cet%2f%c3%bc"), "x=[REDACTED]");
+  EXPECT_EQ(r.redact_text("<input value=\"se&quot;cr\\et/ü\">"), "<input value=\"[REDACTED]\">");
+  r.add_secret("pw5");
+  EXPECT_EQ(r.redact_text("you typed pw5"), "you typed [REDACTED]");
+  // A possible secret (a cookie's value) needs the length of a credential.
+  r.add_possible_secret("en");
+  EXPECT_EQ(r.redact_text("lang=en"), "lang=en");
+}
+
+// Credentials are hidden by the name they travel under whatever the body's declared type:
+// JSON served as text/plain, JSON with trailing bytes, a JSON array, a form in a text page.
+TEST(RedactionUnit, HidesNamedCredentialsInAnyBody) {
+  Redactor r;
+  for (const char* type : {"text/plain", "", "application/octet-stream", "text/html"}) {
+    std::string body = r.redact_body(
+        R"([{"client_secret": "s3cr3t-one", "registration_access_token":"rat-x\"two"}] trailing)"
+        "\naccess_token=at-three&state=ok\nrefresh_token: rt-four\n",
+        type);
+    for (const char* secret : {"s3cr3t-one", "rat-x", "two", "at-three", "rt-four"})
+      EXPECT_EQ(body.find(secret), std::string::npos) << secret << " in " << body;
+    EXPECT_NE(body.find("state=ok"), std::string::npos) << body;
+    EXPECT_NE(body.find("trailing"), std::string::npos) << body;
+  }
+  // A member named like a credential whose value is a number or null is evidence.
+  EXPECT_EQ(r.redact_body(R"({"error":{"code":-32600},"token":null,"code":"x"})", "text/plain"),
+            R"({"error":{"code":-32600},"token":null,"code":"x"})");
+}
+
+// A fragment that comes before the query: the code in "cb#x?code=..." is still hidden.
+TEST(RedactionUnit, FragmentFirstRedirectsAreRedacted) {
+  Redactor r;
+  std::string url = r.redact_url("http://127.0.0.1/cb#x?code=CODE-VALUE-1&state=s1");
+  EXPECT_EQ(url.find("CODE-VALUE-1"), std::string::npos) << url;
+  EXPECT_NE(url.find("state=s1"), std::string::npos) << url;
+  EXPECT_EQ(r.redact_header("Refresh", "0; url=/cb?x=1&code=CODE-VALUE-2").find("CODE-VALUE-2"),
+            std::string::npos);
+}
+
+// Thousands of secrets (a server that sets 2,000 cookies per response) are found in one pass:
+// every one of them, overlapping ones included, and nothing else.
+TEST(RedactionUnit, ManySecretsAreAllFoundAndOnlyThem) {
+  Redactor r;
+  std::string text;
+  for (int i = 0; i < 5000; ++i) {
+    std::string value = "cookie-value-" + std::to_string(i * 7919) + "-x";
+    r.add_possible_secret(value);
+    if (i % 50 == 0) text += "[" + value + "]";
+    if (i % 500 == 0) (void)r.redact_text("between batches"); // secrets arrive over a run
+  }
+  text += " plain words cookie-value- stay";
+  std::string out = r.redact_text(text);
+  EXPECT_EQ(out.find("cookie-value-0"), std::string::npos) << out.substr(0, 200);
+  EXPECT_EQ(out.find("-x]"), std::string::npos) << out.substr(0, 200);
+  EXPECT_NE(out.find("plain words cookie-value- stay"), std::string::npos);
+  // Overlapping secrets are hidden as one run, leaving no piece of either.
+  r.add_secret("abcdef-secret");
+  r.add_secret("secret-ghijkl");
+  EXPECT_EQ(r.redact_text("<abcdef-secret-ghijkl>"), "<[REDACTED]>");
+}
+
 TEST(RedactionUnit, ImplicitFragmentsAreRedacted) {
   Redactor r;
   std::string url = r.redact_url("https://c.example/cb#access_token=abcdefghij&token_type=bearer");

@@ -9,7 +9,7 @@
 #include "core/url.h"
 #include "metadata_endpoint.h"
 #include "server.h"
-#include "special_use_address.h"
+#include "core/special_use_address.h"
 
 #include <atomic>
 #include <functional>
@@ -488,10 +488,10 @@ TEST(ReferenceCimd, SpecialUseAddressesAreRecognised) {
                              "2001:db8::1",
                              "ff02::1",
                              "not-an-address"})
-    EXPECT_TRUE(special_use_address(std::string_view(inward))) << inward;
+    EXPECT_TRUE(oauth::special_use_address(std::string_view(inward))) << inward;
   for (const char* outward : {"93.184.216.34", "8.8.8.8", "172.32.0.1", "192.169.0.1",
                               "2606:4700::1111", "2001:4860:4860::8888", "::ffff:8.8.8.8"})
-    EXPECT_FALSE(special_use_address(std::string_view(outward))) << outward;
+    EXPECT_FALSE(oauth::special_use_address(std::string_view(outward))) << outward;
 }
 
 TEST(ReferenceCimd, FetcherRefusesLoopbackBeforeConnecting) {

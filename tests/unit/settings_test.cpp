@@ -127,6 +127,11 @@ TEST(Settings, MistakesAreErrorsNamingThePlaceAndTheFlag) {
             std::string::npos);
   EXPECT_NE(error_of(R"({"bundled_server": {"port": 70000}})").find("--server-port"),
             std::string::npos);
+  EXPECT_NE(error_of(R"({"allow_hosts": ["http://10.0.0.5/"]})").find("allow_hosts (--allow-host)"),
+            std::string::npos);
+  EXPECT_EQ(from_text(R"({"allow_hosts": ["idp.internal", "10.0.0.5", "[fd00::1]"]})")
+                .run.http.allowed_hosts,
+            (std::vector<std::string>{"idp.internal", "10.0.0.5", "[fd00::1]"}));
 }
 
 // One rule for both programs: a flag given on the command line wins over the file, a NAME=VALUE

@@ -1,5 +1,5 @@
 // Special-use IPv4 and IPv6 ranges that the client metadata fetcher refuses to connect to.
-#include "special_use_address.h"
+#include "core/special_use_address.h"
 
 #include <arpa/inet.h>
 #include <array>
@@ -7,7 +7,7 @@
 #include <cstring>
 #include <netinet/in.h>
 
-namespace refserver {
+namespace oauth {
 namespace {
 
 struct Range {
@@ -112,4 +112,4 @@ std::optional<std::string> special_use_address(std::string_view ip_literal) {
   return std::string("not an IP address");
 }
 
-} // namespace refserver
+} // namespace oauth
