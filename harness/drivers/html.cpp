@@ -9,6 +9,7 @@
 #include <gumbo.h>
 #include <initializer_list>
 #include <map>
+#include <unordered_set>
 #include <utility>
 
 namespace conformance {
@@ -221,14 +222,13 @@ size_t read_tag(std::string_view html, size_t i, bool end, Tag& tag) {
   // gumbo's tag buffer: after a duplicate name (dropped) it is not cleared, so the next
   // name starts with it.
   std::string buffer, attribute;
-  std::vector<std::string> names;
+  std::unordered_set<std::string> names; // linear: a tag may carry a megabyte of them
   bool duplicate = false;
   char quote = 0;
   auto finish_name = [&] {
     ++tag.attributes;
-    duplicate = std::find(names.begin(), names.end(), buffer) != names.end();
+    duplicate = !names.insert(buffer).second;
     if (duplicate) return;
-    names.push_back(buffer);
     attribute = buffer;
     if (attribute == "color" || attribute == "face" || attribute == "size")
       tag.font_breakout = true;
@@ -448,8 +448,9 @@ size_t raw_text_end(std::string_view html, size_t i, GumboTag tag) {
 
 class DepthScan {
 public:
-  DepthScan(std::string_view html, size_t limit, size_t max_attributes = kNoIndex)
-      : html_(html), limit_(limit), max_attributes_(max_attributes) {
+  DepthScan(std::string_view html, size_t limit, size_t max_attributes = kNoIndex,
+            bool guard_foreign = false)
+      : html_(html), limit_(limit), max_attributes_(max_attributes), guard_foreign_(guard_foreign) {
     pools_.emplace_back(); // the segment before any marker
   }
 
@@ -462,7 +463,17 @@ public:
         // No tokenizing in doubt: every "<letter" may be a start tag.
         size_t lt = html_.find('<', i);
         if (lt == std::string_view::npos) return;
-        if (lt + 1 < n && is_alpha(html_[lt + 1])) grow(kMostPerTag, lt);
+        if (lt + 1 < n && is_alpha(html_[lt + 1])) {
+          Tag tag;
+          read_tag(html_, lt + 1, false, tag);
+          bool foreign = tag.tag == GUMBO_TAG_SVG || tag.tag == GUMBO_TAG_MATH;
+          if (guard_foreign_ &&
+              ((table_seen_ && foreign) || (foreign_seen_ && decides_mode(tag.tag))))
+            return stop_at(lt);
+          table_seen_ = table_seen_ || tag.tag == GUMBO_TAG_TABLE;
+          foreign_seen_ = foreign_seen_ || foreign;
+          grow(kMostPerTag, lt);
+        }
         i = lt + 1;
         continue;
       }
@@ -484,6 +495,8 @@ public:
         if (next == std::string_view::npos) return; // gumbo drops a tag cut by the end
         if (glued) tag.source_name = "\x01";
         if (tag.attributes > max_attributes_) return stop_at(i);
+        table_seen_ = table_seen_ || tag.tag == GUMBO_TAG_TABLE;
+        foreign_seen_ = foreign_seen_ || tag.tag == GUMBO_TAG_SVG || tag.tag == GUMBO_TAG_MATH;
         at_ = i;
         start_tag(tag);
         i = next;
@@ -1029,6 +1042,15 @@ private:
       go_paranoid(); // raw text or markup: the tokenizing itself is in doubt
       return grow(kMostPerTag, at_);
     }
+    if (guard_foreign_) {
+      bool table = false, foreign = false;
+      for (const Entry& e : stack_) {
+        table = table || e.tag == GUMBO_TAG_TABLE;
+        foreign = foreign || e.foreign() || e.maybe_foreign;
+      }
+      if ((table && (t == GUMBO_TAG_SVG || t == GUMBO_TAG_MATH)) || (foreign && decides_mode(t)))
+        return stop_at(at_);
+    }
     doubt_all();
     reopen_point();
     bool maybe_foreign = false;
@@ -1078,6 +1100,7 @@ private:
       pop_to(i);
       return dispatch_start(tag);
     }
+    if (guard_foreign_ && decides_mode(tag.tag)) return stop_at(at_);
     if (tag.self_closing) return note();
     Ns ns = stack_.back().ns;
     push(tag.tag, ns, !(tag.tag == GUMBO_TAG_ANNOTATION_XML && tag.encoding_unsure),
@@ -1243,6 +1266,7 @@ private:
       }
       return note();
     }
+    if (guard_foreign_ && (t == GUMBO_TAG_SVG || t == GUMBO_TAG_MATH)) return stop_at(at_);
     body_start(tag); // foster-parented, as in the body
   }
 
@@ -1967,6 +1991,12 @@ private:
   std::string_view html_;
   size_t limit_;
   size_t max_attributes_;
+  // Stop before what makes gumbo 0.10.1 fail an assertion, and so abort: foreign content
+  // foster-parented out of a table (<table><math><mn><![CDATA[x]]>y), and foreign elements
+  // named like those that decide its insertion mode, which it then mistakes for them
+  // (<table><svg><th><title><select></table>). No real page has either.
+  bool guard_foreign_ = false;
+  bool table_seen_ = false, foreign_seen_ = false;
   std::vector<Entry> stack_;
   // Pool slots of reopenable formatting elements, per marker segment and tag.
   // Pool slots per tag, one segment per marker entry (gumbo clears its list by markers).
@@ -2035,7 +2065,7 @@ constexpr size_t kMaxAttributes = 512;
 class Document {
 public:
   explicit Document(std::string_view html) {
-    DepthScan scan(html, kMaxDepth, kMaxAttributes);
+    DepthScan scan(html, kMaxDepth, kMaxAttributes, true);
     scan.run();
     size_t length = std::min(scan.cut(), html.size());
     output_ = gumbo_parse_with_options(&options(), html.data(), length);

@@ -55,7 +55,8 @@ std::string page_title(std::string_view html);
 
 // Every function above reads a page only up to the first tag that could nest deeper than
 // 512 (where Blink stops nesting; gumbo's parse time grows with the square of the depth)
-// or that has more than 512 attributes (gumbo's time grows with their square too).
+// or that has more than 512 attributes (gumbo's time grows with their square too), or
+// that would reach one of gumbo 0.10.1's failing assertions (foreign content in tables).
 
 // An upper bound, from one linear scan, on how deep gumbo's tree for `html` gets (the
 // <html> element at 1, text and void elements included): never below the real depth.

@@ -241,4 +241,44 @@ TEST(HtmlLimits, SloppyButOrdinaryPagesStayWhole) {
   EXPECT_EQ(forms[0].fields.size(), 1u); // selects without name are not sent
 }
 
+TEST(HtmlLimits, TagWithHugelyManyAttributesParsesQuickly) {
+  // gumbo compares each attribute with those before it: 40,000 on one tag took 4.5 s.
+  std::string html = "<form action=/f><input name=a></form><div";
+  for (int i = 0; html.size() < 1000000; ++i)
+    html += " a" + std::to_string(i);
+  html += "><a href=/after>after</a>";
+  auto start = std::chrono::steady_clock::now();
+  std::vector<HtmlForm> forms = parse_forms(html);
+  double parse = seconds_since(start);
+  std::printf("1 MB of attributes on one tag: parse_forms in %.3f s\n", parse);
+  EXPECT_LT(parse, 10.0);
+  ASSERT_EQ(forms.size(), 1u);
+  EXPECT_TRUE(parse_links(html).empty()); // the page ends before that tag
+}
+
+TEST(HtmlLimits, PagesThatFailGumbosAssertionsAreCutBeforeThem) {
+  // Debian's gumbo 0.10.1 keeps its assertions: each of these aborted the whole process.
+  // Foreign content foster-parented out of a table, and foreign elements named like the
+  // ones that decide gumbo's insertion mode, end the part of the page gumbo reads.
+  for (const char* tail :
+       {"<table><svg><th><title><select></table>",
+        "<table><math><th><mo><template></template></table>", "<table><math><mn><![CDATA[x]]>y",
+        "<table><svg><title><![CDATA[x]]> 3", "<table><svg><select><desc><select><td>",
+        "<table><caption><math><select><mi><select><section><tr>"}) {
+    std::string html = std::string("<form action=/f><input name=a></form>") + tail;
+    std::vector<HtmlForm> forms = parse_forms(html);
+    ASSERT_EQ(forms.size(), 1u) << tail;
+    EXPECT_EQ(forms[0].action, "/f");
+    parse_links(html);
+    loaded_resources(html);
+    page_title(html);
+  }
+  // An icon inside a cell is ordinary and stays.
+  std::string icons = "<table><tr><td><svg viewBox='0 0 1 1'><title>t</title><path d=M0/></svg>"
+                      "<form action=/in-cell><input name=b></form></td></tr></table>";
+  std::vector<HtmlForm> forms = parse_forms(icons);
+  ASSERT_EQ(forms.size(), 1u);
+  EXPECT_EQ(forms[0].action, "/in-cell");
+}
+
 } // namespace
