@@ -190,8 +190,7 @@ bool Redactor::is_secret_name(std::string_view name) {
 
 void Redactor::add_forms_locked(std::string_view value) {
   for (std::string& form : secret_forms(value)) {
-    // A form inside the marker would make the marker itself look like a leak.
-    if (form.empty() || kRedacted.find(form) != std::string_view::npos) continue;
+    if (form.empty()) continue;
     if (known_.insert(form).second) pending_.push_back(std::move(form));
   }
 }
@@ -239,7 +238,21 @@ std::string Redactor::redact_values(std::string_view text) const {
     ranges.insert(ranges.end(), found.begin(), found.end());
   }
   if (ranges.empty()) return std::string(text);
-  return replace_ranges(text, matchers.size() == 1 ? ranges : merge_ranges(std::move(ranges)));
+  if (matchers.size() > 1) ranges = merge_ranges(std::move(ranges));
+  // Text is redacted more than once (when recorded, and when its check ends): a short secret
+  // such as "RED" must not be found again inside the marker that already replaced something.
+  std::vector<std::pair<size_t, size_t>> markers;
+  for (size_t at = text.find(kRedacted); at != std::string_view::npos;
+       at = text.find(kRedacted, at + kRedacted.size()))
+    markers.emplace_back(at, at + kRedacted.size());
+  if (!markers.empty())
+    std::erase_if(ranges, [&](const auto& range) {
+      auto inside = std::upper_bound(markers.begin(), markers.end(),
+                                     std::make_pair(range.first, static_cast<size_t>(-1)));
+      return inside != markers.begin() && std::prev(inside)->second >= range.second;
+    });
+  if (ranges.empty()) return std::string(text);
+  return replace_ranges(text, ranges);
 }
 
 std::string Redactor::redact_named_values(std::string_view text, bool prose) {

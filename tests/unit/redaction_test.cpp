@@ -75,6 +75,11 @@ TEST(RedactionUnit, HidesEncodedFormsAndShortSecrets) {
   EXPECT_EQ(r.redact_text("<input value=\"se&quot;cr\\et/ü\">"), "<input value=\"[REDACTED]\">");
   r.add_secret("pw5");
   EXPECT_EQ(r.redact_text("you typed pw5"), "you typed [REDACTED]");
+  // A secret that is part of the marker is still hidden, and a second pass leaves the marker be.
+  r.add_secret("RED");
+  std::string once = r.redact_text("RED alert");
+  EXPECT_EQ(once, "[REDACTED] alert");
+  EXPECT_EQ(r.redact_text(once), once);
   // A possible secret (a cookie's value) needs the length of a credential.
   r.add_possible_secret("en");
   EXPECT_EQ(r.redact_text("lang=en"), "lang=en");
