@@ -129,8 +129,11 @@ std::string append_query(std::string_view url, const Params& params) {
   }
   std::string encoded = form_encode(params);
   if (!encoded.empty()) {
-    char sep = base.find('?') == std::string::npos ? '?' : (base.back() == '?' ? '\0' : '&');
-    if (sep) base += sep;
+    // No separator only after an empty query or a trailing '&': a query that merely ends in
+    // '?' ("?a?") still needs one, or the first parameter would join its last.
+    const size_t question = base.find('?');
+    if (question == std::string::npos) base += '?';
+    else if (question + 1 != base.size() && base.back() != '&') base += '&';
     base += encoded;
   }
   return base + fragment;

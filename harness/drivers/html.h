@@ -56,14 +56,7 @@ std::string page_title(std::string_view html);
 // Every function above reads a page only up to the first tag that could nest deeper than
 // 512 (where Blink stops nesting; gumbo's parse time grows with the square of the depth)
 // or that has more than 512 attributes (gumbo's time grows with their square too), or
-// that would reach one of gumbo 0.10.1's failing assertions (foreign content in tables).
-
-// An upper bound, from one linear scan, on how deep gumbo's tree for `html` gets (the
-// <html> element at 1, text and void elements included): never below the real depth.
-size_t html_depth_bound(std::string_view html);
-
-// How much of `html` gumbo may parse for its tree to stay within `max_depth`: the whole
-// length, or the offset of the first tag that could take it deeper.
-size_t html_prefix_within_depth(std::string_view html, size_t max_depth);
+// that would reach one of gumbo 0.10.1's failing assertions (foreign content in tables):
+// html_depth.h decides where that is.
 
 } // namespace conformance

@@ -2,6 +2,7 @@
 // unclosed tags, parse quickly and in little memory; the depth pre-scan never bounds a
 // page below the depth gumbo's tree really reaches, and leaves ordinary pages whole.
 #include "drivers/html.h"
+#include "drivers/html_depth.h"
 
 #include <chrono>
 #include <cstdio>

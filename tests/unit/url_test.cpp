@@ -43,6 +43,13 @@ TEST(UrlUnit, AppendQueryKeepsExistingQueryAndFragment) {
   EXPECT_EQ(oauth::append_query("https://h/cb#f", {{"code", "c"}}), "https://h/cb?code=c#f");
 }
 
+// Found by the url fuzz target: a query that ends in '?' is not an empty query.
+TEST(UrlUnit, AppendQuerySeparatesFromAQueryEndingInQuestionMark) {
+  EXPECT_EQ(oauth::append_query("https://h/cb?", {{"code", "c"}}), "https://h/cb?code=c");
+  EXPECT_EQ(oauth::append_query("https://h/cb?a&", {{"code", "c"}}), "https://h/cb?a&code=c");
+  EXPECT_EQ(oauth::append_query("https://h/cb?a?", {{"code", "c"}}), "https://h/cb?a?&code=c");
+}
+
 TEST(UrlUnit, LoopbackHosts) {
   EXPECT_TRUE(oauth::is_loopback_ip("127.0.0.1"));
   EXPECT_TRUE(oauth::is_loopback_ip("127.1.2.3"));
