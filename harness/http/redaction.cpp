@@ -191,7 +191,8 @@ bool Redactor::is_secret_name(std::string_view name) {
 void Redactor::add_forms_locked(std::string_view value) {
   for (std::string& form : secret_forms(value)) {
     if (form.empty()) continue;
-    if (known_.insert(form).second) pending_.push_back(std::move(form));
+    // The set's elements never move, so the batches refer to them instead of copying them.
+    if (auto [it, added] = known_.insert(std::move(form)); added) pending_.push_back(*it);
   }
 }
 
@@ -216,8 +217,7 @@ void Redactor::index_pending_locked() const {
   // that at least doubles, so every pattern is rebuilt O(log n) times over a run.
   while (!batches_.empty() && batches_.back().patterns.size() <= 2 * batch.patterns.size()) {
     auto& previous = batches_.back().patterns;
-    batch.patterns.insert(batch.patterns.end(), std::make_move_iterator(previous.begin()),
-                          std::make_move_iterator(previous.end()));
+    batch.patterns.insert(batch.patterns.end(), previous.begin(), previous.end());
     batches_.pop_back();
   }
   batch.matcher = std::make_shared<const oauth::MultiStringMatcher>(batch.patterns);

@@ -60,14 +60,14 @@ private:
   // half the size of the one before it, merged when that stops holding): adding a secret costs
   // amortised time linear in its length, and a search costs one pass per matcher.
   struct Batch {
-    std::vector<std::string> patterns;
+    std::vector<std::string_view> patterns; // in known_
     std::shared_ptr<const oauth::MultiStringMatcher> matcher;
   };
   void index_pending_locked() const;
 
   mutable std::mutex mutex_;
   std::unordered_set<std::string> known_;      // every form of every secret, once
-  mutable std::vector<std::string> pending_;   // forms not yet in a batch
+  mutable std::vector<std::string_view> pending_; // forms not yet in a batch (in known_)
   mutable std::vector<Batch> batches_;
   std::unordered_set<std::string> secret_headers_; // lower-case names
 };

@@ -64,10 +64,10 @@ TEST(MultiStringMatcher, AgreesWithANaiveSearchOnRandomTexts) {
 }
 
 TEST(MultiStringMatcher, EmptyPatternsMatchNothing) {
-  MultiStringMatcher matcher({"", ""});
+  MultiStringMatcher matcher(std::vector<std::string>{"", ""});
   EXPECT_TRUE(matcher.empty());
   EXPECT_TRUE(matcher.covered_ranges("anything").empty());
-  MultiStringMatcher bytes({std::string("\0\xff", 2)});
+  MultiStringMatcher bytes(std::vector<std::string>{std::string("\0\xff", 2)});
   EXPECT_EQ(bytes.covered_ranges(std::string("a\0\xff", 3)), (Ranges{{1, 3}}));
 }
 
