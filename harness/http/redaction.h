@@ -66,7 +66,8 @@ private:
   void index_pending_locked() const;
 
   mutable std::mutex mutex_;
-  std::unordered_set<std::string> known_;      // every form of every secret, once
+  // Every form of every secret, once. Never erased: pending_ and the batches point into it.
+  std::unordered_set<std::string> known_;
   mutable std::vector<std::string_view> pending_; // forms not yet in a batch (in known_)
   mutable std::vector<Batch> batches_;
   std::unordered_set<std::string> secret_headers_; // lower-case names

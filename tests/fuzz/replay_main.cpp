@@ -4,6 +4,7 @@
 // can be reproduced under gdb or valgrind without clang.
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
