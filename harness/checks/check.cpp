@@ -160,6 +160,13 @@ void CheckContext::record(Exchange exchange) {
   result_.evidence.push_back(std::move(exchange));
 }
 
+void CheckContext::attach(Attachment attachment) {
+  // A few screenshots per check at most; more would only repeat the same stuck page.
+  constexpr size_t kMaxAttachments = 4;
+  if (result_.attachments.size() < kMaxAttachments)
+    result_.attachments.push_back(std::move(attachment));
+}
+
 void CheckContext::add_finding(Finding finding) {
   if (!declares(finding.requirement)) {
     // A check judging a row it does not declare would hide that verdict from --list, the
@@ -235,6 +242,8 @@ CheckResult CheckContext::finish(bool gtest_skipped, const std::string& skip_mes
   for (Exchange& exchange : result.evidence)
     exchange = redactor().redact(std::move(exchange));
   result.message = redactor().redact_text(result.message);
+  for (Attachment& a : result.attachments)
+    a.caption = redactor().redact_text(a.caption);
   for (Finding& f : result.findings)
     f.message = redactor().redact_text(f.message);
   return result;

@@ -87,6 +87,7 @@ class CheckContext : public EvidenceSink {
 public:
   CheckContext(std::string suite, std::string name);
   void record(Exchange exchange) override;
+  void attach(Attachment attachment) override;
   std::string where() const override { return full_name(); }
   void add_finding(Finding finding);
   void add_remark(std::string text);

@@ -41,6 +41,7 @@ struct CheckResult {
   bool known_failure = false; // a failure the --baseline accepts
   std::vector<Finding> findings;
   std::vector<Exchange> evidence;
+  std::vector<Attachment> attachments; // screenshots and the like, in the order they were made
 };
 
 struct RequirementResult {

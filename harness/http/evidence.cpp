@@ -19,4 +19,10 @@ void record_exchange(Exchange exchange) {
   current_sink->record(redactor().redact(std::move(exchange)));
 }
 
+void record_attachment(Attachment attachment) {
+  if (!current_sink) return;
+  attachment.caption = redactor().redact_text(attachment.caption);
+  current_sink->attach(std::move(attachment));
+}
+
 } // namespace conformance

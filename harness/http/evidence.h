@@ -23,10 +23,22 @@ struct Exchange {
   double duration_ms = 0;
 };
 
+// A file that shows what an exchange cannot (a screenshot of the page a browser stopped at).
+// Reports save `data` beside themselves and point to it; `file` is where it was saved.
+struct Attachment {
+  std::string name;       // short, file-name safe: "screenshot"
+  std::string media_type; // "image/png"
+  std::string caption;    // one line, already redacted: what it shows
+  std::string data;       // the bytes
+  std::string file;       // set once saved (cli/run_reports.cpp): the path reports name
+};
+
 class EvidenceSink {
 public:
   virtual ~EvidenceSink() = default;
   virtual void record(Exchange exchange) = 0;
+  // Attachments are rare and never carry a request: sinks that keep none ignore them.
+  virtual void attach(Attachment attachment) { (void)attachment; }
   // What is running, for messages ("Pkce.PlainMethodIsRejected"); empty when unknown.
   virtual std::string where() const { return {}; }
 };
@@ -37,5 +49,7 @@ EvidenceSink* evidence_sink();
 
 // Redacts `exchange` and hands it to the current sink, if any.
 void record_exchange(Exchange exchange);
+// Hands `attachment` (its caption redacted) to the current sink, if any.
+void record_attachment(Attachment attachment);
 
 } // namespace conformance
