@@ -54,12 +54,17 @@ const std::vector<FlagSpec>& flag_specs() {
        "The server's authorization code lifetime in seconds; enables the expiry check (CODE-04)"},
       {"--driver", "/driver/kind", Kind::Text, true,
        "How to get through the authorization endpoint: redirect (auto-consent, the default), "
-       "form (sign in and consent by submitting the pages' forms), command (your program, named "
-       "in the --config file's driver.command) or manual (you, in a browser); the bench takes "
+       "form (sign in and consent by submitting the pages' forms), browser (the same in "
+       "headless Chromium, for pages built by JavaScript), command (your program, named in the "
+       "--config file's driver.command) or manual (you, in a browser); the bench takes "
        "redirect or form"},
       {"--form-field", "/driver/form/fields", Kind::Pairs, true,
-       "NAME=VALUE for the form driver, by input name (repeatable), e.g. --form-field "
-       "username=alice"},
+       "NAME=VALUE for the form and browser drivers (repeatable), e.g. --form-field "
+       "username=alice; the form driver matches input names, the browser driver also ids, "
+       "autocomplete, type (password, email) and label text"},
+      {"--browser-executable", "/driver/browser/executable", Kind::Text, true,
+       "Chromium for the browser driver (default: chromium, chromium-browser or google-chrome "
+       "on PATH)"},
       {"--omit-resource", "/resources/omit_in_flows", Kind::Switch, true,
        "Leave the resource parameter out of ordinary flows (for servers that refuse it; RES-01 "
        "still tries it)"},

@@ -9,6 +9,7 @@
 #include "checks/check_listener.h"
 #include "checks/run_wide_check.h"
 #include "command_line.h"
+#include "drivers/subprocess.h"
 #include "exit_codes.h"
 #include "interruption.h"
 #include "oauth/discovery.h"
@@ -138,6 +139,7 @@ int run_checks(RunRecord& record, const Finishing& finishing) {
                      signo);
         finish_run(partial, finishing);
         std::fflush(nullptr);
+        kill_child_groups(); // the browser driver's Chromium: no destructor runs after _Exit
         std::_Exit(128 + signo);
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));

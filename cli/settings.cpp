@@ -1,6 +1,7 @@
 #include "settings.h"
 
 #include "core/text.h"
+#include "drivers/chromium_process.h"
 #include "drivers/manual_driver.h"
 #include "http/redaction.h"
 
@@ -28,6 +29,7 @@ const std::map<std::string, std::string, std::less<>>& flag_of_member() {
       {"code_lifetime_seconds", "--code-lifetime"},
       {"driver.kind", "--driver"},
       {"driver.form.fields", "--form-field"},
+      {"driver.browser.executable", "--browser-executable"},
       {"introspection.url", "--introspection-url"},
       {"introspection.client_id", "--introspection-client-id"},
       {"introspection.client_secret", "--introspection-client-secret"},
@@ -174,7 +176,8 @@ TestClient static_client(const Section& clients, const char* role,
 
 DriverSettings driver_settings(const Section& doc, Completeness completeness) {
   DriverSettings driver;
-  auto section = doc.section("driver", {"kind", "form", "command", "timeout_seconds"});
+  auto section =
+      doc.section("driver", {"kind", "form", "browser", "command", "timeout_seconds"});
   if (!section) return driver;
   if (auto kind = section->text("kind")) {
     auto parsed = parse_driver_kind(*kind);
@@ -186,6 +189,10 @@ DriverSettings driver_settings(const Section& doc, Completeness completeness) {
   if (auto form = section->section("form", {"fields"}))
     for (auto& [name, value] : form->pairs("fields"))
       driver.form_fields[name] = value;
+  if (auto browser = section->section("browser", {"executable", "headless"})) {
+    if (auto executable = browser->text("executable")) driver.browser_executable = *executable;
+    if (auto headless = browser->flag("headless")) driver.browser_headless = *headless;
+  }
   if (section->has("command")) {
     const json& cmd = section->raw("command");
     if (!cmd.is_array() || cmd.empty())
@@ -201,9 +208,20 @@ DriverSettings driver_settings(const Section& doc, Completeness completeness) {
   if (driver.kind == DriverKind::Command && driver.command.empty())
     throw SettingsError("driver.kind command (--driver command) needs driver.command in the "
                         "--config file: [program, args...]");
-  if (driver.kind == DriverKind::Form && driver.form_fields.empty())
-    throw SettingsError("driver.kind form (--driver form) needs at least one login field: "
-                        "--form-field NAME=VALUE, or driver.form.fields in the --config file");
+  if ((driver.kind == DriverKind::Form || driver.kind == DriverKind::Browser) &&
+      driver.form_fields.empty())
+    throw SettingsError("driver.kind " + std::string(driver_kind_name(driver.kind)) +
+                        " (--driver " + std::string(driver_kind_name(driver.kind)) +
+                        ") needs at least one login field: --form-field NAME=VALUE, or "
+                        "driver.form.fields in the --config file");
+  if (driver.kind == DriverKind::Browser && !find_chromium(driver.browser_executable))
+    throw SettingsError(
+        driver.browser_executable.empty()
+            ? "driver.kind browser (--driver browser) needs Chromium, and none is on PATH "
+              "(chromium, chromium-browser, google-chrome): on Debian, apt-get install chromium; "
+              "or name it with --browser-executable PATH (driver.browser.executable)"
+            : "driver.browser.executable (--browser-executable): '" + driver.browser_executable +
+                  "' is not an executable file");
   return driver;
 }
 
@@ -444,6 +462,9 @@ json settings_document(const Settings& settings) {
                fields[name] = "(set)";
              return fields;
            }()}}},
+        {"browser",
+         {{"executable", run.driver.browser_executable},
+          {"headless", run.driver.browser_headless}}},
         {"command", run.driver.command},
         {"timeout_seconds",
          run.driver.timeout ? json(run.driver.timeout->count()) : json(nullptr)}}},

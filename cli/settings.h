@@ -6,7 +6,8 @@
 //   base_url, mcp_url, profile, scope, strict, timeout_seconds, max_body_bytes,
 //   code_lifetime_seconds,
 //   clients       {registration, public, confidential, second}: the operator's clients
-//   driver        {kind, form: {fields}, command, timeout_seconds}
+//   driver        {kind, form: {fields}, browser: {executable, headless}, command,
+//                  timeout_seconds}
 //   introspection {url, client_id, client_secret, bearer}
 //   revocation    {url}
 //   resources     {second, omit_in_flows}

@@ -156,7 +156,9 @@ void AuthorizationWalk::on_response(HttpResponse response) {
   } else if (auto next = on_page(request_, r)) {
     request_ = std::move(*next);
   } else {
-    return end(Ending::StoppedAtServer);
+    // on_page may have said why the driver cannot go on (driver_failed).
+    return end(result_.ending == Ending::DriverFailed ? Ending::DriverFailed
+                                                      : Ending::StoppedAtServer);
   }
   if (steps_left_ <= 0) end(Ending::TooManySteps);
 }

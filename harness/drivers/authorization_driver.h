@@ -75,7 +75,8 @@ public:
 
 protected:
   // A non-redirect answer: the next request (a form submission, a link), or nullopt to stop
-  // there (StoppedAtServer). The base stops at every page, as an auto-consent walk should.
+  // there (StoppedAtServer, or DriverFailed when it called result().driver_failed()). The base
+  // stops at every page, as an auto-consent walk should.
   virtual std::optional<HttpRequest> on_page(const HttpRequest& sent, const HttpResponse& page);
 
 private:

@@ -1,57 +1,26 @@
 #include "drivers/form_driver.h"
 
 #include "core/text.h"
+#include "drivers/control_words.h"
 #include "http/redaction.h"
 
 #include <algorithm>
-#include <cctype>
 
 namespace conformance {
 namespace {
 
 const HeaderList kAccept = {{"Accept", "text/html,application/xhtml+xml,*/*;q=0.8"}};
 
-// Lower-case words of the given texts: a control's name, value and label, or a link's label
-// ("Don't allow" -> don't, allow).
-std::vector<std::string> words_of(std::initializer_list<const std::string*> texts) {
-  std::vector<std::string> out;
-  for (const std::string* text : texts) {
-    std::string word;
-    for (char c : *text + " ") {
-      if (std::isalnum(static_cast<unsigned char>(c)) || c == '\'') {
-        word += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      } else if (!word.empty()) {
-        out.push_back(word);
-        word.clear();
-      }
-    }
-  }
-  return out;
-}
-
-bool has_word(const std::vector<std::string>& words,
-              std::initializer_list<std::string_view> wanted) {
-  return std::any_of(words.begin(), words.end(), [&](const std::string& w) {
-    return std::find(wanted.begin(), wanted.end(), w) != wanted.end();
-  });
-}
-
-bool has_word(const SubmitControl& s, std::initializer_list<std::string_view> wanted) {
-  return has_word(words_of({&s.name, &s.value, &s.label}), wanted);
-}
-
-bool deny_words(const std::vector<std::string>& words) {
-  return has_word(words, {"deny", "cancel", "reject", "decline", "no", "don't", "dont"});
+std::vector<std::string> control_words(const SubmitControl& s) {
+  return words_of({s.name, s.value, s.label});
 }
 
 bool deny_like(const SubmitControl& s) {
-  return deny_words(words_of({&s.name, &s.value, &s.label}));
+  return deny_words(control_words(s));
 }
 
 bool approve_like(const SubmitControl& s) {
-  // "Don't allow" says allow but means no: anything deny-like is never an approval.
-  return !deny_like(s) && has_word(s, {"approve", "allow", "accept", "consent", "authorize",
-                                       "authorise", "yes", "continue", "grant"});
+  return approve_words(control_words(s));
 }
 
 // What pressing `submit` in `form` on the page at `page_url` sends.
@@ -92,6 +61,11 @@ HttpRequest submission(const HtmlForm& form, const SubmitControl* submit,
   return request;
 }
 
+// A page that runs a script: what renders a sign-in in JavaScript (no parsed form then).
+bool renders_with_script(const std::string& html) {
+  return oauth::ascii_lower(html).find("<script") != std::string::npos;
+}
+
 } // namespace
 
 const SubmitControl* find_submit(const HtmlForm& form, ConsentDecision decision) {
@@ -107,7 +81,7 @@ const HtmlLink* find_decline_link(const std::vector<HtmlLink>& links) {
     if (href.empty() || href.front() == '#' ||
         oauth::ascii_lower(href).rfind("javascript:", 0) == 0)
       continue;
-    if (deny_words(words_of({&link.label}))) return &link;
+    if (deny_words(words_of({link.label}))) return &link;
   }
   return nullptr;
 }
@@ -167,6 +141,26 @@ protected:
         break;
       }
     }
+    if (!chosen && !options_.fields.empty()) {
+      // A sign-in in steps (a username page, then a password page): the form showing some of
+      // the configured fields is this step's. Hidden inputs do not count, or a consent form
+      // that carries the username along would be taken for a sign-in step.
+      for (const HtmlForm& form : forms) {
+        bool shows_one = std::any_of(form.fields.begin(), form.fields.end(), [&](const auto& f) {
+          return f.type != "hidden" && options_.fields.count(f.name) > 0;
+        });
+        if (!shows_one) continue;
+        chosen = &form;
+        overrides = options_.fields;
+        for (const SubmitControl& s : form.submits)
+          if (sign_in_words(control_words(s)) || approve_like(s)) {
+            submit = &s;
+            break;
+          }
+        if (!submit && !form.submits.empty()) submit = &form.submits.front();
+        break;
+      }
+    }
     if (!chosen) {
       for (const HtmlForm& form : forms)
         if ((submit = find_submit(form, decision_))) {
@@ -183,6 +177,13 @@ protected:
           result().declined = true;
           return HttpRequest{"GET", target->substr(0, target->find('#')), kAccept, ""};
         }
+    }
+    if (!chosen && forms.empty() && renders_with_script(r.body)) {
+      result().driver_failed("the page at " + redactor().redact_url(sent.url) + " (\"" + title +
+                             "\") has no HTML form and runs scripts: it renders its sign-in "
+                             "with JavaScript, which the form driver cannot run; use "
+                             "--driver browser");
+      return std::nullopt;
     }
     if (!chosen) return std::nullopt;
     return submission(*chosen, submit, overrides, sent.url);

@@ -1,4 +1,4 @@
-// The `form` authorization driver (DESIGN.md "Driver"): a scripted browser that reads
+// The `form` authorization driver (DESIGN.md "Driver"): a scripted user agent that reads
 // login and consent pages with a real HTML parser and submits their forms with
 // configured values and a cookie jar, until a Location reaches the redirect_uri.
 #pragma once
@@ -12,7 +12,9 @@
 namespace conformance {
 
 struct FormDriverOptions {
-  // Login fields by name (username, password...); a form holding all of them is the login.
+  // Login fields by name (username, password...); a form holding all of them is the login. When
+  // none does, a form showing some of them is one step of a sign-in in steps (username first,
+  // then password), filled with those it shows.
   std::map<std::string, std::string> fields;
   int max_steps = 12; // requests, redirects and form submissions together
 };

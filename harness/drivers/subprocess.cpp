@@ -5,6 +5,8 @@
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
+#include <set>
 #include <poll.h>
 #include <spawn.h>
 #include <stdexcept>
@@ -78,7 +80,29 @@ int wait_exit(pid_t pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
+std::mutex child_groups_mutex;
+std::set<pid_t>& child_groups() {
+  static std::set<pid_t> groups; // never destroyed before the watchdog's last use
+  return groups;
+}
+
 } // namespace
+
+void register_child_group(pid_t group) {
+  std::lock_guard lock(child_groups_mutex);
+  child_groups().insert(group);
+}
+
+void unregister_child_group(pid_t group) {
+  std::lock_guard lock(child_groups_mutex);
+  child_groups().erase(group);
+}
+
+void kill_child_groups() {
+  std::lock_guard lock(child_groups_mutex);
+  for (pid_t group : child_groups())
+    kill(-group, SIGKILL);
+}
 
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                           const ProcessOptions& options) {

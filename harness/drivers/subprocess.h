@@ -31,6 +31,13 @@ struct ProcessOptions {
 ProcessResult run_process(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                           const ProcessOptions& options = {});
 
+// Process groups of long-lived helpers (the browser driver's Chromium). An interrupted run exits
+// from a watchdog thread without unwinding the stack, so it ends them here first: SIGKILL to
+// every group still registered. Safe to call from any thread, any number of times.
+void register_child_group(pid_t group);
+void unregister_child_group(pid_t group);
+void kill_child_groups();
+
 class BackgroundProcess {
 public:
   explicit BackgroundProcess(const std::vector<std::string>& argv);
