@@ -1,5 +1,6 @@
 #include "run_reports.h"
 
+#include "attachment_files.h"
 #include "exit_codes.h"
 #include "http/http_client.h"
 #include "html_report.h"
@@ -19,12 +20,26 @@ int finish_run(RunRecord& record, const Finishing& f) {
       record.stale_baseline.push_back((e.check.empty() ? e.requirement : e.check) +
                                       (e.note.empty() ? "" : ": " + e.note));
   }
+  // Attachments are saved before anything is printed or written, so every report names their
+  // files; one that cannot be saved costs no report.
+  bool cannot_save = false;
+  std::string attachments = attachment_directory(f.outputs);
+  if (!attachments.empty()) {
+    try {
+      save_attachments(record, attachments);
+    } catch (const std::exception& e) {
+      std::cerr << "conformance: " << e.what() << "\n";
+      cannot_save = true;
+    }
+  }
+  f.console->set_attachment_directory(attachments);
   f.console->on_run_finished(record);
   int exit_code = kExitOk;
   for (const auto& c : record.checks)
     if ((c.outcome == Outcome::Fail || c.outcome == Outcome::Error) && !c.known_failure)
       exit_code = kExitFailures;
   if (judged && !judged->stale.empty() && !f.allow_stale) exit_code = kExitFailures;
+  if (cannot_save) exit_code = kExitCannotRun;
   if (record.interrupted_by != 0) exit_code = 128 + record.interrupted_by;
 
   auto write = [&](const std::string& path, auto writer) {

@@ -1,5 +1,5 @@
 // The end of a conformance run, whether it ran through or was interrupted: the baseline applied,
-// the console summary, every requested report written, and the exit code.
+// attachments saved, the console summary, every requested report written, and the exit code.
 #pragma once
 
 #include "checks/baseline.h"
@@ -23,7 +23,8 @@ struct Finishing {
 };
 
 // Returns the exit code: 1 for a failure the baseline does not accept (or a stale entry without
-// --allow-stale), 2 when a report cannot be written, 128 + N when signal N interrupted the run.
+// --allow-stale), 2 when a report or an attachment cannot be written, 128 + N when signal N
+// interrupted the run.
 int finish_run(RunRecord& record, const Finishing& finishing);
 
 } // namespace conformance

@@ -83,6 +83,19 @@ void ConsoleReport::on_run_finished(const RunRecord& record) {
     std::fprintf(out_, "  %s %s.%s [%s]%s%s\n", label(r.outcome).c_str(), r.suite.c_str(),
                  r.name.c_str(), ids(r).c_str(), r.known_failure ? " (known: in the baseline)" : "",
                  r.unfinished ? " (unfinished)" : "");
+    // Listed here, not under the check's live line: files are saved once the run is over.
+    for (const auto& a : r.attachments) {
+      if (!a.file.empty())
+        std::fprintf(out_, "    %s: %s\n", a.name.c_str(), a.file.c_str());
+      else if (a.data.empty())
+        continue;
+      else if (attachment_directory_.empty())
+        std::fprintf(out_, "    %s taken; give --html, --json or --junit to keep it\n",
+                     a.name.c_str());
+      else
+        std::fprintf(out_, "    %s not saved in %s (see the error above)\n", a.name.c_str(),
+                     attachment_directory_.c_str());
+    }
   }
   if (!record.stale_baseline.empty()) {
     std::fprintf(out_, "Stale baseline entries (they no longer fail; remove them):\n");

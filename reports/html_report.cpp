@@ -1,10 +1,12 @@
 #include "html_report.h"
 
+#include "attachment_paths.h"
 #include "utf8_text.h"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -19,6 +21,9 @@ namespace {
 constexpr std::size_t kBodyCap = 64 * 1024;
 constexpr std::size_t kTextCap = 64 * 1024; // messages and header values
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+// A screenshot is inlined up to this size (a third more as base64); a larger one is only linked,
+// so a run full of them still gives a page a browser opens.
+constexpr std::size_t kInlineImageCap = 4 * 1024 * 1024;
 
 // The display order: what needs attention first.
 constexpr std::array<Outcome, 6> kOrder = {Outcome::Fail, Outcome::Error, Outcome::Warn,
@@ -117,6 +122,52 @@ std::string milliseconds(double ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.0f ms", ms);
   return buf;
+}
+
+std::string base64(std::string_view bytes) {
+  static constexpr char kDigits[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  for (std::size_t i = 0; i < bytes.size(); i += 3) {
+    std::uint32_t n = static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size())
+      n |= static_cast<std::uint32_t>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    if (i + 2 < bytes.size()) n |= static_cast<unsigned char>(bytes[i + 2]);
+    out += kDigits[(n >> 18) & 63];
+    out += kDigits[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? kDigits[(n >> 6) & 63] : '=';
+    out += i + 2 < bytes.size() ? kDigits[n & 63] : '=';
+  }
+  return out;
+}
+
+// The media type an image is inlined under: raster formats browsers decode, spelled by us, so
+// nothing a driver wrote reaches the src attribute. Empty for anything else (SVG included).
+std::string_view inline_image_type(std::string_view media_type) {
+  std::string type;
+  for (char c : media_type.substr(0, media_type.find(';')))
+    if (c != ' ') type += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (std::string_view known : {"image/png", "image/jpeg", "image/gif", "image/webp"})
+    if (type == known) return known;
+  return {};
+}
+
+// A file path as a URL path: anything but unreserved characters and '/' percent-encoded.
+std::string url_path(std::string_view path) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (char c : path) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~' || c == '/') {
+      out += c;
+    } else {
+      out += '%';
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    }
+  }
+  return out;
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) {
@@ -283,9 +334,12 @@ details.ex>div{padding:0 .6rem .5rem}
 .note{color:var(--muted);font-style:italic;font-size:.85rem}
 .cmp{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .6rem;margin-top:.3rem}
 .cmp span{color:var(--muted);font-size:.8rem}.cmp code{white-space:pre-wrap;overflow-wrap:anywhere}
+figure.att{margin:.4rem 0 .6rem}
+figure.att img{display:block;max-width:100%;height:auto;border:1px solid var(--line)}
+figure.att figcaption,p.att{font-size:.85rem;overflow-wrap:anywhere;margin:.2rem 0}
 details.reqs-all>summary{cursor:pointer;font-weight:600;margin:.3rem 0}
 @media print{body{max-width:none;padding:0;font-size:11px}.fi,.filters{display:none}
-details.check,details.ex,tr{break-inside:avoid}pre{max-height:none;overflow:visible}
+details.check,details.ex,tr,figure.att{break-inside:avoid}pre{max-height:none;overflow:visible}
 details::details-content{content-visibility:visible;display:block}a{color:inherit}}
 )css";
 
@@ -452,6 +506,53 @@ void exchange(std::string& out, const Exchange& e) {
   out += "</div></details>\n";
 }
 
+// " <a href>path</a>" to the saved file, or a note that there is none.
+void file_link(std::string& out, const Attachment& a, const std::filesystem::path& report_dir) {
+  std::string path = relative_attachment_path(a.file, report_dir);
+  if (path.empty()) {
+    out += " <span class=\"note\">(not saved)</span>";
+    return;
+  }
+  out += " <a class=\"mono\" href=\"";
+  esc(out, url_path(path));
+  out += "\">";
+  esc(out, path);
+  out += "</a>";
+}
+
+void attachment(std::string& out, const Attachment& a, const std::filesystem::path& report_dir) {
+  std::string_view image = inline_image_type(a.media_type);
+  if (image.empty()) {
+    out += "<p class=\"att\">";
+    esc(out, a.name);
+    out += " <span class=\"dur\">(";
+    esc(out, a.media_type);
+    out += ", " + std::to_string(a.data.size()) + " bytes)</span>";
+    file_link(out, a, report_dir);
+    if (!a.caption.empty()) out += "<br>";
+    esc_capped(out, a.caption, kTextCap);
+    out += "</p>\n";
+    return;
+  }
+  // An image without its bytes at hand (only a file) can only be linked.
+  out += "<figure class=\"att\">";
+  if (a.data.size() > kInlineImageCap) {
+    out += "<p class=\"note\">Not shown here: " + std::to_string(a.data.size()) +
+           " bytes, over the " + std::to_string(kInlineImageCap / (1024 * 1024)) +
+           " MiB shown inline; open the file.</p>";
+  } else if (!a.data.empty()) {
+    out += "<img src=\"data:";
+    out += image;
+    out += ";base64," + base64(a.data) + "\" alt=\"";
+    esc(out, a.name);
+    out += "\">";
+  }
+  out += "<figcaption>";
+  esc_capped(out, a.caption.empty() ? a.name : a.caption, kTextCap);
+  file_link(out, a, report_dir);
+  out += "</figcaption></figure>\n";
+}
+
 void requirement_links(std::string& out, const std::vector<std::string>& ids) {
   for (std::size_t i = 0; i < ids.size(); ++i) {
     out += i == 0 ? "" : ", ";
@@ -461,7 +562,8 @@ void requirement_links(std::string& out, const std::vector<std::string>& ids) {
   }
 }
 
-void check(std::string& out, const CheckResult& c, const std::string& id) {
+void check(std::string& out, const CheckResult& c, const std::string& id,
+           const std::filesystem::path& report_dir) {
   std::string o(outcome_name(c.outcome));
   // Failures and errors open, so their findings show at once; their exchanges stay closed.
   bool open = c.outcome == Outcome::Fail || c.outcome == Outcome::Error;
@@ -505,17 +607,24 @@ void check(std::string& out, const CheckResult& c, const std::string& id) {
     }
     out += "</tbody></table>\n";
   }
+  // What the browser saw comes before the exchanges: it usually explains them.
+  if (!c.attachments.empty()) {
+    out += "<h4>Attachments (" + std::to_string(c.attachments.size()) + ")</h4>\n";
+    for (const auto& a : c.attachments)
+      attachment(out, a, report_dir);
+  }
   if (!c.evidence.empty()) {
     out += "<h4>HTTP exchanges (" + std::to_string(c.evidence.size()) + ")</h4>\n";
     for (const auto& e : c.evidence)
       exchange(out, e);
   }
-  if (c.findings.empty() && c.evidence.empty())
+  if (c.findings.empty() && c.evidence.empty() && c.attachments.empty())
     out += "<p class=\"note\">No findings or HTTP exchanges recorded.</p>\n";
   out += "</div>\n</details>\n";
 }
 
-void checks(std::string& out, const RunRecord& r, const std::map<std::string, std::string>& ids) {
+void checks(std::string& out, const RunRecord& r, const std::map<std::string, std::string>& ids,
+            const std::filesystem::path& report_dir) {
   auto summary = r.summary();
   std::vector<const CheckResult*> sorted;
   for (const auto& c : r.checks)
@@ -541,7 +650,7 @@ void checks(std::string& out, const RunRecord& r, const std::map<std::string, st
     out += "<label for=\"f-" + key + "\">" + label + "</label>";
   out += "</div>\n<div class=\"checks\">\n";
   for (const CheckResult* c : sorted)
-    check(out, *c, ids.at(check_key(*c)));
+    check(out, *c, ids.at(check_key(*c)), report_dir);
   if (r.checks.empty()) out += "<p class=\"note\">No checks ran.</p>\n";
   out += "</div>\n</section>\n";
 }
@@ -603,7 +712,7 @@ void requirements(std::string& out, const RunRecord& r,
 
 } // namespace
 
-std::string to_html(const RunRecord& record) {
+std::string to_html(const RunRecord& record, const std::filesystem::path& report_dir) {
   std::map<std::string, std::string> ids; // "Suite.Name" -> element ID
   for (const auto& c : record.checks)
     ids.emplace(check_key(c), anchor("check-", check_key(c)));
@@ -613,7 +722,7 @@ std::string to_html(const RunRecord& record) {
   header(out, record);
   out += "<main>\n";
   totals(out, record);
-  checks(out, record, ids);
+  checks(out, record, ids, report_dir);
   requirements(out, record, ids);
   out += "</main>\n<footer><p class=\"note\">Generated by ";
   esc(out, record.tool_name + " " + record.tool_version);
@@ -627,7 +736,7 @@ void write_html_report(const RunRecord& record, const std::string& path) {
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("cannot write " + tmp);
-    out << to_html(record);
+    out << to_html(record, std::filesystem::absolute(path).parent_path());
     if (!out) throw std::runtime_error("cannot write " + tmp);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)

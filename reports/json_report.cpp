@@ -1,5 +1,7 @@
 #include "json_report.h"
 
+#include "attachment_paths.h"
+
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -31,7 +33,7 @@ nlohmann::json to_json(const Exchange& e) {
   return out;
 }
 
-nlohmann::json to_json(const RunRecord& record) {
+nlohmann::json to_json(const RunRecord& record, const std::filesystem::path& report_dir) {
   nlohmann::json summary = nlohmann::json::object();
   for (const auto& [outcome, count] : record.summary())
     summary[std::string(outcome_name(outcome))] = count;
@@ -61,6 +63,18 @@ nlohmann::json to_json(const RunRecord& record) {
                             {"duration_ms", static_cast<long long>(c.duration_ms + 0.5)},
                             {"findings", findings},
                             {"evidence", evidence}};
+    if (!c.attachments.empty()) {
+      nlohmann::json attachments = nlohmann::json::array();
+      for (const auto& a : c.attachments) {
+        std::string file = relative_attachment_path(a.file, report_dir);
+        attachments.push_back({{"name", a.name},
+                               {"media_type", a.media_type},
+                               {"caption", a.caption},
+                               {"file", file.empty() ? nlohmann::json() : nlohmann::json(file)},
+                               {"bytes", a.data.size()}});
+      }
+      check["attachments"] = std::move(attachments);
+    }
     if (c.unfinished) check["unfinished"] = true;
     if (c.known_failure) check["known_failure"] = true;
     checks.push_back(std::move(check));
@@ -98,7 +112,8 @@ void write_json_report(const RunRecord& record, const std::string& path) {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error("cannot write " + tmp);
     // Evidence may hold any bytes a hostile server sent; invalid UTF-8 becomes U+FFFD.
-    out << to_json(record).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+    nlohmann::json doc = to_json(record, std::filesystem::absolute(path).parent_path());
+    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
     if (!out) throw std::runtime_error("cannot write " + tmp);
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0)

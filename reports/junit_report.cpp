@@ -1,5 +1,6 @@
 #include "junit_report.h"
 
+#include "attachment_paths.h"
 #include "utf8_text.h"
 
 #include <charconv>
@@ -158,6 +159,15 @@ std::string system_out(const CheckResult& c) {
     out += "\nfindings:\n";
     for (const auto& f : c.findings)
       out += "  " + upper(outcome_name(f.outcome)) + " " + finding_line(f) + "\n";
+  }
+  if (!c.attachments.empty()) {
+    // [[ATTACHMENT|path]] is the Jenkins JUnit Attachments plugin's line (GitLab reads it too):
+    // the path must be absolute, since CI resolves it from wherever it runs.
+    out += "\nattachments:\n";
+    for (const auto& a : c.attachments) {
+      out += "  " + a.name + " (" + a.media_type + "): " + a.caption + "\n";
+      if (!a.file.empty()) out += "[[ATTACHMENT|" + absolute_attachment_path(a.file) + "]]\n";
+    }
   }
   if (!c.evidence.empty()) {
     out += "\nevidence (" + std::to_string(c.evidence.size()) + " exchanges):\n";

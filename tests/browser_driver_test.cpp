@@ -6,8 +6,8 @@
 #include "fixture_server.h"
 #include "drivers/browser_driver.h"
 #include "http/redaction.h"
+#include "process_tools.h"
 
-#include <dirent.h>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -206,43 +206,12 @@ TEST_F(BrowserDriverTest, TheServersErrorPageIsWhereItStopped) {
   EXPECT_TRUE(sink_.attachments.empty());
 }
 
-// The process group ids of this process's Chromium children.
-std::set<int> chromium_groups() {
+// The process groups of this process's children (Chromium leads its own).
+std::set<int> child_groups() {
   std::set<int> groups;
-  DIR* proc = opendir("/proc");
-  while (dirent* entry = proc ? readdir(proc) : nullptr) {
-    std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    size_t close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    int ppid, pgrp;
-    rest >> state >> ppid >> pgrp;
-    if (ppid == getpid()) groups.insert(pgrp);
-  }
-  if (proc) closedir(proc);
+  for (const auto& p : testing_tools::children_of(getpid()))
+    groups.insert(p.group);
   return groups;
-}
-
-bool group_alive(int group) {
-  DIR* proc = opendir("/proc");
-  bool alive = false;
-  while (dirent* entry = proc ? readdir(proc) : nullptr) {
-    std::ifstream stat(std::string("/proc/") + entry->d_name + "/stat");
-    std::string line;
-    if (!std::getline(stat, line)) continue;
-    size_t close = line.rfind(')');
-    if (close == std::string::npos) continue;
-    std::istringstream rest(line.substr(close + 2));
-    char state;
-    int ppid, pgrp;
-    rest >> state >> ppid >> pgrp;
-    if (pgrp == group && state != 'Z') alive = true;
-  }
-  if (proc) closedir(proc);
-  return alive;
 }
 
 TEST_F(BrowserDriverTest, NoChromiumOutlivesTheDriver) {
@@ -251,11 +220,11 @@ TEST_F(BrowserDriverTest, NoChromiumOutlivesTheDriver) {
     BrowserDriver driver(http_, options());
     ASSERT_EQ(driver.authorize(app_.url("/authorize"), kCallback).ending,
               Ending::RedirectedToClient);
-    groups = chromium_groups();
+    groups = child_groups();
     ASSERT_FALSE(groups.empty()) << "Chromium should be running while the driver lives";
   }
   for (int g : groups)
-    EXPECT_FALSE(group_alive(g)) << "process group " << g << " still has processes";
+    EXPECT_FALSE(testing_tools::group_alive(g)) << "process group " << g << " still has processes";
 }
 
 TEST(BrowserDriverStart, AMissingExecutableIsADriverFailure) {

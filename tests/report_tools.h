@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace conformance::testing_tools {
 
@@ -22,18 +23,20 @@ inline ProcessResult validate_junit(const std::filesystem::path& file) {
 #ifdef CHROMIUM_BIN
 // The DOM headless Chromium builds from the file, as --dump-dom prints it. The flags keep the
 // browser off the network (this machine's network is closed, and a report must not need one)
-// and give it a fresh profile in `scratch`.
+// and give it a fresh profile in `scratch`; `extra_flags` come before the page.
 inline ProcessResult chromium_dump_dom(const std::filesystem::path& page,
-                                       const std::filesystem::path& scratch) {
+                                       const std::filesystem::path& scratch,
+                                       const std::vector<std::string>& extra_flags = {}) {
   std::filesystem::create_directories(scratch / "profile");
   ProcessOptions options;
   options.environment = {{"HOME", scratch.string()}};
-  return run_process({CHROMIUM_BIN, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                      "--no-first-run", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync",
-                      "--user-data-dir=" + (scratch / "profile").string(), "--dump-dom",
-                      "file://" + std::filesystem::absolute(page).string()},
-                     std::chrono::seconds(90), options);
+  std::vector<std::string> argv(
+      {CHROMIUM_BIN, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+       "--no-first-run", "--disable-background-networking", "--disable-component-update",
+       "--disable-sync", "--user-data-dir=" + (scratch / "profile").string(), "--dump-dom"});
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  argv.push_back("file://" + std::filesystem::absolute(page).string());
+  return run_process(argv, std::chrono::seconds(90), options);
 }
 #endif
 

@@ -30,7 +30,7 @@ struct Attachment {
   std::string media_type; // "image/png"
   std::string caption;    // one line, already redacted: what it shows
   std::string data;       // the bytes
-  std::string file;       // set once saved (cli/run_reports.cpp): the path reports name
+  std::string file;       // set once saved (cli/attachment_files.cpp): the path reports name
 };
 
 class EvidenceSink {

@@ -1,3 +1,4 @@
+#include "attachment_sample.h"
 #include "console_report.h"
 
 #include <cstdio>
@@ -91,6 +92,49 @@ TEST(ConsoleReport, QuietPrintsOnlyTheSummary) {
   EXPECT_EQ(text.find("PASS  Pkce.S256IsAccepted"), std::string::npos) << text;
   EXPECT_NE(text.find("4 checks against"), std::string::npos) << text;
   EXPECT_NE(text.find("  FAIL AuthorizationCode.CodeIsSingleUse [CODE-01]"), std::string::npos);
+}
+
+// Files are saved after the checks' live lines, so they are listed with the failures.
+TEST(ConsoleReport, SavedScreenshotsAreListedUnderTheirFailure) {
+  RunRecord r = sample();
+  r.checks[3].attachments.push_back(testing_sample::screenshot("out-files/Token.Broken-1.png"));
+  r.checks[3].attachments.push_back(testing_sample::screenshot("out-files/Token.Broken-2.png"));
+  r.checks[0].attachments.push_back(testing_sample::screenshot("out-files/Pkce.Passed-1.png"));
+  Captured out;
+  ConsoleReport console(out.stream());
+  console.set_attachment_directory("out-files");
+  feed(console, r);
+  std::string text = out.text();
+  EXPECT_NE(text.find("  ERROR Token.Broken [TOKEN-07] (known: in the baseline)\n"
+                      "    screenshot: out-files/Token.Broken-1.png\n"
+                      "    screenshot: out-files/Token.Broken-2.png\n"),
+            std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("Pkce.Passed-1.png"), std::string::npos) << text; // a pass is not listed
+}
+
+TEST(ConsoleReport, UnsavedScreenshotSaysHowToKeepIt) {
+  RunRecord r = sample();
+  r.checks[1].attachments.push_back(testing_sample::screenshot());
+  {
+    Captured out;
+    ConsoleReport console(out.stream(), true);
+    feed(console, r);
+    std::string text = out.text();
+    EXPECT_NE(text.find("  FAIL AuthorizationCode.CodeIsSingleUse [CODE-01]\n"
+                        "    screenshot taken; give --html, --json or --junit to keep it\n"),
+              std::string::npos)
+        << text;
+  }
+  // A report was asked for but the file could not be written: say so, not how to ask.
+  Captured out;
+  ConsoleReport console(out.stream(), true);
+  console.set_attachment_directory("out-files");
+  feed(console, r);
+  std::string text = out.text();
+  EXPECT_NE(text.find("    screenshot not saved in out-files (see the error above)\n"),
+            std::string::npos)
+      << text;
 }
 
 // Colour is decided from the stream: a pseudo-terminal gets it, unless NO_COLOR is set.

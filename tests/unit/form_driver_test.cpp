@@ -386,3 +386,68 @@ TEST(FormDriverFlow, PasswordNeverReachesEvidence) {
 }
 
 } // namespace
+
+// A sign-in in steps on plain HTML: a username page, then a password page (which carries the
+// username along as a hidden input), then the consent page.
+TEST(FormDriverFlow, SignsInInSteps) {
+  FixtureServer fx;
+  const std::string consent = page("consent_buttons.html");
+  fx.routes().Get("/authorize", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<title>Who are you?</title><form method=post action=/identify>"
+                    "<label>Username <input name=username></label><button>Next</button></form>",
+                    "text/html");
+  });
+  fx.routes().Post("/identify", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("<title>Your password</title><form method=post action=/verify>"
+                    "<input type=hidden name=username value=\"" +
+                        req.get_param_value("username") +
+                        "\"><input type=password name=password><button>Sign in</button>"
+                        "<button name=back value=1>Back</button></form>",
+                    "text/html");
+  });
+  fx.routes().Post("/verify", [](const httplib::Request& req, httplib::Response& res) {
+    if (req.get_param_value("username") == "alice" &&
+        req.get_param_value("password") == "hunter2-correct-horse" && !req.has_param("back"))
+      res.set_redirect("/consent", 303);
+    else
+      res.set_content("<title>Wrong</title><p>no</p>", "text/html");
+  });
+  fx.routes().Get("/consent", [consent](const httplib::Request&, httplib::Response& res) {
+    res.set_content(consent, "text/html");
+  });
+  fx.routes().Post("/consent", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_redirect(std::string(kCallback) + (req.get_param_value("decision") == "approve"
+                                                   ? "?code=stepped-code"
+                                                   : "?error=access_denied"),
+                     303);
+  });
+  fx.start();
+  HttpClient http;
+  FormDriver driver(http, alice());
+  auto result = driver.authorize(fx.url("/authorize"), kCallback);
+  EXPECT_EQ(result.ending, Ending::RedirectedToClient) << result.describe();
+  EXPECT_EQ(result.code().value_or(""), "stepped-code");
+  EXPECT_EQ(result.pages, (std::vector<std::string>{"Who are you?", "Your password",
+                                                    "Authorize MCP Inspector"}));
+  // Asked to decline, it still signs in first, then declines on the consent page.
+  auto denied = driver.authorize(fx.url("/authorize"), kCallback, ConsentDecision::Deny);
+  EXPECT_EQ(denied.error().value_or(""), "access_denied") << denied.describe();
+}
+
+// A page rendered by a script has no form to parse: the form driver says so and names the
+// driver that can, rather than reporting that it stayed at the server.
+TEST(FormDriverFlow, NamesTheBrowserDriverOnAScriptOnlyPage) {
+  FixtureServer fx;
+  fx.routes().Get("/authorize", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("<!DOCTYPE html><title>Sign in</title><main id=app></main>"
+                    "<script src=/assets/login.js></script>",
+                    "text/html");
+  });
+  fx.start();
+  HttpClient http;
+  FormDriver driver(http, alice());
+  auto result = driver.authorize(fx.url("/authorize"), kCallback);
+  EXPECT_EQ(result.ending, Ending::DriverFailed) << result.describe();
+  EXPECT_NE(result.describe().find("--driver browser"), std::string::npos) << result.describe();
+  EXPECT_NE(result.describe().find("\"Sign in\""), std::string::npos) << result.describe();
+}

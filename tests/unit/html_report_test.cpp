@@ -1,3 +1,4 @@
+#include "attachment_sample.h"
 #include "html_report.h"
 #include "html_report_sample.h"
 
@@ -13,6 +14,7 @@ namespace conformance {
 namespace {
 
 using testing_sample::sample_record;
+using testing_sample::screenshot;
 
 std::size_t count(const std::string& text, const std::string& needle) {
   std::size_t n = 0;
@@ -189,6 +191,71 @@ TEST(HtmlReport, EmptyRecordStillRenders) {
   std::string html = to_html(RunRecord{});
   EXPECT_NE(html.find("No checks ran."), std::string::npos);
   EXPECT_NE(html.find("</html>"), std::string::npos);
+}
+
+TEST(HtmlReport, ScreenshotIsInlinedWithItsCaptionAndARelativeLink) {
+  RunRecord record = sample_record();
+  record.checks[1].attachments.push_back(
+      screenshot("/srv/out/report-files/Token.CodeIsSingleUse-screenshot-1.png"));
+  std::string html = to_html(record, "/srv/out");
+  std::size_t check = html.find("id=\"check-Token.CodeIsSingleUse\"");
+  std::size_t figure = html.find("<h4>Attachments (1)</h4>\n<figure class=\"att\">");
+  ASSERT_NE(figure, std::string::npos);
+  EXPECT_GT(figure, check);
+  EXPECT_LT(figure, html.find("<h4>HTTP exchanges", check)); // before the exchanges
+  EXPECT_NE(html.find("<img src=\"data:image/png;base64," + testing_sample::kTinyPngBase64 +
+                      "\" alt=\"screenshot\">"),
+            std::string::npos);
+  EXPECT_NE(
+      html.find("<figcaption>where the browser driver stopped: "
+                "http://127.0.0.1:8080/login?a=1&amp;b=&lt;2&gt; &quot;Sign in&quot; "
+                "<a class=\"mono\" href=\"report-files/Token.CodeIsSingleUse-screenshot-1.png\">"
+                "report-files/Token.CodeIsSingleUse-screenshot-1.png</a></figcaption>"),
+      std::string::npos)
+      << html.substr(figure, 600);
+  EXPECT_EQ(html.find("<2>"), std::string::npos);
+  EXPECT_EQ(count(html, " src="), 1u);
+  // From another directory the link climbs out of it; with none known it is the path as saved.
+  EXPECT_NE(to_html(record, "/srv/html").find("href=\"../out/report-files/Token."),
+            std::string::npos);
+  EXPECT_NE(to_html(record).find("href=\"/srv/out/report-files/Token."), std::string::npos);
+}
+
+TEST(HtmlReport, LargeAndNonImageAttachmentsAreOnlyLinked) {
+  RunRecord record = sample_record();
+  auto& attachments = record.checks[1].attachments;
+  attachments.push_back(screenshot("out-files/big #1.png"));
+  attachments.back().data = std::string(4 * 1024 * 1024 + 1, 'x');
+  attachments.push_back(screenshot("out-files/trace.bin"));
+  attachments.back().media_type = "application/zip";
+  attachments.back().name = "trace<z>";
+  attachments.push_back(screenshot("out-files/drawing.bin"));
+  attachments.back().media_type = "image/svg+xml";
+  attachments.push_back(screenshot()); // not saved, still shown
+  std::string html = to_html(record, ".");
+  EXPECT_EQ(count(html, " src="), 1u);
+  EXPECT_NE(html.find("Not shown here: 4194305 bytes, over the 4 MiB shown inline"),
+            std::string::npos);
+  EXPECT_LT(html.size(), 200u * 1024);
+  EXPECT_NE(html.find("href=\"out-files/big%20%231.png\">out-files/big #1.png</a>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<p class=\"att\">trace&lt;z&gt; <span class=\"dur\">(application/zip, "
+                      "73 bytes)</span> <a class=\"mono\" href=\"out-files/trace.bin\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("(image/svg+xml, 73 bytes)"), std::string::npos);
+  EXPECT_NE(html.find("<span class=\"note\">(not saved)</span>"), std::string::npos);
+}
+
+TEST(HtmlReport, InlinedBytesArePaddedBase64) {
+  RunRecord record;
+  record.checks.push_back(testing_sample::sample_check("A", "B", Outcome::Error, {"X-1"}, ""));
+  for (const char* bytes : {"M", "Ma", "Man", "\xFF\xFE\xFD\xFC"}) {
+    record.checks[0].attachments.push_back(screenshot());
+    record.checks[0].attachments.back().data = bytes;
+  }
+  std::string html = to_html(record);
+  for (const char* encoded : {"TQ==", "TWE=", "TWFu", "//79/A=="})
+    EXPECT_NE(html.find(std::string("base64,") + encoded + "\""), std::string::npos) << encoded;
 }
 
 TEST(HtmlReport, WritesAtomicallyAndReportsFailure) {

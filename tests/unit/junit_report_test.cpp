@@ -1,4 +1,5 @@
 #include "../report_tools.h"
+#include "attachment_sample.h"
 #include "junit_report.h"
 
 #include <algorithm>
@@ -226,6 +227,33 @@ TEST(JunitReport, LineBreaksInAttributesSurvive) {
   r.checks.push_back(check("A", "B", Outcome::Fail, {"X-1"}, "line1\nline2\r\tend"));
   std::string xml = to_junit_xml(r);
   EXPECT_NE(xml.find("message=\"line1&#10;line2&#13;&#9;end\""), std::string::npos);
+}
+
+TEST(JunitReport, SavedAttachmentsGetAnAttachmentLineAndStillValidate) {
+  RunRecord r = sample();
+  // The saved one by a relative path, as --junit out.xml puts it: the line must be absolute.
+  r.checks[5].attachments.push_back(
+      testing_sample::screenshot("out-files/Token.RefreshRotates-screenshot-1.png"));
+  r.checks[5].attachments.push_back(testing_sample::screenshot()); // not saved: no line
+  auto path = temp_path("attachments.xml");
+  write_junit_report(r, path.string());
+  std::string output;
+  EXPECT_EQ(xmllint(path, output), 0) << output;
+  std::string xml = read(path);
+  std::filesystem::remove(path);
+  std::string absolute =
+      (std::filesystem::current_path() / "out-files/Token.RefreshRotates-screenshot-1.png")
+          .lexically_normal()
+          .string();
+  EXPECT_NE(xml.find("\n[[ATTACHMENT|" + absolute + "]]\n"), std::string::npos) << xml;
+  EXPECT_EQ(count(xml, "[[ATTACHMENT|"), 1u);
+  EXPECT_EQ(count(xml, "  screenshot (image/png): where the browser driver stopped: "
+                       "http://127.0.0.1:8080/login?a=1&amp;b=&lt;2&gt; &quot;Sign in&quot;\n"),
+            2u);
+  // In the testcase's own system-out, never its neighbour's.
+  std::size_t testcase = xml.find("<testcase name=\"RefreshRotates\"");
+  EXPECT_GT(xml.find("[[ATTACHMENT|"), testcase);
+  EXPECT_LT(xml.find("[[ATTACHMENT|"), xml.find("</testcase>", testcase));
 }
 
 TEST(JunitReport, WriteFailureThrows) {

@@ -118,7 +118,15 @@ TEST(Settings, MistakesAreErrorsNamingThePlaceAndTheFlag) {
   EXPECT_NE(error_of(R"({"driver": {"kind": "command"}})").find("driver.command"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"driver": {"kind": "form"}})").find("--form-field"), std::string::npos);
-  EXPECT_NE(error_of(R"({"driver": {"kind": "browser"}})").find("driver.kind (--driver)"),
+  EXPECT_NE(error_of(R"({"driver": {"kind": "browser"}})").find("--form-field"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"driver": {"kind": "chrome"}})").find("driver.kind (--driver)"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"driver": {"kind": "browser", "form": {"fields": {"u": "a"}},
+                                    "browser": {"executable": "/nonexistent/chromium"}}})")
+                .find("/nonexistent/chromium' is not an executable file"),
+            std::string::npos);
+  EXPECT_NE(error_of(R"({"driver": {"browser": {"headless": "yes"}}})").find("true or false"),
             std::string::npos);
   EXPECT_NE(error_of(R"({"clients": {"registration": "magic"}})").find("registration"),
             std::string::npos);
