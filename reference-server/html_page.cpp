@@ -36,7 +36,8 @@ bool csp_safe(std::string_view text) {
 } // namespace
 
 HttpResponse html_page(const ServerOptions& options, int status, std::string_view title,
-                       std::string_view body_html, std::string_view form_action) {
+                       std::string_view body_html, std::string_view form_action,
+                       const std::optional<PageScript>& script) {
   const bool framable = options.has(Fault::NoFrameProtection);
   const bool third_party = options.has(Fault::PageLoadsThirdParty);
   HttpResponse response;
@@ -44,10 +45,16 @@ HttpResponse html_page(const ServerOptions& options, int status, std::string_vie
   response.content_type = "text/html; charset=utf-8";
   std::string csp = framable ? "" : "frame-ancestors 'none'; ";
   // The page-loads-third-party fault widens the policy so the CDN files actually load.
-  csp += third_party ? "default-src 'none'; style-src 'unsafe-inline' " + std::string(kCdnOrigin) +
-                           "; script-src " + std::string(kCdnOrigin) + "; "
-                     : "default-src 'none'; style-src 'unsafe-inline'; ";
-  csp += "form-action 'self'";
+  csp += "default-src 'none'; style-src 'unsafe-inline'";
+  if (third_party) csp += " " + std::string(kCdnOrigin);
+  std::string script_src = script ? "'self'" : "";
+  if (third_party) script_src += (script_src.empty() ? "" : " ") + std::string(kCdnOrigin);
+  if (!script_src.empty()) csp += "; script-src " + script_src;
+  if (script) {
+    csp += "; connect-src 'self'";
+    if (!script->connect_extra.empty()) csp += " " + std::string(script->connect_extra);
+  }
+  csp += "; form-action 'self'";
   if (!form_action.empty()) csp += " " + std::string(form_action);
   response.set_header("Content-Security-Policy", csp);
   // X-Frame-Options for user agents that predate frame-ancestors.
@@ -60,12 +67,14 @@ HttpResponse html_page(const ServerOptions& options, int status, std::string_vie
     head_extra = "<link rel=\"stylesheet\" href=\"" + std::string(kCdnOrigin) + "/style.css\">\n";
     body_extra = "<script src=\"" + std::string(kCdnOrigin) + "/app.js\"></script>\n";
   }
+  if (script) body_extra += "<script src=\"" + html_escape(script->src) + "\"></script>\n";
   response.body = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
                   "<title>" +
                   html_escape(title) + "</title>\n<style>" + std::string(kStyle) + "</style>\n" +
-                  head_extra + "</head>\n<body>\n<div class=\"page\">\n<main class=\"card\">\n" +
-                  std::string(body_html) + "</main>\n</div>\n" + body_extra + "</body>\n</html>\n";
+                  head_extra + "</head>\n<body>\n<div class=\"page\">\n<main" +
+                  (script ? " id=\"app\"" : "") + " class=\"card\">\n" + std::string(body_html) +
+                  "</main>\n</div>\n" + body_extra + "</body>\n</html>\n";
   return response;
 }
 

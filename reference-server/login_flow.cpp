@@ -46,15 +46,13 @@ std::string hidden(std::string_view name, std::string_view value) {
          "\">\n";
 }
 
-// Where the user agent goes after the decision: the redirect URI's host, or for a private-use
-// scheme the scheme, which names the app.
-std::string destination_of(std::string_view redirect_uri) {
+} // namespace
+
+std::string redirect_destination(std::string_view redirect_uri) {
   auto parts = oauth::parse_url(redirect_uri);
   if (parts && !parts->host.empty()) return parts->host;
   return std::string(redirect_uri.substr(0, redirect_uri.find(':')));
 }
-
-} // namespace
 
 LoginService::LoginService(const ServerOptions& options, const AuthorizationService& authorization)
     : options_(options), authorization_(authorization) {}
@@ -70,18 +68,22 @@ void LoginService::sweep_if_due() {
   sessions_.erase_expired(now);
 }
 
-std::optional<LoginService::Pending> LoginService::find_pending(const oauth::Params& params) {
-  auto id = oauth::first_param(params, "request");
-  if (!id) return std::nullopt;
+std::optional<LoginService::Pending> LoginService::find_pending(const std::string& request_id) {
   const Clock::time_point now = Clock::now();
-  return pending_.with(*id, [&](Pending* found) -> std::optional<Pending> {
+  return pending_.with(request_id, [&](Pending* found) -> std::optional<Pending> {
     if (!found || found->expires_at <= now) return std::nullopt;
     return *found;
   });
 }
 
-std::optional<LoginService::SessionRef> LoginService::find_session(const BrowserRequest& request) {
-  auto id = cookie_value(request.cookie, kSessionCookie);
+std::optional<LoginService::Pending> LoginService::pending_named_in(const oauth::Params& params) {
+  auto id = oauth::first_param(params, "request");
+  if (!id) return std::nullopt;
+  return find_pending(*id);
+}
+
+std::optional<LoginService::SessionRef> LoginService::find_session(std::string_view cookie_header) {
+  auto id = cookie_value(cookie_header, kSessionCookie);
   if (!id) return std::nullopt;
   const Clock::time_point now = Clock::now();
   return sessions_.with(*id, [&](Session* found) -> std::optional<SessionRef> {
@@ -110,9 +112,51 @@ std::string LoginService::session_cookie(std::string_view session_id) const {
          "; Path=/; HttpOnly; SameSite=Lax" + (options_.tls() ? "; Secure" : "");
 }
 
+bool LoginService::remember_username(const std::string& session_id, std::string username) {
+  const Clock::time_point now = Clock::now();
+  return sessions_.with(session_id, [&](Session* found) {
+    if (!found || found->expires_at <= now) return false;
+    found->entered_username = std::move(username);
+    return true;
+  });
+}
+
+bool LoginService::credentials_ok(std::string_view username, std::string_view password) const {
+  // Evaluate both halves so the answer takes as long whichever one is wrong.
+  const bool user_ok = username == kTestSubject;
+  const bool password_ok = oauth::constant_time_equals(password, options_.login_password);
+  return user_ok && password_ok;
+}
+
+LoginService::SignedIn LoginService::sign_in(const SessionRef& session,
+                                             const std::string& request_id, const Pending& pending,
+                                             std::string username) {
+  // A new session id at sign-in, so an id planted before login (session fixation) is worthless.
+  sessions_.erase(session.id);
+  SignedIn out{create_session(std::move(username)), ""};
+  if (pending.deferred_error) {
+    pending_.erase(request_id);
+    out.location = *pending.deferred_error->header("Location");
+  } else {
+    out.location = "/consent?request=" + oauth::percent_encode(request_id);
+  }
+  return out;
+}
+
+std::optional<HttpResponse> LoginService::decide(const std::string& request_id,
+                                                 const Pending& pending, std::string_view subject,
+                                                 bool approve) {
+  // Single use: of two concurrent decisions only the one that removes the entry proceeds.
+  if (pending.deferred_error || !pending_.erase(request_id)) return std::nullopt;
+  const bool approved = approve || options_.has(Fault::ConsentDenyIgnored);
+  return approved ? authorization_.approve(pending.request, subject)
+                  : authorization_.error_redirect(pending.request, "access_denied",
+                                                  "the user denied the request");
+}
+
 std::optional<LoginService::SessionRef>
 LoginService::checked_session(const BrowserRequest& request) {
-  auto session = find_session(request);
+  auto session = find_session(request.cookie);
   auto token = oauth::first_param(request.form, "csrf_token");
   if (!session || !token || !oauth::constant_time_equals(*token, session->session.csrf_token))
     return std::nullopt;
@@ -169,10 +213,10 @@ HttpResponse LoginService::render_login(const Pending& pending, std::string_view
 }
 
 HttpResponse LoginService::login_page(const BrowserRequest& request) {
-  auto pending = find_pending(request.query);
+  auto pending = pending_named_in(request.query);
   if (!pending) return unknown_request(options_);
   const std::string id = *oauth::first_param(request.query, "request");
-  auto session = find_session(request);
+  auto session = find_session(request.cookie);
   bool fresh = !session;
   if (fresh) session = create_session("");
   HttpResponse response = render_login(*pending, id, session->session.csrf_token, "", "");
@@ -184,30 +228,19 @@ HttpResponse LoginService::login_submit(const BrowserRequest& request) {
   if (!request.form_encoded) return not_form_encoded(options_);
   auto session = checked_session(request);
   if (!session) return csrf_failure(options_);
-  auto pending = find_pending(request.form);
+  auto pending = pending_named_in(request.form);
   if (!pending) return unknown_request(options_);
   const std::string id = *oauth::first_param(request.form, "request");
 
   const std::string username = oauth::first_param(request.form, "username").value_or("");
   const std::string password = oauth::first_param(request.form, "password").value_or("");
-  // Evaluate both halves so the answer takes as long whichever one is wrong.
-  const bool user_ok = username == kTestSubject;
-  const bool password_ok = oauth::constant_time_equals(password, options_.login_password);
-  if (!user_ok || !password_ok)
+  if (!credentials_ok(username, password))
     return render_login(*pending, id, session->session.csrf_token,
                         "Incorrect username or password.", username);
 
-  // A new session id at sign-in, so an id planted before login (session fixation) is worthless.
-  sessions_.erase(session->id);
-  SessionRef signed_in = create_session(username);
-  if (pending->deferred_error) {
-    pending_.erase(id);
-    HttpResponse response = see_other(303, *pending->deferred_error->header("Location"));
-    response.set_header("Set-Cookie", session_cookie(signed_in.id));
-    return response;
-  }
-  HttpResponse response = see_other(303, "/consent?request=" + oauth::percent_encode(id));
-  response.set_header("Set-Cookie", session_cookie(signed_in.id));
+  SignedIn signed_in = sign_in(*session, id, *pending, username);
+  HttpResponse response = see_other(303, signed_in.location);
+  response.set_header("Set-Cookie", session_cookie(signed_in.session.id));
   return response;
 }
 
@@ -227,7 +260,7 @@ HttpResponse LoginService::render_consent(const Pending& pending, std::string_vi
   for (const std::string& scope : split_scope(req.scope))
     body += "<li><code>" + html_escape(scope) + "</code></li>\n";
   body += "</ul>\n</div>\n<p>After you decide you will be sent back to <strong>" +
-          html_escape(destination_of(req.redirect_uri)) + "</strong>.</p>\n";
+          html_escape(redirect_destination(req.redirect_uri)) + "</strong>.</p>\n";
   body += "<form method=\"post\" action=\"/consent\">\n" + hidden("request", request_id) +
           hidden("csrf_token", session.csrf_token) +
           "<div class=\"actions\">\n"
@@ -239,11 +272,12 @@ HttpResponse LoginService::render_consent(const Pending& pending, std::string_vi
 }
 
 HttpResponse LoginService::consent_page(const BrowserRequest& request) {
-  auto pending = find_pending(request.query);
+  auto pending = pending_named_in(request.query);
   if (!pending) return unknown_request(options_);
   const std::string id = *oauth::first_param(request.query, "request");
-  auto session = find_session(request);
-  if (!session || session->session.subject.empty())
+  auto session = find_session(request.cookie);
+  // A deferred error has nothing to consent to; signing in on the login page releases it.
+  if (!session || session->session.subject.empty() || pending->deferred_error)
     return see_other(303, "/login?request=" + oauth::percent_encode(id));
   return render_consent(*pending, id, session->session);
 }
@@ -259,18 +293,13 @@ HttpResponse LoginService::consent_submit(const BrowserRequest& request) {
   if (!decision || (*decision != "approve" && *decision != "deny"))
     return html_error_page(options_, 400, "Invalid request", "decision must be approve or deny.");
 
-  // Single use: of two concurrent submissions only the one that removes the entry proceeds.
-  auto pending = find_pending(request.form);
-  if (!pending || !pending_.erase(*oauth::first_param(request.form, "request")))
-    return unknown_request(options_);
-
-  const bool approved = *decision == "approve" || options_.has(Fault::ConsentDenyIgnored);
-  HttpResponse response = approved
-                              ? authorization_.approve(pending->request, session->session.subject)
-                              : authorization_.error_redirect(pending->request, "access_denied",
-                                                              "the user denied the request");
-  response.status = post_redirect_status();
-  return response;
+  auto pending = pending_named_in(request.form);
+  if (!pending) return unknown_request(options_);
+  auto response = decide(*oauth::first_param(request.form, "request"), *pending,
+                         session->session.subject, *decision == "approve");
+  if (!response) return unknown_request(options_);
+  response->status = post_redirect_status();
+  return std::move(*response);
 }
 
 } // namespace refserver

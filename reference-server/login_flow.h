@@ -4,7 +4,8 @@
 //
 // Flow: /authorize -> 303 /login?request=ID -> POST /login -> 303 /consent?request=ID ->
 // POST /consent -> 303 to the client's redirect URI (code, or error=access_denied).
-// A cookie-bound session carries the CSRF token and the signed-in user.
+// A cookie-bound session carries the CSRF token and the signed-in user. --login-spa
+// (login_spa.h) serves the same flow as script-rendered pages over the building blocks below.
 #pragma once
 
 #include "authorization_endpoint.h"
@@ -29,6 +30,10 @@ struct BrowserRequest {
   std::string cookie;        // Cookie header value; empty when absent
 };
 
+// Where the user agent goes after the decision, as the consent page names it: the redirect
+// URI's host, or for a private-use scheme the scheme, which names the app.
+std::string redirect_destination(std::string_view redirect_uri);
+
 class LoginService {
 public:
   LoginService(const ServerOptions& options, const AuthorizationService& authorization);
@@ -44,7 +49,8 @@ public:
 
   static constexpr std::string_view kSessionCookie = "ref_session";
 
-private:
+  // ---- Building blocks shared with the --login-spa API, so both UIs keep the same rules ----
+
   struct Pending {
     ValidatedAuthorization request; // empty when deferred_error is set
     Clock::time_point expires_at;
@@ -54,18 +60,45 @@ private:
   struct Session {
     std::string csrf_token;
     std::string subject; // empty until the user has signed in
+    // The username given at the first step of the --login-spa sign-in, awaiting the password.
+    std::string entered_username;
     Clock::time_point expires_at;
   };
   struct SessionRef {
     std::string id;
     Session session;
   };
+  // Where the user agent goes after signing in, and the session it now carries.
+  struct SignedIn {
+    SessionRef session;
+    std::string location;
+  };
 
-  std::optional<Pending> find_pending(const oauth::Params& params);
-  std::optional<SessionRef> find_session(const BrowserRequest& request);
+  // The live parked request with this id.
+  std::optional<Pending> find_pending(const std::string& request_id);
+  // The live session the Cookie header names.
+  std::optional<SessionRef> find_session(std::string_view cookie_header);
   // A fresh session with a new id and CSRF token; `subject` is empty before sign-in.
   SessionRef create_session(std::string subject);
   std::string session_cookie(std::string_view session_id) const;
+  // Stores the first step's username in the session; false when the session is gone.
+  bool remember_username(const std::string& session_id, std::string username);
+  // The test user's credentials, compared so the time taken does not say which half is wrong.
+  bool credentials_ok(std::string_view username, std::string_view password) const;
+  // Signs `username` in after credentials_ok(): replaces `session` by a new one (session
+  // fixation) and names the next stop, the consent page or, for a deferred error, the client
+  // (that request is then used up).
+  SignedIn sign_in(const SessionRef& session, const std::string& request_id, const Pending& pending,
+                   std::string username);
+  // The consent decision for a pending (not deferred) request: the redirect to the client with
+  // a code or error=access_denied (consent-deny-ignored: always a code). Single use: empty when
+  // another decision already took the request.
+  std::optional<HttpResponse> decide(const std::string& request_id, const Pending& pending,
+                                     std::string_view subject, bool approve);
+
+private:
+  // The pending request the `request` parameter names.
+  std::optional<Pending> pending_named_in(const oauth::Params& params);
   // The session, when the form's csrf_token matches it.
   std::optional<SessionRef> checked_session(const BrowserRequest& request);
   // 303, or 307 under the login-307 fault: a redirect that answers a form POST.

@@ -80,8 +80,12 @@ int main(int argc, char** argv) {
   app.add_flag("--login-form", options.login_form,
                "Send /authorize through a login page and a consent page (user alice) instead of "
                "approving at once");
+  app.add_flag("--login-spa", options.login_spa,
+               "Like --login-form, but the login and consent pages are rendered by JavaScript "
+               "from a JSON API (username, then password; Allow/Deny), so only a real browser "
+               "gets through");
   app.add_option("--login-password", options.login_password,
-                 "Password of the test user alice on the login page")
+                 "Password of the test user alice on the login page (either mode)")
       ->capture_default_str();
   app.add_option("--introspection-token", options.introspection_token,
                  "Bearer token that also authorises calls to /introspect (default: none, only "

@@ -44,6 +44,9 @@ struct ServerOptions {
   // Interactive mode: /authorize sends the user agent through a login page and a consent page
   // instead of approving at once. The only account is the test user with this password.
   bool login_form = false;
+  // The same flow with pages a script renders from a JSON API (login_spa.h), so only a real
+  // browser gets through. Implies login_form's parking; with both, the script pages are served.
+  bool login_spa = false;
   std::string login_password = "wonderland";
   // Testing only: also accept http://127.0.0.1:PORT/... as client metadata document URLs and
   // fetch them, skipping the SSRF refusal for exactly that address, so tests can serve
@@ -62,6 +65,8 @@ struct ServerOptions {
   int rate_limit_every = 8;
 
   bool tls() const { return !tls_cert_file.empty() || !tls_key_file.empty(); }
+  // Whether /authorize parks valid requests behind the login and consent pages.
+  bool interactive_login() const { return login_form || login_spa; }
   bool has(Fault f) const { return faults.count(f) != 0; }
   bool has(Variant v) const { return variants.count(v) != 0; }
 };

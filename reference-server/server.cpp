@@ -10,6 +10,7 @@
 #include "html_page.h"
 #include "introspection_endpoint.h"
 #include "login_flow.h"
+#include "login_spa.h"
 #include "mcp_endpoint.h"
 #include "metadata_endpoint.h"
 #include "policy.h"
@@ -84,7 +85,16 @@ std::vector<Route> routes(const ServerOptions& options) {
     out.push_back({path, metadata_methods});
   // The page the error_uri of error-uri-given points at.
   if (options.has(Variant::ErrorUriGiven)) out.push_back({"/errors", {"GET", "HEAD"}});
-  if (options.login_form) {
+  if (options.login_spa) {
+    // The form POSTs of --login-form are not served: the only way through is the JSON API.
+    for (const char* path : {"/login", "/consent", "/login/api/context", "/consent/api/context"})
+      out.push_back({path, {"GET"}});
+    for (const char* path : {"/login/api/username", "/login/api/password", "/consent/api/decision"})
+      out.push_back({path, {"POST"}});
+    for (std::string_view path :
+         {LoginSpaService::kLoginScriptPath, LoginSpaService::kConsentScriptPath})
+      out.push_back({std::string(path), {"GET", "HEAD"}});
+  } else if (options.login_form) {
     out.push_back({"/login", {"GET", "POST"}});
     out.push_back({"/consent", {"GET", "POST"}});
   }
@@ -118,6 +128,16 @@ ClientRequest client_request(const httplib::Request& req) {
   if (out.form_encoded) out.params = oauth::parse_form(req.body);
   out.query = query_params(req);
   out.authorization = req.get_header_value("Authorization");
+  return out;
+}
+
+SpaRequest spa_request(const httplib::Request& req) {
+  SpaRequest out;
+  out.query = query_params(req);
+  out.cookie = req.get_header_value("Cookie");
+  out.content_type = req.get_header_value("Content-Type");
+  out.csrf_token = req.get_header_value("X-CSRF-Token");
+  out.body = req.body;
   return out;
 }
 
@@ -274,7 +294,8 @@ struct ReferenceServer::Impl {
   std::unique_ptr<RevocationService> revocation;
   std::unique_ptr<ProtectedResourceMetadataService> resource_metadata;
   std::unique_ptr<McpService> mcp;
-  std::unique_ptr<LoginService> login; // only with options.login_form
+  std::unique_ptr<LoginService> login;        // only with options.interactive_login()
+  std::unique_ptr<LoginSpaService> login_spa; // only with options.login_spa, over `login`
 
   std::mutex lifecycle;
   std::thread listener;
@@ -401,7 +422,29 @@ void ReferenceServer::Impl::install_routes() {
     handle_authorize({oauth::parse_form(req.body)}, res);
   });
 
-  if (login) {
+  if (login_spa) {
+    // HTTP glue only: each route hands a SpaRequest to the service.
+    auto route = [this](HttpResponse (LoginSpaService::*handler)(const SpaRequest&)) {
+      return [this, handler](const httplib::Request& req, httplib::Response& res) {
+        send((login_spa.get()->*handler)(spa_request(req)), res);
+      };
+    };
+    http.Get("/login", route(&LoginSpaService::login_page));
+    http.Get("/consent", route(&LoginSpaService::consent_page));
+    http.Get("/login/api/context", route(&LoginSpaService::login_context));
+    http.Post("/login/api/username", route(&LoginSpaService::submit_username));
+    http.Post("/login/api/password", route(&LoginSpaService::submit_password));
+    http.Get("/consent/api/context", route(&LoginSpaService::consent_context));
+    http.Post("/consent/api/decision", route(&LoginSpaService::submit_decision));
+    http.Get(std::string(LoginSpaService::kLoginScriptPath),
+             [](const httplib::Request&, httplib::Response& res) {
+               send(LoginSpaService::login_script(), res);
+             });
+    http.Get(std::string(LoginSpaService::kConsentScriptPath),
+             [](const httplib::Request&, httplib::Response& res) {
+               send(LoginSpaService::consent_script(), res);
+             });
+  } else if (login) {
     http.Get("/login", [this](const httplib::Request& req, httplib::Response& res) {
       send(login->login_page(browser_request(req)), res);
     });
@@ -552,7 +595,9 @@ int ReferenceServer::start() {
   s.revocation = std::make_unique<RevocationService>(s.options, s.store, s.clients);
   s.resource_metadata = std::make_unique<ProtectedResourceMetadataService>(s.options, s.base_url);
   s.mcp = std::make_unique<McpService>(s.options, s.store, s.base_url);
-  if (s.options.login_form) s.login = std::make_unique<LoginService>(s.options, *s.authorization);
+  if (s.options.interactive_login())
+    s.login = std::make_unique<LoginService>(s.options, *s.authorization);
+  if (s.options.login_spa) s.login_spa = std::make_unique<LoginSpaService>(s.options, *s.login);
   s.install_routes();
 
   s.listener = std::thread([&s] {

@@ -128,6 +128,7 @@ CONFORMANCE_CHECK(Pkce, PlainMethodIsNotOffered, "PKCE-07") {
   request.code_challenge_method = "plain";
   AuthorizationResult result = authorize(request, client.redirect_uri);
   if (!result.code()) {
+    require_server_answer(result, "a code_challenge_method=plain request");
     pass("PKCE-07", "code_challenge_method=plain was refused: " + result.describe());
     return;
   }
@@ -229,6 +230,7 @@ CONFORMANCE_CHECK(Pkce, DowngradeIsRefused, "PKCE-10") {
   request.code_challenge.reset();
   AuthorizationResult result = authorize(request, client.redirect_uri);
   if (!result.code()) {
+    require_server_answer(result, "a request without code_challenge");
     pass("PKCE-10",
          "even a confidential client must send code_challenge, so no downgrade is possible (" +
              result.describe() + ")");

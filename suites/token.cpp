@@ -162,6 +162,7 @@ CONFORMANCE_CHECK(Token, GrantedScopeIsReported, "TOKEN-06") {
   request.scope = "harness_nonexistent";
   AuthorizationResult result = authorize(request, client.redirect_uri);
   if (!result.code()) {
+    require_server_answer(result, "a request for an unknown scope");
     pass("TOKEN-06", "a request for an unknown scope was refused (" + result.describe() +
                          "), so no grant differs");
     return;

@@ -75,8 +75,9 @@ protected:
     ASSERT_EQ(r.err.back(), '\n') << r.err;
     size_t last = r.err.rfind('\n', r.err.size() - 2);
     std::string line = last == std::string::npos ? r.err : r.err.substr(last + 1);
-    if (argv.size() < 2 || argv[1] != "bench")
+    if (argv.size() < 2 || argv[1] != "bench") {
       EXPECT_EQ(line, r.err) << "expected one line, got: " << r.err;
+    }
     EXPECT_NE(line.find(reason), std::string::npos) << r.err;
   }
 

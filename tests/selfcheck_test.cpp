@@ -42,12 +42,15 @@ struct FaultCase {
   std::vector<std::string> harness_args; // a fault's extra conformance flags (faults.json)
   Clients clients = Clients::Dynamic;
   bool https = false; // the server on TLS with a test CA, named as.conformance.test
+  bool browser = false; // server --login-spa (a JavaScript sign-in), harness --driver browser
+  std::string only;     // a --gtest_filter for the harness: the suites that judge the fault
 };
 
 // GoogleTest prints a parameter's bytes unless told how to name it.
 void PrintTo(const FaultCase& c, std::ostream* os) {
   *os << (c.fault.empty() ? "clean server" : c.fault) << (c.login_form ? " (login form)" : "")
       << (c.from_mcp_url ? "" : " (--base-url only)") << (c.https ? " (https)" : "")
+      << (c.browser ? " (browser driver, --login-spa)" : "")
       << (c.clients == Clients::StaticPair           ? " (static clients)"
           : c.clients == Clients::StaticConfidential ? " (one static confidential client)"
                                                      : "");
@@ -124,6 +127,23 @@ std::vector<FaultCase> cases() {
                    entry.value("mode", "") == "login-form", true,
                    entry.value("harness_args", std::vector<std::string>{}), Clients::Dynamic,
                    entry.value("mode", "") == "https"});
+  // Through headless Chromium against the server's JavaScript sign-in (--login-spa): the whole
+  // suite on the clean server, and every fault of the login pages caught exactly as through
+  // the HTML forms by the suites that judge sign-in and consent. (The form-driver cases above
+  // show those faults raise nothing elsewhere; a whole browser run costs about 2.5 minutes.)
+  {
+    FaultCase clean;
+    clean.browser = true;
+    out.push_back(clean);
+  }
+  for (const auto& [name, entry] : table.at("faults").items())
+    if (entry.value("mode", "") == "login-form") {
+      FaultCase c{name, entry.at("caught_by").get<std::set<std::string>>(), false, true,
+                  entry.value("harness_args", std::vector<std::string>{})};
+      c.browser = true;
+      c.only = "Authorization.*:Security.*";
+      out.push_back(c);
+    }
   // Over HTTPS, with a private CA given by --cacert: the clean server and a representative
   // fault of each kind (code, token response, redirect matching, MCP audience, cache headers).
   out.push_back({"", {}, false, true, {}, Clients::Dynamic, true});
@@ -164,6 +184,7 @@ std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
   if (info.param.https &&
       (info.param.fault.empty() || info.param.fault != "metadata-plain-http-endpoint"))
     suffix += "Https";
+  if (info.param.browser) suffix += "Browser";
   if (info.param.fault.empty())
     return (info.param.login_form     ? "CleanServerLoginForm"
             : info.param.from_mcp_url ? "CleanServer"
@@ -272,6 +293,15 @@ void with_login_form(std::vector<std::string>& server_args,
     harness_args.push_back(arg);
 }
 
+// The server's JavaScript sign-in, and the browser driver signing in as its test user.
+void with_browser_login(std::vector<std::string>& server_args,
+                        std::vector<std::string>& harness_args) {
+  server_args.push_back("--login-spa");
+  for (const char* arg : {"--driver", "browser", "--form-field", "username=alice", "--form-field",
+                          "password=wonderland"})
+    harness_args.push_back(arg);
+}
+
 class SelfCheck : public testing::TestWithParam<FaultCase> {};
 
 TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
@@ -282,7 +312,14 @@ TEST_P(SelfCheck, ExactlyTheMappedRequirementsFailOrWarn) {
   // Faults run under --strict so a SHOULD-level catch also turns the exit code to 1.
   if (!c.fault.empty()) harness_args.push_back("--strict");
   if (c.login_form) with_login_form(server_args, harness_args);
+  if (c.browser) {
+#ifndef CHROMIUM_BIN
+    GTEST_SKIP() << "Chromium is not installed";
+#endif
+    with_browser_login(server_args, harness_args);
+  }
   harness_args.insert(harness_args.end(), c.harness_args.begin(), c.harness_args.end());
+  if (!c.only.empty()) harness_args.push_back("--gtest_filter=" + c.only);
   SuiteRun run = run_suite(server_args, harness_args, c.from_mcp_url, c.clients, c.https);
   ASSERT_FALSE(run.process.timed_out);
   ASSERT_FALSE(run.record.is_null()) << "no JSON report; stderr: " << run.process.err;
@@ -340,8 +377,9 @@ TEST_P(SelfCheckVariant, AllowedBehaviourRaisesNothing) {
   EXPECT_EQ(summary.at("error"), 0) << explain(run.record);
   EXPECT_EQ(run.process.exit_code, 0) << run.process.out;
   // The rate limit was met and waited out, not dodged.
-  if (c.variant == "authorize-rate-limited")
+  if (c.variant == "authorize-rate-limited") {
     EXPECT_GE(run.record.at("rate_limited_responses").get<long>(), 5) << run.process.out;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(ReferenceServer, SelfCheckVariant, testing::ValuesIn(variant_cases()),

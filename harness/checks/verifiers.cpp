@@ -254,7 +254,16 @@ void expect_authorization_error(const AuthorizationResult& result, std::string_v
                           quote(result.last_response, 80));
     return;
   }
+  // A driver that failed on a page (a sign-in it could not complete) saw no answer to judge.
+  if (result.ending == Ending::DriverFailed)
+    cannot_run("no verdict for " + std::string(what) + ": " + result.describe());
   violation(requirement, expected + "; the request " + result.describe());
+}
+
+void require_server_answer(const AuthorizationResult& result, std::string_view what) {
+  using Ending = AuthorizationResult::Ending;
+  if (result.ending == Ending::DriverFailed || result.ending == Ending::NoResponse)
+    cannot_run("no verdict on " + std::string(what) + ": " + result.describe());
 }
 
 void expect_no_redirect_to_client(const AuthorizationResult& result, std::string_view requirement,

@@ -50,6 +50,10 @@ nlohmann::json require_token_success(const HttpResponse& response, std::string_v
 void expect_authorization_error(const AuthorizationResult& result, std::string_view requirement,
                                 const std::vector<std::string>& codes, std::string_view what);
 
+// A refusal needs a server that answered: when the driver failed (it never got past a page)
+// or nothing answered, the check ends in error rather than reading "no code" as a refusal.
+void require_server_answer(const AuthorizationResult& result, std::string_view what);
+
 // A request the server must not answer by sending the user agent to `sent_redirect_uri`:
 // judged by where the user agent was sent (every Location), not by one status code. An
 // HTML error page, a JSON 400 or the server's own error page all pass.

@@ -19,12 +19,59 @@ extern const char* const kBrowserPageScript; // browser_page_script.js, embedded
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
 
+namespace {
+
+// One fresh incognito context and its page; disposed (cookies and all) when it goes. The page
+// is asked for without waiting, so its renderer can start while another tab is in use.
+class Tab {
+public:
+  Tab(DevToolsPipe& pipe, Deadline deadline) : pipe_(pipe) {
+    context_ = pipe.call("Target.createBrowserContext", {{"disposeOnDetach", true}}, {}, deadline)
+                   .value("browserContextId", "");
+    target_request_ = pipe.send("Target.createTarget",
+                                {{"url", "about:blank"}, {"browserContextId", context_}}, {},
+                                deadline);
+    pipe.keep_answer(target_request_);
+  }
+  ~Tab() {
+    try {
+      pipe_.call("Target.disposeBrowserContext", {{"browserContextId", context_}}, {},
+                 Clock::now() + std::chrono::seconds(5));
+    } catch (const DevToolsError&) {
+      // A browser that is gone took the context with it.
+    }
+  }
+  Tab(const Tab&) = delete;
+  Tab& operator=(const Tab&) = delete;
+
+  // Waits for the page and attaches to it: before the first command to the page.
+  void attach(Deadline deadline) {
+    if (!session_.empty()) return;
+    target_ = pipe_.result_of(target_request_, deadline).value("targetId", "");
+    session_ = pipe_.call("Target.attachToTarget", {{"targetId", target_}, {"flatten", true}}, {},
+                          deadline)
+                   .value("sessionId", "");
+  }
+  const std::string& session() const { return session_; }
+  const std::string& main_frame() const { return target_; } // a page's target id is its frame's
+
+private:
+  DevToolsPipe& pipe_;
+  std::string context_, target_, session_;
+  int target_request_ = 0;
+};
+
+} // namespace
+
 struct BrowserDriver::Browser {
   explicit Browser(const ChromiumOptions& options)
       : process(options), pipe(process.command_fd(), process.event_fd()) {}
   ChromiumProcess process;
   DevToolsPipe pipe;
   std::string user_agent;
+  // The next authorization's tab, started at the beginning of this one (declared after the
+  // pipe: it is disposed through it).
+  std::unique_ptr<Tab> spare;
 };
 
 namespace {
@@ -63,37 +110,6 @@ public:
 
 private:
   EvidenceSink* saved_;
-};
-
-// One fresh incognito context and its page; disposed (cookies and all) when it goes.
-class Tab {
-public:
-  Tab(DevToolsPipe& pipe, Deadline deadline) : pipe_(pipe) {
-    context_ = pipe.call("Target.createBrowserContext", {{"disposeOnDetach", true}}, {}, deadline)
-                   .value("browserContextId", "");
-    target_ = pipe.call("Target.createTarget",
-                        {{"url", "about:blank"}, {"browserContextId", context_}}, {}, deadline)
-                  .value("targetId", "");
-    session_ = pipe.call("Target.attachToTarget", {{"targetId", target_}, {"flatten", true}}, {},
-                         deadline)
-                   .value("sessionId", "");
-  }
-  ~Tab() {
-    try {
-      pipe_.call("Target.disposeBrowserContext", {{"browserContextId", context_}}, {},
-                 Clock::now() + std::chrono::seconds(5));
-    } catch (const DevToolsError&) {
-      // A browser that is gone took the context with it.
-    }
-  }
-  Tab(const Tab&) = delete;
-  Tab& operator=(const Tab&) = delete;
-  const std::string& session() const { return session_; }
-  const std::string& main_frame() const { return target_; } // a page's target id is its frame's
-
-private:
-  DevToolsPipe& pipe_;
-  std::string context_, target_, session_;
 };
 
 // One authorization in one tab: the events it handles, the page it is on, what it found.
@@ -155,14 +171,19 @@ private:
 void BrowserWalk::on_event(json& event) {
   if (event.value("sessionId", "") != tab_.session()) return; // an earlier tab's
   const std::string method = event.value("method", "");
-  if (std::getenv("CONFORMANCE_BROWSER_TRACE"))
+  const json& params = event.contains("params") ? event["params"] : json::object();
+  // For diagnosing a sign-in the driver cannot get through: each DevTools event, timed, with
+  // the URL of each request (redacted, as in the reports).
+  static const bool trace = std::getenv("CONFORMANCE_BROWSER_TRACE") != nullptr;
+  if (trace) {
+    std::string url;
+    auto request = params.is_object() ? params.find("request") : params.end();
+    if (request != params.end() && request->is_object())
+      url = redactor().redact_url(request->value("url", ""));
     std::fprintf(stderr, "[browser %.3f] %s %s\n",
                  std::chrono::duration<double>(Clock::now().time_since_epoch()).count(),
-                 method.c_str(),
-                 method == "Fetch.requestPaused"
-                     ? event["params"]["request"].value("url", "").substr(0, 100).c_str()
-                     : "");
-  const json& params = event.contains("params") ? event["params"] : json::object();
+                 method.c_str(), url.c_str());
+  }
   last_activity_ = Clock::now();
   if (method == "Fetch.requestPaused") {
     on_request(params);
@@ -316,7 +337,9 @@ void BrowserWalk::press(int control) {
 }
 
 void BrowserWalk::act(const PagePlan& plan, const PageSnapshot& snapshot) {
-  for (const auto& [input, key] : plan.fills) {
+  for (const auto& fill : plan.fills) {
+    const int input = fill.first; // a plain name: lambdas cannot capture bindings in C++17/clang-14
+    const std::string& key = fill.second;
     const std::string& value = options_.fields.at(key);
     auto in = std::find_if(snapshot.inputs.begin(), snapshot.inputs.end(),
                            [&](const PageInput& i) { return i.index == input; });
@@ -513,8 +536,11 @@ AuthorizationResult BrowserDriver::authorize(const std::string& authorization_ur
   AuthorizationResult result;
   try {
     Browser& b = browser();
-    Tab tab(b.pipe, deadline);
-    BrowserWalk walk(b.pipe, tab, http_, resources_, options_, redirect_uri, decision, deadline);
+    std::unique_ptr<Tab> tab = b.spare ? std::move(b.spare) : std::make_unique<Tab>(b.pipe, deadline);
+    tab->attach(deadline);
+    // A new renderer takes about half a second to start: the next one starts now, in parallel.
+    b.spare = std::make_unique<Tab>(b.pipe, deadline);
+    BrowserWalk walk(b.pipe, *tab, http_, resources_, options_, redirect_uri, decision, deadline);
     return walk.run(authorization_url, b.user_agent);
   } catch (const HttpGiveUp&) {
     throw; // the server stopped answering: the check ends in error with that

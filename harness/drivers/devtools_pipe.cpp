@@ -89,14 +89,29 @@ std::optional<nlohmann::json> DevToolsPipe::read_message(Deadline deadline) {
   }
 }
 
+bool DevToolsPipe::file_kept_answer(nlohmann::json& message) {
+  auto found = message.find("id");
+  if (found == message.end() || !found->is_number_integer()) return false;
+  int id = found->get<int>();
+  if (!kept_.erase(id)) return false;
+  answers_.emplace(id, std::move(message));
+  return true;
+}
+
 nlohmann::json DevToolsPipe::result_of(int id, Deadline deadline, const EventHandler& on_event) {
   while (on_event && !events_.empty()) {
     nlohmann::json queued = std::move(events_.front());
     events_.pop_front();
     on_event(queued);
   }
-  while (true) {
-    auto message = read_message(deadline);
+  std::optional<nlohmann::json> message;
+  if (auto kept = answers_.find(id); kept != answers_.end()) {
+    message = std::move(kept->second);
+    answers_.erase(kept);
+  }
+  kept_.erase(id);
+  while (!message) {
+    message = read_message(deadline);
     if (!message)
       throw DevToolsError(DevToolsError::Kind::Timeout,
                           "the browser did not answer a DevTools command in time");
@@ -106,23 +121,30 @@ nlohmann::json DevToolsPipe::result_of(int id, Deadline deadline, const EventHan
         on_event(*message);
       else
         events_.push_back(std::move(*message));
+      message.reset();
       continue;
     }
-    if (!found->is_number_integer() || found->get<int>() != id) continue; // an abandoned command
-    if (auto error = message->find("error"); error != message->end()) {
-      std::string text = error->is_object() ? error->value("message", "") : "";
-      throw DevToolsError(DevToolsError::Kind::Answer, text.empty() ? "error" : text);
+    if (!found->is_number_integer() || found->get<int>() != id) {
+      file_kept_answer(*message); // or an abandoned command's
+      message.reset();
     }
-    auto result = message->find("result");
-    return result == message->end() ? nlohmann::json::object() : std::move(*result);
   }
+  if (auto error = message->find("error"); error != message->end()) {
+    std::string text = error->is_object() ? error->value("message", "") : "";
+    throw DevToolsError(DevToolsError::Kind::Answer, text.empty() ? "error" : text);
+  }
+  auto result = message->find("result");
+  return result == message->end() ? nlohmann::json::object() : std::move(*result);
 }
 
 std::optional<nlohmann::json> DevToolsPipe::next_event(Deadline deadline) {
   while (events_.empty()) {
     auto message = read_message(deadline);
     if (!message) return std::nullopt;
-    if (!message->contains("id")) events_.push_back(std::move(*message));
+    if (!message->contains("id"))
+      events_.push_back(std::move(*message));
+    else
+      file_kept_answer(*message);
   }
   nlohmann::json event = std::move(events_.front());
   events_.pop_front();

@@ -6,8 +6,10 @@
 #include <chrono>
 #include <deque>
 #include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -47,6 +49,10 @@ public:
                       const EventHandler& on_event = {}) {
     return result_of(send(method, params, session, deadline), deadline, on_event);
   }
+  // Keeps the answer to `id` (sent earlier) until result_of(id) asks for it, whatever is
+  // awaited meanwhile: how a tab is prepared in the background while another is in use.
+  void keep_answer(int id) { kept_.insert(id); }
+
   // The next event (queued or read now), or nullopt once `deadline` passes.
   std::optional<nlohmann::json> next_event(Deadline deadline);
 
@@ -54,6 +60,8 @@ public:
   static constexpr size_t kMaxMessageBytes = 64 * 1024 * 1024;
 
 private:
+  // Stores an answer that keep_answer() asked for; false when nobody waits for it.
+  bool file_kept_answer(nlohmann::json& message);
   // Reads until one whole message is buffered, or the deadline; nullopt at the deadline.
   std::optional<nlohmann::json> read_message(Deadline deadline);
 
@@ -62,6 +70,8 @@ private:
   int next_id_ = 1;
   std::string buffer_;
   std::deque<nlohmann::json> events_;
+  std::set<int> kept_;                     // ids whose answers are kept
+  std::map<int, nlohmann::json> answers_; // kept answers not yet asked for
 };
 
 } // namespace conformance

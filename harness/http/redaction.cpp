@@ -286,6 +286,11 @@ std::string Redactor::redact_named_values(std::string_view text, bool prose) {
     if (separator == ':' && lower(name) == "code") continue;
     while (k < text.size() && is_blank(text[k]))
       ++k;
+    // Already hidden by an earlier pass (the URL's form pass): "[REDACTED" is not a value.
+    if (text.substr(k).starts_with(kRedacted)) {
+      i = k + kRedacted.size();
+      continue;
+    }
     if (k < text.size() && (text[k] == '"' || text[k] == '\'')) {
       size_t end = quoted_value_end(text, k + 1, text[k]);
       if (end > k + 1) hidden.emplace_back(k + 1, end);

@@ -57,8 +57,9 @@ TEST(FaultMap, EveryMappingNamesKnownRequirementsAndModes) {
       EXPECT_TRUE(member == "caught_by" || member == "mode" || member == "harness_args" ||
                   member == "registration_only")
           << name << " has an unknown member " << member;
-    if (entry.contains("mode"))
+    if (entry.contains("mode")) {
       EXPECT_TRUE(entry.at("mode") == "login-form" || entry.at("mode") == "https") << name;
+    }
   }
 }
 
