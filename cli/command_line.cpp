@@ -110,6 +110,13 @@ const std::vector<FlagSpec>& flag_specs() {
        "Longest Retry-After a rate-limited request is waited out for, once (default 30)"},
       {"--pace", "/rate_limits/pace_ms", Kind::Integer, false,
        "At least this many milliseconds between two requests to one server"},
+      {"--cimd-listen", "/cimd/listen", Kind::Text, false,
+       "HOST:PORT where the harness serves client ID metadata documents for the CIMD checks "
+       "(port 0: a free one); without --cimd-base-url they are named http://127.0.0.1:PORT, "
+       "for a server on this machine that allows that for testing"},
+      {"--cimd-base-url", "/cimd/base_url", Kind::Text, false,
+       "Public https URL that leads to --cimd-listen (a reverse proxy or tunnel forwarding the "
+       "path unchanged): the client_id URLs the server under test is given"},
       {"--server-port", "/bundled_server/port", Kind::Integer, true,
        "Port of the bundled reference server (without a URL; default: a free one)"},
       {"--server-threads", "/bundled_server/threads", Kind::Integer, true,

@@ -187,6 +187,7 @@ int run_main(int argc, char** argv) {
   }
 
   std::unique_ptr<BundledServer> bundled;
+  std::unique_ptr<ClientDocumentServer> documents;
   std::optional<Target> target_storage;
   std::optional<Baseline> baseline;
   RunRecord record;
@@ -201,6 +202,10 @@ int run_main(int argc, char** argv) {
     if (bundled)
       std::cout << "No --base-url or --mcp-url given: testing the bundled reference server at "
                 << *settings.run.mcp_url << "\n\n";
+    documents = start_document_server_if_configured(settings);
+    if (documents)
+      std::cout << "Client ID metadata documents served at " << documents->base_url()
+                << " (listening on port " << documents->port() << ")\n";
     // The servers the operator named may be anywhere; a server's redirect to another internal
     // address is followed only to where those are (HttpOptions::guard_addresses).
     settings.run.http.guard_addresses = true;
@@ -230,6 +235,7 @@ int run_main(int argc, char** argv) {
   }
   Target& target = *target_storage;
   set_target(&target);
+  set_client_documents(documents.get());
   record.issuer = target.issuer();
   set_judging_policy({target.options().profile, target.options().strict});
 
@@ -252,6 +258,7 @@ int run_main(int argc, char** argv) {
                       reports.allow_stale};
   int exit_code = run_checks(record, finishing);
   set_target(nullptr);
+  set_client_documents(nullptr);
   return exit_code;
 }
 

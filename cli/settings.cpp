@@ -1,6 +1,7 @@
 #include "settings.h"
 
 #include "core/text.h"
+#include "core/url.h"
 #include "drivers/chromium_process.h"
 #include "drivers/manual_driver.h"
 #include "http/redaction.h"
@@ -50,7 +51,9 @@ const std::map<std::string, std::string, std::less<>>& flag_of_member() {
       {"rate_limits.max_wait_seconds", "--max-wait"},
       {"rate_limits.pace_ms", "--pace"},
       {"bundled_server.port", "--server-port"},
-      {"bundled_server.threads", "--server-threads"}};
+      {"bundled_server.threads", "--server-threads"},
+      {"cimd.listen", "--cimd-listen"},
+      {"cimd.base_url", "--cimd-base-url"}};
   return flags;
 }
 
@@ -373,6 +376,43 @@ std::optional<std::string> non_empty(std::optional<std::string> value) {
   return value;
 }
 
+// HOST:PORT (an IPv6 host in brackets), or a SettingsError naming `where`.
+std::pair<std::string, int> host_and_port(const std::string& where, const std::string& text) {
+  size_t colon = text.rfind(':');
+  std::string host = colon == std::string::npos ? "" : text.substr(0, colon);
+  std::string port = colon == std::string::npos ? "" : text.substr(colon + 1);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  bool digits = !port.empty() && port.size() <= 5 &&
+                std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (host.empty() || !digits || std::stoi(port) > 65'535)
+    throw SettingsError(where + " is HOST:PORT (port 0 for a free one), got '" + text + "'");
+  return {host, std::stoi(port)};
+}
+
+void read_cimd(const Section& doc, CimdSettings& cimd, Completeness completeness) {
+  auto s = doc.section("cimd", {"listen", "base_url"});
+  if (!s) return;
+  if (auto listen = non_empty(s->text("listen"))) {
+    auto [host, port] = host_and_port(named("cimd.listen"), *listen);
+    cimd.listen_host = host;
+    cimd.listen_port = port;
+  }
+  if (auto base = non_empty(s->text("base_url"))) {
+    auto parts = oauth::parse_url(*base);
+    // A client_id URL must be https (CIMD -00 §3): documents anywhere else prove nothing.
+    if (!parts || parts->scheme != "https" || parts->host.empty() || parts->has_query ||
+        parts->has_fragment)
+      throw SettingsError(named("cimd.base_url") +
+                          " must be an https URL without query or fragment, got '" + *base + "'");
+    cimd.base_url = *base;
+  }
+  if (cimd.base_url && !cimd.listen_host && completeness == Completeness::Whole)
+    throw SettingsError(named("cimd.base_url") +
+                        " needs cimd.listen (--cimd-listen HOST:PORT): the listener the URL "
+                        "leads to");
+}
+
 } // namespace
 
 Settings settings_from_document(const json& doc, Completeness completeness) {
@@ -380,7 +420,7 @@ Settings settings_from_document(const json& doc, Completeness completeness) {
               {"base_url", "mcp_url", "profile", "scope", "strict", "timeout_seconds",
                "max_body_bytes", "code_lifetime_seconds", "clients", "driver", "introspection",
                "revocation", "resources", "operations", "bundled_server", "tls", "resolve",
-               "headers", "allow_hosts", "rate_limits"});
+               "headers", "allow_hosts", "rate_limits", "cimd"});
   Settings settings;
   RunOptions& run = settings.run;
   run.base_url = top.text("base_url").value_or("");
@@ -416,6 +456,7 @@ Settings settings_from_document(const json& doc, Completeness completeness) {
     settings.bundled.port = static_cast<int>(s->integer("port", 0, 65'535).value_or(0));
     settings.bundled.threads = static_cast<int>(s->integer("threads", 1, 256).value_or(8));
   }
+  read_cimd(top, settings.cimd, completeness);
   return settings;
 }
 
@@ -493,7 +534,15 @@ json settings_document(const Settings& settings) {
          return headers;
        }()},
       {"rate_limits",
-       {{"max_wait_seconds", run.http.max_wait.count()}, {"pace_ms", run.http.pace.count()}}}};
+       {{"max_wait_seconds", run.http.max_wait.count()}, {"pace_ms", run.http.pace.count()}}},
+      {"cimd",
+       {{"listen", settings.cimd.listen_host
+                       ? json((settings.cimd.listen_host->find(':') != std::string::npos
+                                   ? "[" + *settings.cimd.listen_host + "]"
+                                   : *settings.cimd.listen_host) +
+                              ":" + std::to_string(settings.cimd.listen_port))
+                       : json(nullptr)},
+        {"base_url", text(settings.cimd.base_url)}}}};
 }
 
 void remember_secrets(const Settings& settings) {

@@ -17,6 +17,7 @@
 //   resolve       ["HOST:PORT:ADDRESS", ...]
 //   headers       {NAME: VALUE}: sent to the servers under test only
 //   rate_limits   {max_wait_seconds, pace_ms}
+//   cimd          {listen, base_url}: the client ID metadata documents the harness serves
 #pragma once
 
 #include "config_file.h"
@@ -33,9 +34,17 @@ struct BundledServerSettings {
   int threads = 8;
 };
 
+// The document server for the CIMD checks (hosting/client_document_server.h).
+struct CimdSettings {
+  std::optional<std::string> listen_host; // set when it is to run
+  int listen_port = 0;
+  std::optional<std::string> base_url; // the public https URL mapped to the listener
+};
+
 struct Settings {
   RunOptions run; // what to test and how; `base_url` and `mcp_url` may both be empty
   BundledServerSettings bundled;
+  CimdSettings cimd;
   // Header values that came from the environment: secrets, hidden wherever they appear.
   std::vector<std::string> environment_secrets;
 };

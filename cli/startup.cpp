@@ -21,6 +21,8 @@ std::unique_ptr<BundledServer> start_bundled_server_if_needed(Settings& settings
   refserver::ServerOptions options;
   options.port = settings.bundled.port;
   options.threads = settings.bundled.threads;
+  options.cimd_allow_http_loopback = true;
+  if (!settings.cimd.listen_host) settings.cimd.listen_host = "127.0.0.1";
   auto server = std::make_unique<refserver::ReferenceServer>(options);
   try {
     server->start();
@@ -33,6 +35,17 @@ std::unique_ptr<BundledServer> start_bundled_server_if_needed(Settings& settings
   run.facts.tool_scopes.emplace("admin_report", "mcp:admin");
   run.facts.scope_implies.emplace_back("mcp:admin", "mcp:tools");
   return bundled;
+}
+
+std::unique_ptr<ClientDocumentServer> start_document_server_if_configured(const Settings& settings) {
+  const CimdSettings& cimd = settings.cimd;
+  if (!cimd.listen_host) return nullptr;
+  try {
+    return std::make_unique<ClientDocumentServer>(
+        DocumentServerOptions{*cimd.listen_host, cimd.listen_port, cimd.base_url.value_or("")});
+  } catch (const std::runtime_error& e) {
+    throw StartupError(e.what());
+  }
 }
 
 std::optional<ResourceDiscovery> locate_authorization_server(RunOptions& run, HttpClient& http) {

@@ -3,6 +3,7 @@
 // found the way MCP clients find it.
 #pragma once
 
+#include "hosting/client_document_server.h"
 #include "http/http_client.h"
 #include "oauth/resource_discovery.h"
 #include "settings.h"
@@ -38,9 +39,15 @@ private:
 
 // When the settings name neither a base URL nor an MCP URL: starts the reference server in this
 // process and points the settings at its MCP endpoint, with the operator facts only it can know
-// (its admin tool needs mcp:admin, which includes mcp:tools). Null when a URL was given; a
+// (its admin tool needs mcp:admin, which includes mcp:tools). It fetches client metadata documents
+// from http://127.0.0.1 for testing, and, unless the settings name a listener, the run serves
+// them on a free loopback port, so the CIMD checks run too. Null when a URL was given; a
 // StartupError when the server cannot start (a port that is taken, say).
 std::unique_ptr<BundledServer> start_bundled_server_if_needed(Settings& settings);
+
+// The document server for the CIMD checks when the settings ask for one (cimd.listen); null
+// otherwise, a StartupError when it cannot listen.
+std::unique_ptr<ClientDocumentServer> start_document_server_if_configured(const Settings& settings);
 
 // MCP mode: discovers the protected resource behind `run.mcp_url` and, when `run.base_url` is
 // empty, takes the authorization server from its metadata. Nullopt without an MCP URL; a

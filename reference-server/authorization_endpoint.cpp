@@ -165,9 +165,11 @@ AuthorizationService::validate(const AuthorizationRequest& request) const {
       return page("Invalid redirect URI", "redirect_uri is not valid UTF-8 or is too long.");
     // A client registered without redirect URIs (only possible under that fault) has nothing to
     // match against; the faulty server then trusts whatever the request names.
+    // cimd-redirect-uri-unchecked does the same for clients from a metadata document only.
     bool unvalidated =
         options_.has(Fault::RedirectUriUnvalidated) ||
-        (options_.has(Fault::DcrRedirectUrisOptional) && out.client->redirect_uris.empty());
+        (options_.has(Fault::DcrRedirectUrisOptional) && out.client->redirect_uris.empty()) ||
+        clients_.redirect_uri_unchecked(*out.client);
     if (!unvalidated) {
       if (out.redirect_uri.find('#') != std::string::npos)
         return page("Invalid redirect URI", "redirect_uri must not contain a fragment.");

@@ -1,7 +1,7 @@
 // Client lookup for the endpoints: registered clients from the store, and clients identified by
 // a client metadata document URL (CIMD), fetched on a store miss and cached as the document's
 // Cache-Control allows (CIMD §4.4). Failures are never cached, so a fixed document is picked up
-// on the next request.
+// on the next request. The CIMD faults that concern lookup and caching act here.
 #pragma once
 
 #include "client_metadata_document.h"
@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace refserver {
@@ -34,15 +35,21 @@ public:
   // the requests that name it.
   ClientLookup find(const std::string& client_id);
 
+  // Whether `client` came from a client metadata document rather than the store.
+  bool is_document_client(const Client& client);
+  // Whether /authorize accepts any redirect_uri for `client`: only a document client, and only
+  // under cimd-redirect-uri-unchecked (registered clients keep exact matching).
+  bool redirect_uri_unchecked(const Client& client);
+
 private:
+  // A document client, or (only under cimd-failures-cached) a remembered failure.
   struct Cached {
-    std::shared_ptr<const Client> client;
+    ClientLookup lookup;
     Clock::time_point expires_at;
   };
 
-  std::shared_ptr<const Client> cached(const std::string& url);
-  void remember(const std::string& url, std::shared_ptr<const Client> client,
-                std::chrono::seconds lifetime);
+  std::optional<ClientLookup> cached(const std::string& url);
+  void remember(const std::string& url, ClientLookup lookup, std::chrono::seconds lifetime);
 
   const ServerOptions& options_;
   Store& store_;

@@ -46,6 +46,11 @@ bool has_dot_segment(std::string_view path) {
   return false;
 }
 
+// The authority of a URL given without its "scheme://": up to the first "/", "?" or "#".
+std::string_view authority_of(std::string_view rest) {
+  return rest.substr(0, rest.find_first_of("/?#"));
+}
+
 // An optional array-of-strings member; false when present with another shape.
 bool read_strings(const json& doc, const char* name, std::vector<std::string>& out) {
   auto it = doc.find(name);
@@ -74,8 +79,36 @@ bool looks_like_url(std::string_view client_id) {
   return prefix.starts_with("https://") || prefix.starts_with("http://");
 }
 
+size_t max_document_bytes(const ServerOptions& options) {
+  return options.has(Fault::CimdNoSizeCap) ? kUncappedMetadataDocumentBytes
+                                           : kMaxMetadataDocumentBytes;
+}
+
+bool names_test_loopback_literally(std::string_view url) {
+  size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return false;
+  std::string_view authority = authority_of(url.substr(scheme_end + 3));
+  authority = authority.substr(authority.rfind('@') + 1); // npos + 1 == 0: no userinfo
+  constexpr std::string_view kHost = "127.0.0.1:";
+  if (!authority.starts_with(kHost)) return false;
+  std::string_view port = authority.substr(kHost.size());
+  return !port.empty() && port.size() <= 5 && std::all_of(port.begin(), port.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
+}
+
+std::string client_id_host(std::string_view client_id) {
+  if (!looks_like_url(client_id)) return {};
+  auto parts = oauth::parse_url(client_id);
+  if (!parts || parts->host.empty()) return {};
+  return parts->port.empty() ? parts->host : parts->host + ":" + parts->port;
+}
+
 std::optional<std::string> client_id_url_problem(std::string_view client_id,
-                                                 bool allow_http_loopback) {
+                                                 const ServerOptions& options) {
+  // cimd-url-rules-skipped drops the shape rules of CIMD §3 (path, fragment, userinfo, dot
+  // segments); the scheme, host and SSRF rules still hold.
+  const bool shape_rules = !options.has(Fault::CimdUrlRulesSkipped);
   if (client_id.size() > kMaxClientIdUrlLength) return "the client_id URL is too long";
   for (char c : client_id) {
     auto byte = static_cast<unsigned char>(c);
@@ -88,37 +121,53 @@ std::optional<std::string> client_id_url_problem(std::string_view client_id,
   std::string_view rest;
   if (client_id.starts_with("https://")) {
     rest = client_id.substr(8);
-  } else if (allow_http_loopback && client_id.starts_with("http://")) {
+  } else if (options.cimd_allow_http_loopback && client_id.starts_with("http://")) {
     rest = client_id.substr(7);
     http = true;
   } else {
     return "a client_id URL must use the https scheme";
   }
-  if (client_id.find('#') != std::string_view::npos)
+  if (shape_rules && client_id.find('#') != std::string_view::npos)
     return "a client_id URL must not contain a fragment";
-  size_t authority_end = rest.find_first_of("/?");
-  std::string_view authority = rest.substr(0, authority_end);
-  if (authority.find('@') != std::string_view::npos)
+  std::string_view authority = authority_of(rest);
+  if (shape_rules && authority.find('@') != std::string_view::npos)
     return "a client_id URL must not contain a user name or password";
   if (authority.empty()) return "a client_id URL must name a host";
-  if (authority_end == std::string_view::npos || rest[authority_end] != '/')
-    return "a client_id URL must contain a path";
-  std::string_view path = rest.substr(authority_end);
-  path = path.substr(0, path.find('?'));
-  if (has_dot_segment(path)) return "a client_id URL must not contain . or .. path segments";
+  if (shape_rules) {
+    if (authority.size() == rest.size() || rest[authority.size()] != '/')
+      return "a client_id URL must contain a path";
+    std::string_view path = rest.substr(authority.size());
+    path = path.substr(0, path.find_first_of("?#"));
+    if (has_dot_segment(path)) return "a client_id URL must not contain . or .. path segments";
+  }
 
   auto parts = oauth::parse_url(client_id);
   if (!parts || parts->host.empty()) return "the client_id is not a valid URL";
-  // The testing-only escape hatch is exactly one shape: the IPv4 loopback literal with a port,
-  // which is what a test fixture serving documents looks like.
-  if (http && (parts->host != "127.0.0.1" || parts->port.empty()))
-    return "a client_id URL must use the https scheme (http only for 127.0.0.1:PORT when "
-           "testing)";
+  if (http) {
+    // The testing-only escape hatch is exactly one shape: the IPv4 loopback literal with a
+    // port, spelled so, which is what a test fixture serving documents looks like. Judged on
+    // the text, since the parser would read 127.1 or 2130706433 as 127.0.0.1 too.
+    bool allowed = names_test_loopback_literally(client_id);
+    // cimd-loopback-fetched: any spelling of a loopback host gets the exception.
+    if (!allowed && options.has(Fault::CimdLoopbackFetched))
+      allowed = oauth::is_loopback_host(oauth::ascii_lower(parts->host)) && !parts->port.empty();
+    if (!allowed)
+      return "a client_id URL must use the https scheme (http only for 127.0.0.1:PORT when "
+             "testing)";
+  }
   return std::nullopt;
 }
 
+std::optional<std::string> client_id_url_problem(std::string_view client_id,
+                                                 bool allow_http_loopback) {
+  ServerOptions options;
+  options.cimd_allow_http_loopback = allow_http_loopback;
+  return client_id_url_problem(client_id, options);
+}
+
 std::variant<std::shared_ptr<const Client>, std::string>
-client_from_document(std::string_view client_id, const FetchedDocument& fetched) {
+client_from_document(std::string_view client_id, const FetchedDocument& fetched,
+                     const ServerOptions& options) {
   if (!fetched.error.empty())
     return "the client metadata document could not be fetched: " + fetched.error;
   // CIMD -01 §4: only a 200 response carries the document; a redirect is not followed, since
@@ -126,9 +175,9 @@ client_from_document(std::string_view client_id, const FetchedDocument& fetched)
   if (fetched.status != 200)
     return "the client metadata document URL answered HTTP " + std::to_string(fetched.status) +
            " instead of 200 (redirects are not followed)";
-  if (fetched.body.size() > kMaxMetadataDocumentBytes)
+  if (fetched.body.size() > max_document_bytes(options))
     return "the client metadata document is larger than " +
-           std::to_string(kMaxMetadataDocumentBytes) + " bytes";
+           std::to_string(max_document_bytes(options)) + " bytes";
 
   // Anyone can make the server fetch a document, so one nested too deeply to handle safely is
   // refused as not JSON.
@@ -139,21 +188,28 @@ client_from_document(std::string_view client_id, const FetchedDocument& fetched)
     return std::string("the client metadata document is not a JSON object");
 
   // CIMD §4.1: the document must claim the very URL it was fetched from, compared as strings;
-  // otherwise one site could describe itself as another client.
+  // otherwise one site could describe itself as another client. The fault only skips the
+  // comparison.
   auto id = doc.find("client_id");
-  if (id == doc.end() || !id->is_string() || id->get<std::string>() != client_id)
+  if (id == doc.end() || !id->is_string() ||
+      (id->get<std::string>() != client_id && !options.has(Fault::CimdClientIdMismatchAccepted)))
     return std::string("the document's client_id is not the URL it was fetched from");
 
   // These clients have nowhere to receive a secret, so they are public: a shared secret in a
-  // publicly readable document would be no secret at all.
-  if (doc.contains("client_secret"))
+  // publicly readable document would be no secret at all. The fault ignores the secret and the
+  // method and carries on with a public client.
+  const bool secrets_ignored = options.has(Fault::CimdSharedSecretAccepted);
+  if (doc.contains("client_secret") && !secrets_ignored)
     return std::string("the document contains a client_secret; such clients must be public");
   std::string auth_method = "none";
   if (!read_string(doc, "token_endpoint_auth_method", auth_method))
     return std::string("token_endpoint_auth_method must be a string");
-  if (auth_method.starts_with("client_secret_"))
-    return "token_endpoint_auth_method " + auth_method +
-           " uses a shared secret, which a client metadata document cannot carry";
+  if (auth_method.starts_with("client_secret_")) {
+    if (!secrets_ignored)
+      return "token_endpoint_auth_method " + auth_method +
+             " uses a shared secret, which a client metadata document cannot carry";
+    auth_method = "none";
+  }
   if (auth_method != "none")
     return "unsupported token_endpoint_auth_method " + auth_method + " (only none)";
 
@@ -187,6 +243,11 @@ client_from_document(std::string_view client_id, const FetchedDocument& fetched)
     return std::string("client_name must be a string");
   if (!read_string(doc, "scope", client->scope)) return std::string("scope must be a string");
   return std::shared_ptr<const Client>(std::move(client));
+}
+
+std::variant<std::shared_ptr<const Client>, std::string>
+client_from_document(std::string_view client_id, const FetchedDocument& fetched) {
+  return client_from_document(client_id, fetched, ServerOptions{});
 }
 
 std::chrono::seconds document_lifetime(std::string_view cache_control) {

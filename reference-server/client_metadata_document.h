@@ -6,6 +6,7 @@
 // protocol logic and its tests need no network.
 #pragma once
 
+#include "options.h"
 #include "store.h"
 
 #include <chrono>
@@ -21,6 +22,9 @@ namespace refserver {
 // Documents are small; anything larger is refused rather than truncated (CIMD -01 §4 lets the
 // server cap the size, and a cap bounds what an unauthenticated request can make us download).
 inline constexpr size_t kMaxMetadataDocumentBytes = 5 * 1024;
+// What the cimd-no-size-cap fault reads instead: big enough to show the cap is gone, small
+// enough that a test of it stays cheap.
+inline constexpr size_t kUncappedMetadataDocumentBytes = 4 * 1024 * 1024;
 // Cache lifetimes (CIMD §4.4): the default when the response says nothing, and a ceiling so a
 // document that changes is eventually seen.
 inline constexpr std::chrono::seconds kDefaultDocumentLifetime{5 * 60};
@@ -29,13 +33,13 @@ inline constexpr std::chrono::seconds kMaxDocumentLifetime{24 * 60 * 60};
 // What a fetch produced. Only a 200 with a body within the cap can yield a client.
 struct FetchedDocument {
   int status = 0;            // HTTP status; 0 when no response was obtained
-  std::string body;          // at most kMaxMetadataDocumentBytes
+  std::string body;          // at most max_document_bytes()
   std::string cache_control; // Cache-Control value(s), comma-joined; empty when absent
   std::string error;         // why no usable response: refused address, timeout, too large...
 };
 
 // Retrieves a client metadata document. Implementations must not follow redirects and must
-// apply the size cap; the libcurl one also enforces the SSRF rules.
+// apply the size cap (both only relaxed by faults); the libcurl one also enforces the SSRF rules.
 class ClientMetadataFetcher {
 public:
   virtual ~ClientMetadataFetcher() = default;
@@ -47,13 +51,36 @@ public:
 // any case). Other client_ids are looked up in the store only.
 bool looks_like_url(std::string_view client_id);
 
+// The body size a fetch may read and a document may have: kMaxMetadataDocumentBytes, or
+// kUncappedMetadataDocumentBytes under cimd-no-size-cap.
+size_t max_document_bytes(const ServerOptions& options);
+
+// Whether the URL's authority, as written, is exactly 127.0.0.1:PORT (userinfo aside): the one
+// shape the testing-only http exception admits. The parsed host is no use for this, since the
+// URL parser turns 127.1, 2130706433, 0x7f000001 and 0177.0.0.1 into 127.0.0.1.
+bool names_test_loopback_literally(std::string_view url);
+
+// The host (with a port when the URL names one, without userinfo) a client_id URL points at, as
+// the consent page shows it; empty when it is no URL.
+std::string client_id_host(std::string_view client_id);
+
 // Why `client_id` is not an acceptable client identifier URL, or nullopt. The rules of CIMD §3:
 // https, a path, no fragment, no userinfo, no "." or ".." path segments (also percent-encoded).
-// With `allow_http_loopback` (testing only) http://127.0.0.1:PORT/... is accepted as well.
+// With options.cimd_allow_http_loopback (testing only) http://127.0.0.1:PORT/... is accepted
+// as well, spelled exactly so. The cimd-url-rules-skipped and cimd-loopback-fetched faults
+// relax these rules.
+std::optional<std::string> client_id_url_problem(std::string_view client_id,
+                                                 const ServerOptions& options);
+// The clean rules, with or without the testing-only http exception.
 std::optional<std::string> client_id_url_problem(std::string_view client_id,
                                                  bool allow_http_loopback);
 
-// The public client a fetched document describes (CIMD §4.1), or why it cannot be used.
+// The public client a fetched document describes (CIMD §4.1), or why it cannot be used. The
+// options carry the faults that loosen the validation.
+std::variant<std::shared_ptr<const Client>, std::string>
+client_from_document(std::string_view client_id, const FetchedDocument& fetched,
+                     const ServerOptions& options);
+// The clean validation.
 std::variant<std::shared_ptr<const Client>, std::string>
 client_from_document(std::string_view client_id, const FetchedDocument& fetched);
 

@@ -59,6 +59,7 @@ std::optional<Address> address_of(const sockaddr* sa) {
 
 struct Transfer {
   std::vector<Address> allowed; // the checked addresses; the only ones a socket may be opened to
+  size_t max_bytes = kMaxMetadataDocumentBytes;
   std::string body;
   bool too_large = false;
   std::string cache_control;
@@ -67,7 +68,7 @@ struct Transfer {
 size_t on_body(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   const size_t bytes = size * count;
-  if (transfer->body.size() + bytes > kMaxMetadataDocumentBytes) {
+  if (transfer->body.size() + bytes > transfer->max_bytes) {
     transfer->too_large = true;
     return 0; // aborts the transfer with CURLE_WRITE_ERROR
   }
@@ -117,7 +118,23 @@ FetchedDocument failure(std::string error) {
   return out;
 }
 
+// Hops a faulty fetcher follows before it gives up, as a browser would.
+constexpr int kMaxRedirects = 5;
+
+bool is_redirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
 } // namespace
+
+CurlMetadataFetcher::CurlMetadataFetcher(const ServerOptions& options,
+                                         std::chrono::milliseconds timeout)
+    : allow_http_loopback_(options.cimd_allow_http_loopback),
+      follow_redirects_(options.has(Fault::CimdRedirectFollowed)),
+      loopback_allowed_(options.has(Fault::CimdLoopbackFetched)),
+      max_bytes_(max_document_bytes(options)), timeout_(timeout) {
+  global_init_once();
+}
 
 CurlMetadataFetcher::CurlMetadataFetcher(bool allow_http_loopback,
                                          std::chrono::milliseconds timeout)
@@ -126,14 +143,31 @@ CurlMetadataFetcher::CurlMetadataFetcher(bool allow_http_loopback,
 }
 
 FetchedDocument CurlMetadataFetcher::fetch(const std::string& url) {
+  std::string current = url;
+  for (int hop = 0;; ++hop) {
+    std::string location;
+    FetchedDocument fetched = fetch_once(current, location);
+    // cimd-redirect-followed: the next hop goes through fetch_once like the first, so it meets
+    // the same scheme rule, address check and pinning; only the 200-only rule is lost.
+    if (!follow_redirects_ || !is_redirect(fetched.status) || location.empty() ||
+        hop == kMaxRedirects)
+      return fetched;
+    current = std::move(location);
+  }
+}
+
+FetchedDocument CurlMetadataFetcher::fetch_once(const std::string& url, std::string& location) {
   // The caller checked the URL already; the scheme is re-checked here because it decides
-  // whether the loopback exception applies.
+  // whether the loopback exception applies, and a redirect target was never checked at all.
   auto parts = oauth::parse_url(url);
   if (!parts || parts->host.empty()) return failure("not a valid URL");
   const bool http = parts->scheme == "http";
-  if (parts->scheme != "https" &&
-      !(http && allow_http_loopback_ && parts->host == "127.0.0.1" && !parts->port.empty()))
-    return failure("only https URLs are fetched");
+  // The exception is judged on the URL as written: the parsed host of 127.1 is 127.0.0.1 too.
+  const bool loopback_host = oauth::is_loopback_host(oauth::ascii_lower(parts->host));
+  const bool http_allowed =
+      http && allow_http_loopback_ && !parts->port.empty() &&
+      (names_test_loopback_literally(url) || (loopback_allowed_ && loopback_host));
+  if (parts->scheme != "https" && !http_allowed) return failure("only https URLs are fetched");
   std::string host = parts->host;
   if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   // curl never looks an IP literal up, so only host names need pinning.
@@ -153,6 +187,7 @@ FetchedDocument CurlMetadataFetcher::fetch(const std::string& url) {
   std::unique_ptr<addrinfo, AddrinfoDeleter> results(found);
 
   Transfer transfer;
+  transfer.max_bytes = max_bytes_;
   for (const addrinfo* ai = results.get(); ai; ai = ai->ai_next) {
     auto address = address_of(ai->ai_addr);
     if (!address) continue;
@@ -161,7 +196,9 @@ FetchedDocument CurlMetadataFetcher::fetch(const std::string& url) {
     if (!test_loopback)
       if (auto reason = oauth::special_use_address(ai->ai_addr))
         // One bad address refuses the host: a name that also points inward is not trusted.
-        return failure("refusing to connect to " + address->text + " (" + *reason + " address)");
+        // cimd-loopback-fetched lets loopback through (private and the rest stay refused).
+        if (!(loopback_allowed_ && *reason == "loopback"))
+          return failure("refusing to connect to " + address->text + " (" + *reason + " address)");
     bool seen = false;
     for (const Address& a : transfer.allowed)
       seen = seen || a == *address;
@@ -201,8 +238,7 @@ FetchedDocument CurlMetadataFetcher::fetch(const std::string& url) {
   curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L); // worker threads must not see SIGALRM
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                   static_cast<curl_off_t>(kMaxMetadataDocumentBytes));
+  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes_));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
@@ -212,8 +248,7 @@ FetchedDocument CurlMetadataFetcher::fetch(const std::string& url) {
 
   CURLcode rc = curl_easy_perform(h);
   if (transfer.too_large || rc == CURLE_FILESIZE_EXCEEDED)
-    return failure("the document is larger than " + std::to_string(kMaxMetadataDocumentBytes) +
-                   " bytes");
+    return failure("the document is larger than " + std::to_string(max_bytes_) + " bytes");
   if (rc != CURLE_OK) return failure(curl_easy_strerror(rc));
 
   FetchedDocument out;
@@ -222,6 +257,9 @@ FetchedDocument CurlMetadataFetcher::fetch(const std::string& url) {
   out.status = static_cast<int>(status);
   out.body = std::move(transfer.body);
   out.cache_control = std::move(transfer.cache_control);
+  // Where a redirect points, resolved by curl against the URL; only used when following.
+  char* target = nullptr;
+  if (curl_easy_getinfo(h, CURLINFO_REDIRECT_URL, &target) == CURLE_OK && target) location = target;
   return out;
 }
 

@@ -1,6 +1,7 @@
 // Login and consent pages with a cookie session and CSRF tokens, parked authorization requests.
 #include "login_flow.h"
 
+#include "client_metadata_document.h"
 #include "cookies.h"
 #include "core/base64url.h"
 #include "core/pkce.h"
@@ -248,11 +249,18 @@ HttpResponse LoginService::render_consent(const Pending& pending, std::string_vi
                                           const Session& session) const {
   const ValidatedAuthorization& req = pending.request;
   const std::string& name = req.client->client_name;
-  std::string client =
-      name.empty()
-          ? "The application with client ID <code>" + html_escape(req.client->client_id) + "</code>"
-          : "<strong>" + html_escape(name) + "</strong> (client ID <code>" +
-                html_escape(req.client->client_id) + "</code>)";
+  // A document client's client_name is whatever its publisher wrote; the host serving the
+  // document is what the user can actually check (CIMD -00 §6.4), so it is named on its own.
+  const std::string host = client_id_host(req.client->client_id);
+  const std::string id =
+      "<code>" + html_escape(req.client->client_id) + "</code>" +
+      (host.empty() ? "" : ", published by <strong>" + html_escape(host) + "</strong>");
+  std::string client = name.empty()
+                           ? "The application with client ID " + id
+                           : "<strong>" + html_escape(name) + "</strong> (client ID " + id + ")";
+  // cimd-consent-hides-host: a document client is introduced by its client_name alone.
+  if (!host.empty() && options_.has(Fault::CimdConsentHidesHost))
+    client = name.empty() ? "An application" : "<strong>" + html_escape(name) + "</strong>";
   std::string body = "<h1>Authorize access</h1>\n<p>" + client +
                      " wants to access your account <strong>" + html_escape(session.subject) +
                      "</strong>.</p>\n";

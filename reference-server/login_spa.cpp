@@ -1,6 +1,7 @@
 // The --login-spa shells, scripts and JSON API, over LoginService's session and parking.
 #include "login_spa.h"
 
+#include "client_metadata_document.h"
 #include "core/bounded_json.h"
 #include "core/pkce.h"
 #include "html_page.h"
@@ -165,8 +166,12 @@ HttpResponse LoginSpaService::consent_context(const SpaRequest& request) {
   if (!session || session->session.subject.empty() || pending->deferred_error)
     return not_signed_in(*id);
   const ValidatedAuthorization& req = pending->request;
+  // cimd-consent-hides-host: a document client's id (and so its host, which the script shows
+  // from it) is left out, as on the form page.
+  const bool hidden =
+      options_.has(Fault::CimdConsentHidesHost) && !client_id_host(req.client->client_id).empty();
   return api_json(200, {{"client_name", req.client->client_name},
-                        {"client_id", req.client->client_id},
+                        {"client_id", hidden ? "" : req.client->client_id},
                         {"scopes", split_scope(req.scope)},
                         {"subject", session->session.subject},
                         {"destination", redirect_destination(req.redirect_uri)},

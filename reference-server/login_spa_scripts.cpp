@@ -196,12 +196,28 @@ const std::string_view kConsentScript = R"js('use strict';
     return true;
   }
 
+  // The host a client_id URL (a client metadata document) points at, or ''. Anyone can
+  // publish any client_name, so the host is what the user can check.
+  function documentHost(clientId) {
+    if (!/^https?:\/\//i.test(clientId)) return '';
+    try {
+      return new URL(clientId).host;
+    } catch (e) {
+      return '';
+    }
+  }
+
   function render(context, error) {
     const clientId = String(context.client_id || '');
-    const client = context.client_name
-      ? [el('strong', {}, String(context.client_name)), ' (client ID ', el('code', {}, clientId),
-         ')']
-      : ['The application with client ID ', el('code', {}, clientId)];
+    const host = documentHost(clientId);
+    const id = [el('code', {}, clientId)];
+    if (host) id.push(', published by ', el('strong', {}, host));
+    const name = String(context.client_name || '');
+    let client;
+    if (name && clientId) client = [el('strong', {}, name), ' (client ID ', ...id, ')'];
+    else if (name) client = [el('strong', {}, name)];
+    else if (clientId) client = ['The application with client ID ', ...id];
+    else client = ['An application'];
     const scopes = Array.isArray(context.scopes) ? context.scopes : [];
     const allow = el('button', { type: 'button' }, 'Allow');
     const deny = el('button', { type: 'button' }, 'Deny');

@@ -276,7 +276,7 @@ struct ReferenceServer::Impl {
       : options(std::move(opts)),
         clients(options, store,
                 fetcher ? std::move(fetcher)
-                        : std::make_shared<CurlMetadataFetcher>(options.cimd_allow_http_loopback)) {
+                        : std::make_shared<CurlMetadataFetcher>(options)) {
   }
 
   ServerOptions options;

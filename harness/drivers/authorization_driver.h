@@ -38,6 +38,11 @@ struct AuthorizationResult {
   std::vector<int> post_redirect_statuses;
   // Title (or URL when untitled) of each HTML page the driver went through, in order.
   std::vector<std::string> pages;
+  // What each page in `pages` said to the reader (its visible text, redacted, at most
+  // kMaxPageText bytes), for checks about what a consent page shows. Empty from drivers that
+  // see no pages.
+  std::vector<std::string> page_texts;
+  static constexpr size_t kMaxPageText = 8192;
   std::string driver_error; // why, for DriverFailed
   // The driver pressed a deny-like control (asked to decline, it found one to use).
   bool declined = false;

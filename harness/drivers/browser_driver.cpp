@@ -428,7 +428,14 @@ AuthorizationResult BrowserWalk::run(const std::string& authorization_url,
     }
     std::string this_page = snapshot.title.empty() ? redactor().redact_url(snapshot.url)
                                                     : snapshot.title;
-    if (this_page != last_page) result_.pages.push_back(last_page = this_page);
+    if (this_page != last_page) {
+      result_.pages.push_back(last_page = this_page);
+      json text = page("visibleText()");
+      result_.page_texts.push_back(
+          text.is_string()
+              ? redactor().redact_text(text.get<std::string>()).substr(0, AuthorizationResult::kMaxPageText)
+              : "");
+    }
     // An error page is the server's answer, as with the form driver: it stopped there.
     if (main_status_ != 0 && (main_status_ < 200 || main_status_ >= 300)) {
       finish(AuthorizationResult::Ending::StoppedAtServer);

@@ -3,6 +3,7 @@
 #include "core/bounded_json.h"
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -20,6 +21,9 @@ int millis_until(Deadline deadline) {
 } // namespace
 
 DevToolsPipe::DevToolsPipe(int write_fd, int read_fd) : write_fd_(write_fd), read_fd_(read_fd) {
+  // A browser that died (or never started) must show up as a write error, not kill the harness
+  // with SIGPIPE: the process ignores it, as libcurl also asks of its users.
+  std::signal(SIGPIPE, SIG_IGN);
   // Non-blocking both ways, so a browser that stops reading or writing cannot outlast a deadline.
   for (int fd : {write_fd_, read_fd_})
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);

@@ -121,6 +121,8 @@ protected:
     if (r.status < 200 || r.status >= 300 || !r.is_html_media_type()) return std::nullopt;
     std::string title = page_title(r.body);
     result().pages.push_back(title.empty() ? redactor().redact_url(sent.url) : title);
+    result().page_texts.push_back(
+        redactor().redact_text(page_text(r.body)).substr(0, AuthorizationResult::kMaxPageText));
     auto forms = parse_forms(r.body);
     const HtmlForm* chosen = nullptr;
     const SubmitControl* submit = nullptr;

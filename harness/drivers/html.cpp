@@ -334,6 +334,28 @@ std::vector<HtmlLink> parse_links(std::string_view html) {
   return out;
 }
 
+std::string page_text(std::string_view html) {
+  Document document(html);
+  std::string raw;
+  std::vector<const GumboNode*> stack{document.root()};
+  while (!stack.empty()) {
+    const GumboNode* node = stack.back();
+    stack.pop_back();
+    if (node->type == GUMBO_NODE_TEXT || node->type == GUMBO_NODE_CDATA) {
+      raw += node->v.text.text;
+      raw += ' ';
+    } else if (node->type == GUMBO_NODE_ELEMENT) {
+      GumboTag tag = node->v.element.tag;
+      // What a script or a style sheet holds is not read by the user.
+      if (tag == GUMBO_TAG_SCRIPT || tag == GUMBO_TAG_STYLE || tag == GUMBO_TAG_TEMPLATE ||
+          tag == GUMBO_TAG_HEAD)
+        continue;
+      push_children(node, stack, [](const GumboNode* child) { return child; });
+    }
+  }
+  return collapse_spaces(raw);
+}
+
 std::string page_title(std::string_view html) {
   Document document(html);
   const GumboNode* title = find_tag(document.root(), GUMBO_TAG_TITLE);

@@ -53,6 +53,10 @@ std::vector<HtmlLink> parse_links(std::string_view html);
 // The <title> text with whitespace collapsed; empty when the page has none.
 std::string page_title(std::string_view html);
 
+// The text the page shows a reader, in document order, whitespace collapsed: no script, style
+// sheet or head (attributes, hidden inputs included, are not text).
+std::string page_text(std::string_view html);
+
 // Every function above reads a page only up to the first tag that could nest deeper than
 // 512 (where Blink stops nesting; gumbo's parse time grows with the square of the depth)
 // or that has more than 512 attributes (gumbo's time grows with their square too), or
