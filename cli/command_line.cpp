@@ -39,8 +39,8 @@ const std::vector<FlagSpec>& flag_specs() {
        "MCP server endpoint: start from it (401, protected resource metadata, authorization "
        "server) and judge it as a protected resource"},
       {"--profile", "/profile", Kind::Text, true,
-       "Spec profile deciding version-dependent levels: oauth2.1, mcp-2025-06-18, "
-       "mcp-2025-11-25 or mcp-2026-07-28 (default)"},
+       "Spec profile deciding version-dependent levels: oauth2.1, mcp-2025-03-26, "
+       "mcp-2025-06-18, mcp-2025-11-25 or mcp-2026-07-28 (default)"},
       {"--scope", "/scope", Kind::Text, true,
        "Scope that ordinary authorization requests ask for (for servers without a default "
        "scope)"},

@@ -215,8 +215,9 @@ int run_main(int argc, char** argv) {
     HttpClient preflight(settings.run.http);
     std::optional<ResourceDiscovery> resource =
         locate_authorization_server(settings.run, preflight);
-    Discovery discovery = discover(preflight, settings.run.base_url, true);
-    if (!discovery.found()) throw StartupError(discovery.failure);
+    Discovery discovery =
+        discover_for_profile(preflight, settings.run.base_url, settings.run.profile);
+    if (!discovery.usable()) throw StartupError(discovery.failure);
     record = new_record(settings.run, discovery, resource);
     settings.run.http.server_origins = server_origins(settings.run, discovery, resource);
     // A request without an answer, then a probe GET without one: the server stopped, and the
@@ -245,7 +246,10 @@ int run_main(int argc, char** argv) {
                                                        : record.resource_metadata_url)
               << ")\n";
   // Flushed: a pipe reader (a CI log, a test) sees the start before the first check ends.
-  std::cout << "Testing " << record.base_url << " (metadata: " << record.metadata_url
+  std::cout << "Testing " << record.base_url << " (metadata: "
+            << (target.discovery().default_endpoints
+                    ? "none, so the MCP 2025-03-26 default endpoints"
+                    : record.metadata_url)
             << ", profile " << record.profile << ")" << std::endl;
   if (record.tls_unverified)
     std::cout << "TLS certificates are NOT verified (--insecure): nothing about TLS is judged"

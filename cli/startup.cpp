@@ -1,5 +1,6 @@
 #include "startup.h"
 
+#include "oauth/discovery.h"
 #include "server.h" // the bundled reference server
 
 namespace conformance {
@@ -52,6 +53,13 @@ std::optional<ResourceDiscovery> locate_authorization_server(RunOptions& run, Ht
   if (!run.mcp_url) return std::nullopt;
   ResourceDiscovery resource =
       discover_resource(http, *run.mcp_url, std::string(mcp_protocol_version_for(run.profile)));
+  // MCP 2025-03-26 predates protected resource metadata: the MCP server's origin is the start.
+  if (run.base_url.empty() && run.profile == Profile::Mcp20250326) {
+    run.base_url =
+        authorization_server_for_2025_03_26(http, resource.mcp_url, resource.authorization_server);
+    run.base_url_from_resource_metadata = true;
+    return resource;
+  }
   if (run.base_url.empty()) {
     if (!resource.authorization_server)
       throw StartupError(resource.failure + " (give --base-url to name the authorization server)");

@@ -50,8 +50,9 @@ std::unique_ptr<BundledServer> start_bundled_server_if_needed(Settings& settings
 std::unique_ptr<ClientDocumentServer> start_document_server_if_configured(const Settings& settings);
 
 // MCP mode: discovers the protected resource behind `run.mcp_url` and, when `run.base_url` is
-// empty, takes the authorization server from its metadata. Nullopt without an MCP URL; a
-// StartupError when no authorization server can be found.
+// empty, takes the authorization server from its metadata (under MCP 2025-03-26, from the MCP
+// server's origin instead). Nullopt without an MCP URL; a StartupError when no authorization
+// server can be found.
 std::optional<ResourceDiscovery> locate_authorization_server(RunOptions& run, HttpClient& http);
 
 } // namespace conformance

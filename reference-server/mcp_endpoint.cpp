@@ -371,9 +371,10 @@ HttpResponse McpService::insufficient_scope(std::string_view scope) const {
   return challenge(as_401 ? 401 : 403, error, description, params);
 }
 
-// RFC 9728 §5.1: every challenge names the resource's metadata.
+// RFC 9728 §5.1: every challenge names the resource's metadata (when there is some to name).
 void McpService::add_metadata_url(Params& params) const {
-  if (!options_.has(Fault::McpNoResourceMetadata))
+  if (!options_.has(Fault::McpNoResourceMetadata) &&
+      !options_.has(Variant::NoMetadataDefaultEndpoints))
     params.emplace_back("resource_metadata", metadata_url_);
 }
 

@@ -38,8 +38,17 @@ std::string allowed_headers(std::string_view requested) {
 
 } // namespace
 
+std::string_view endpoint_prefix(const ServerOptions& options) {
+  return options.has(Fault::MetadataNotAtOriginRoot) ? "/oauth2" : "";
+}
+
+std::string metadata_path(const ServerOptions& options) {
+  if (options.has(Variant::NoMetadataDefaultEndpoints)) return "";
+  return "/.well-known/oauth-authorization-server" + std::string(endpoint_prefix(options));
+}
+
 std::string advertised_issuer(const ServerOptions& options, std::string_view base_url) {
-  std::string issuer(base_url);
+  std::string issuer = std::string(base_url) + std::string(endpoint_prefix(options));
   // issuer-trailing-slash: RFC 8414 §3.1 drops a terminating "/" before inserting the well-known
   // path, so "http://host:port/" is an issuer whose metadata lives at the same URL, provided
   // every place names it the same way (RFC 8414 §3.3, RFC 9207 §2.4, RFC 9728 §2).
@@ -48,7 +57,7 @@ std::string advertised_issuer(const ServerOptions& options, std::string_view bas
 }
 
 nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_view base_url) {
-  const std::string base(base_url);
+  const std::string base = std::string(base_url) + std::string(endpoint_prefix(options));
   nlohmann::ordered_json doc;
   doc["issuer"] = advertised_issuer(options, base_url);
   // The metadata-issuer-trailing-slash fault: only the metadata adds a slash, so it no longer

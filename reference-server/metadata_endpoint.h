@@ -1,5 +1,6 @@
 // Authorization server metadata (RFC 8414) served at /.well-known/oauth-authorization-server,
-// readable cross-origin by browser-based MCP clients (CORS, including the preflight).
+// readable cross-origin by browser-based MCP clients (CORS, including the preflight), and where
+// the endpoints it names live.
 #pragma once
 
 #include "http_response.h"
@@ -11,9 +12,18 @@
 
 namespace refserver {
 
+// The path every OAuth endpoint (and the issuer) lives under: empty, the origin root where MCP
+// 2025-03-26 clients look, or "/oauth2" under metadata-not-at-origin-root.
+std::string_view endpoint_prefix(const ServerOptions& options);
+
+// Where the RFC 8414 document is served: the well-known path, followed by the issuer's path
+// (RFC 8414 §3.1). Empty under no-metadata-default-endpoints, which serves none.
+std::string metadata_path(const ServerOptions& options);
+
 // The issuer as the server announces it, in metadata and in the `iss` authorization response
 // parameter (RFC 9207), introspection and the protected resource metadata. Equal to base_url
-// unless issuer-trailing-slash is on (metadata-issuer-trailing-slash changes only the metadata).
+// plus endpoint_prefix() unless issuer-trailing-slash is on (metadata-issuer-trailing-slash
+// changes only the metadata).
 std::string advertised_issuer(const ServerOptions& options, std::string_view base_url);
 
 nlohmann::ordered_json build_metadata(const ServerOptions& options, std::string_view base_url);

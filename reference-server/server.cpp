@@ -53,7 +53,6 @@ struct Route {
   std::vector<std::string> methods;
 };
 
-constexpr const char* kMetadataPath = "/.well-known/oauth-authorization-server";
 // Served only under the oidc-discovery-incomplete fault.
 constexpr const char* kOidcDiscoveryPath = "/.well-known/openid-configuration";
 
@@ -64,25 +63,29 @@ std::vector<Route> routes(const ServerOptions& options) {
   const std::vector<std::string> metadata_methods =
       options.has(Variant::MetadataNoCors) ? std::vector<std::string>{"GET", "HEAD"}
                                            : std::vector<std::string>{"GET", "HEAD", "OPTIONS"};
+  const std::string at(endpoint_prefix(options)); // the path the OAuth endpoints live under
   std::vector<Route> out = {
-      {kMetadataPath, metadata_methods},
       // OAuth 2.1 §3.1: the authorization endpoint takes GET and may take a form POST.
-      {"/authorize", {"GET", "POST"}},
+      {at + "/authorize", {"GET", "POST"}},
       // OAuth 2.1 §3.2: POST only; token-accepts-get also lets GET through.
-      {"/token", options.has(Fault::TokenAcceptsGet) ? std::vector<std::string>{"POST", "GET"}
-                                                     : std::vector<std::string>{"POST"}},
-      {"/register", {"POST"}},
+      {at + "/token", options.has(Fault::TokenAcceptsGet) ? std::vector<std::string>{"POST", "GET"}
+                                                          : std::vector<std::string>{"POST"}},
+      {at + "/register", {"POST"}},
       // RFC 7662 §2.1 and RFC 7009 §2.1: POST only.
-      {"/introspect", {"POST"}},
-      {"/revoke", {"POST"}},
+      {at + "/introspect", {"POST"}},
+      {at + "/revoke", {"POST"}},
   };
+  // no-metadata-default-endpoints publishes none, so those URLs answer 404.
+  if (std::string path = metadata_path(options); !path.empty())
+    out.push_back({path, metadata_methods});
   if (options.has(Fault::OidcDiscoveryIncomplete))
     out.push_back({kOidcDiscoveryPath, metadata_methods});
   // MCP Streamable HTTP: POST carries messages, GET asks for an SSE stream, DELETE ends a
   // session; the MCP service authenticates each before looking at the method.
   out.push_back({std::string(kMcpPath), {"POST", "GET", "DELETE"}});
-  for (const std::string& path : protected_resource_metadata_paths(options))
-    out.push_back({path, metadata_methods});
+  if (!options.has(Variant::NoMetadataDefaultEndpoints))
+    for (const std::string& path : protected_resource_metadata_paths(options))
+      out.push_back({path, metadata_methods});
   // The page the error_uri of error-uri-given points at.
   if (options.has(Variant::ErrorUriGiven)) out.push_back({"/errors", {"GET", "HEAD"}});
   if (options.login_spa) {
@@ -360,9 +363,10 @@ void ReferenceServer::Impl::install_routes() {
           }
           return httplib::Server::HandlerResponse::Unhandled;
         }
-        if (req.path == "/token") {
+        const std::string at(endpoint_prefix(options));
+        if (req.path == at + "/token") {
           send(token->method_not_allowed(), res);
-        } else if (req.path == "/authorize" && req.method == "OPTIONS" &&
+        } else if (req.path == at + "/authorize" && req.method == "OPTIONS" &&
                    options.has(Fault::AuthorizeCors)) {
           // The fault: a CORS preflight is granted, so scripts on any origin may call /authorize.
           HttpResponse response;
@@ -384,7 +388,8 @@ void ReferenceServer::Impl::install_routes() {
   // The oidc-discovery-incomplete fault serves the same document as OpenID configuration.
   // httplib reads the paths as regular expressions; their unescaped dots cannot widen the match
   // because the pre-routing handler has already required the exact path.
-  for (const char* path : {kMetadataPath, kOidcDiscoveryPath}) {
+  for (const std::string& path : {metadata_path(options), std::string(kOidcDiscoveryPath)}) {
+    if (path.empty()) continue; // no-metadata-default-endpoints
     http.Get(path, [this](const httplib::Request& req, httplib::Response& res) {
       send(metadata->metadata({req.has_header("MCP-Protocol-Version")}), res);
     });
@@ -398,18 +403,21 @@ void ReferenceServer::Impl::install_routes() {
       send(error_codes_page(options), res);
     });
 
-  http.Post("/register", [this](const httplib::Request& req, httplib::Response& res) {
+  // Every OAuth endpoint lives under this path (metadata-not-at-origin-root moves them).
+  const std::string at(endpoint_prefix(options));
+
+  http.Post(at + "/register", [this](const httplib::Request& req, httplib::Response& res) {
     send(registration->register_client({req.get_header_value("Content-Type"), req.body,
                                         req.get_header_value("Authorization")}),
          res);
   });
 
-  http.Get("/authorize", [this](const httplib::Request& req, httplib::Response& res) {
+  http.Get(at + "/authorize", [this](const httplib::Request& req, httplib::Response& res) {
     handle_authorize({query_params(req)}, res);
   });
 
   // The POST form of the authorization request carries its parameters in the body only.
-  http.Post("/authorize", [this](const httplib::Request& req, httplib::Response& res) {
+  http.Post(at + "/authorize", [this](const httplib::Request& req, httplib::Response& res) {
     if (!is_form(req)) {
       HttpResponse response =
           html_error_page(options, 400, "Invalid request",
@@ -459,24 +467,24 @@ void ReferenceServer::Impl::install_routes() {
     });
   }
 
-  http.Post("/token", [this](const httplib::Request& req, httplib::Response& res) {
+  http.Post(at + "/token", [this](const httplib::Request& req, httplib::Response& res) {
     TokenRequest request = client_request(req);
     // A DPoP header is never read: this server does not do DPoP (RFC 9449), so it issues Bearer
     // tokens and, unless dpop-advertised-ignored is on, does not advertise DPoP either.
     send(token->token(request), res);
   });
 
-  http.Post("/introspect", [this](const httplib::Request& req, httplib::Response& res) {
+  http.Post(at + "/introspect", [this](const httplib::Request& req, httplib::Response& res) {
     send(introspection->introspect(client_request(req)), res);
   });
 
-  http.Post("/revoke", [this](const httplib::Request& req, httplib::Response& res) {
+  http.Post(at + "/revoke", [this](const httplib::Request& req, httplib::Response& res) {
     send(revocation->revoke(client_request(req)), res);
   });
 
   // Only reachable under token-accepts-get (routes() refuses GET otherwise): the query string
   // is taken as the form body.
-  http.Get("/token", [this](const httplib::Request& req, httplib::Response& res) {
+  http.Get(at + "/token", [this](const httplib::Request& req, httplib::Response& res) {
     TokenRequest request;
     request.params = query_params(req);
     request.authorization = req.get_header_value("Authorization");

@@ -75,6 +75,10 @@ void judge_iss(const AuthorizationResult& result, const std::string& which) {
                 Level::Must);
     if (iss_advertised())
       pass("META-11", "iss is sent and authorization_response_iss_parameter_supported is true");
+    else if (target().discovery().default_endpoints)
+      // RFC 9207 §3 puts the flag in the metadata; a server without any (MCP 2025-03-26's
+      // default endpoints) has nowhere to set it.
+      note("META-11", "iss is sent; the server publishes no metadata to advertise it in");
     else
       violation("META-11", "iss is sent but the metadata does not set "
                            "authorization_response_iss_parameter_supported");

@@ -1,4 +1,5 @@
-// META: authorization server metadata and discovery (RFC 8414, MCP discovery order).
+// META: authorization server metadata and discovery (RFC 8414, MCP discovery order, and the MCP
+// 2025-03-26 origin-root discovery with its default endpoints).
 #include "checks/check.h"
 #include "checks/verifiers.h"
 #include "core/text.h"
@@ -47,6 +48,51 @@ const std::string& expected_issuer() {
   return target().discovery().issuer;
 }
 
+// Under MCP 2025-03-26 a server may publish no metadata and serve the default endpoints instead;
+// the run then has no document to judge, and META-13 judges the endpoints.
+constexpr const char* kNoPublishedMetadata =
+    "the server publishes no authorization server metadata, which MCP 2025-03-26 allows when the "
+    "default endpoints /authorize, /token and /register are served (META-13 judges those)";
+
+void require_published_metadata() {
+  if (target().discovery().default_endpoints) skip_check(kNoPublishedMetadata);
+}
+
+bool is_oauth_json_error(const HttpResponse& r) {
+  auto doc = r.json();
+  return (r.status == 400 || r.status == 401) && doc && doc->is_object() &&
+         doc->contains("error") && (*doc)["error"].is_string();
+}
+
+// MCP 2025-03-26 «Fallbacks for Servers without Metadata Discovery»: each default endpoint, probed
+// with a request it must answer as that endpoint; empty when it does, else what came back.
+std::string default_endpoint_problem(std::string_view member, const std::string& url) {
+  HttpClient& http = target().http();
+  if (member == "authorization_endpoint") {
+    // Any answer but "no such resource" shows an authorization endpoint; an unknown client_id
+    // is expected to get the server's error page.
+    HttpResponse r =
+        http.get(oauth::append_query(url, {{"response_type", "code"}, {"client_id", "x"}}));
+    if (!r.answered() || r.status == 404 || r.status == 405) return "GET got " + quote(r);
+    return "";
+  }
+  if (member == "token_endpoint") {
+    HttpResponse r = http.post_form(url, {});
+    return is_oauth_json_error(r) ? ""
+                                  : "an empty POST got " + quote(r) + ", not an OAuth JSON error";
+  }
+  // A registration the server must refuse (redirect_uris is not an array), so a well-behaved
+  // server creates nothing; RFC 7591 §3.2 answers 201 or 400 with a JSON object.
+  nlohmann::json invalid = {{"client_name", "conformance META-13 probe"},
+                            {"redirect_uris", "not-an-array"}};
+  HttpResponse r = http.post_json(url, invalid, target().registration_headers());
+  auto doc = r.json();
+  if ((r.status == 201 || r.status == 400) && doc && doc->is_object()) return "";
+  // RFC 7591 §3: a protected registration endpoint challenges for its initial access token.
+  if (r.status == 401 && r.header("www-authenticate")) return "";
+  return "a POST got " + quote(r) + ", not 201 or 400 with a JSON object";
+}
+
 } // namespace
 
 CONFORMANCE_CHECK(Metadata, WellKnownUrlServesJson, "META-01") {
@@ -74,6 +120,12 @@ CONFORMANCE_CHECK(Metadata, WellKnownUrlServesJson, "META-01") {
     }
   }
   const auto& d = target().discovery();
+  if (d.default_endpoints && r.status == 404) {
+    // 2025-03-26 asks servers to offer metadata but gives clients a fixed fallback for those
+    // that do not, so its absence alone breaks no client of that version.
+    note("META-01", "no metadata at " + url + " (404); " + kNoPublishedMetadata);
+    return;
+  }
   if (is_mcp_2025_11_or_later() && d.found() &&
       d.attempts[*d.first_hit].candidate.kind != WellKnownKind::OAuthPathInserted) {
     note("META-01", "no RFC 8414 document at " + url + " (" + r.summary() +
@@ -85,6 +137,7 @@ CONFORMANCE_CHECK(Metadata, WellKnownUrlServesJson, "META-01") {
 }
 
 CONFORMANCE_CHECK(Metadata, DiscoveryFindsDocumentInMcpOrder, "META-02") {
+  require_published_metadata();
   Discovery d = discover(target().http(), target().options().base_url, false);
   bool rfc8414_only = !is_mcp_2025_11_or_later();
   std::vector<std::string> rejected;
@@ -129,6 +182,7 @@ CONFORMANCE_CHECK(Metadata, DiscoveryFindsDocumentInMcpOrder, "META-02") {
 }
 
 CONFORMANCE_CHECK(Metadata, IssuerMatchesDiscoveryUrl, "META-03") {
+  require_published_metadata();
   auto problems = issuer_problems(target().metadata(), expected_issuer());
   // The operator may type a trailing slash the issuer does not have (or leave one out): only the
   // protected resource metadata's identifier is what clients will compare with.
@@ -152,6 +206,7 @@ CONFORMANCE_CHECK(Metadata, IssuerMatchesDiscoveryUrl, "META-03") {
 }
 
 CONFORMANCE_CHECK(Metadata, RequiredMembersPresent, "META-04") {
+  require_published_metadata();
   auto problems = required_member_problems(target().metadata());
   if (problems.empty())
     pass("META-04", "issuer, endpoints and response_types_supported with \"code\" are present");
@@ -160,6 +215,7 @@ CONFORMANCE_CHECK(Metadata, RequiredMembersPresent, "META-04") {
 }
 
 CONFORMANCE_CHECK(Metadata, AdvertisesS256, "META-05") {
+  require_published_metadata();
   const auto& doc = target().metadata();
   auto it = doc.find("code_challenge_methods_supported");
   if (it == doc.end())
@@ -172,6 +228,7 @@ CONFORMANCE_CHECK(Metadata, AdvertisesS256, "META-05") {
 }
 
 CONFORMANCE_CHECK(Metadata, NoEmptyMembers, "META-06") {
+  require_published_metadata();
   auto empty = empty_members(target().metadata());
   if (empty.empty())
     pass("META-06", "no null or empty members");
@@ -211,6 +268,7 @@ CONFORMANCE_CHECK(Metadata, EndpointsAreHttpsAndServed, "META-07") {
 }
 
 CONFORMANCE_CHECK(Metadata, RemovedFlowsNotAdvertised, "META-08") {
+  require_published_metadata();
   const auto& doc = target().metadata();
   std::vector<std::string> advertised;
   if (auto rt = doc.find("response_types_supported"); rt != doc.end() && rt->is_array())
@@ -230,6 +288,7 @@ CONFORMANCE_CHECK(Metadata, RemovedFlowsNotAdvertised, "META-08") {
 }
 
 CONFORMANCE_CHECK(Metadata, RegistrationIsDiscoverable, "META-09") {
+  require_published_metadata();
   const auto& doc = target().metadata();
   if (!target().endpoint("registration_endpoint")) {
     // MCP clients find DCR only through the metadata: a working but unadvertised /register is
@@ -285,7 +344,48 @@ CONFORMANCE_CHECK(Metadata, OpenIdDocumentsAreComplete, "META-12") {
   if (!found) skip_check("no OpenID discovery document at any well-known URL");
 }
 
+CONFORMANCE_CHECK(Metadata, OriginRootOrDefaultEndpoints, "META-13") {
+  if (judging_policy().profile != Profile::Mcp20250326)
+    skip_check("only MCP 2025-03-26 clients look for the authorization server at the MCP "
+               "server's origin (2025-06-18 moved discovery to protected resource metadata): run "
+               "with --profile mcp-2025-03-26 to judge it");
+  // 2025-03-26 «Authorization Base URL»: the MCP URL without its path.
+  std::string base = authorization_base_url(target().require_mcp_url());
+  std::string url = base + "/.well-known/oauth-authorization-server";
+  HttpResponse r = target().http().get(url);
+  auto doc = r.json();
+  if (r.status == 200 && doc && doc->is_object()) {
+    pass("META-13", "authorization server metadata at the MCP server's origin root, " + url);
+    return;
+  }
+  // Clients of that version fall back to the default endpoints on a 404 only.
+  if (r.status != 404) {
+    violation("META-13",
+              "2025-03-26 clients look for metadata at " + url +
+                  " and fall back to the default endpoints only on a 404; got " + quote(r),
+              Comparison{"HTTP 200 with a JSON object, or 404", quote(r)});
+    return;
+  }
+  std::vector<std::string> missing;
+  for (const DefaultEndpoint& e : kDefaultEndpoints) {
+    std::string endpoint = base + std::string(e.path);
+    if (std::string problem = default_endpoint_problem(e.member, endpoint); !problem.empty())
+      missing.push_back(std::string(e.path) + " (" + problem + ")");
+  }
+  if (missing.empty())
+    pass("META-13", "no metadata at " + url +
+                        " (404), and the default endpoints /authorize, /token and /register "
+                        "answer on " +
+                        base);
+  else
+    violation("META-13", "no metadata at " + url +
+                             " (404), so 2025-03-26 clients use the default "
+                             "endpoints on " +
+                             base + ", and these are not served: " + join(missing, "; "));
+}
+
 CONFORMANCE_CHECK(Metadata, DiscoveryWorksForMcpClients, "META-14") {
+  require_published_metadata();
   const std::string& url = target().discovery().metadata_url;
   HttpResponse with_header = target().http().get(url, {{"MCP-Protocol-Version", "2025-11-25"}});
   if (with_header.status == 200 && with_header.json())
@@ -317,6 +417,7 @@ CONFORMANCE_CHECK(Metadata, DiscoveryWorksForMcpClients, "META-14") {
 }
 
 CONFORMANCE_CHECK(Metadata, ClientIdMetadataDocumentsAreAdvertised, "META-10") {
+  require_published_metadata();
   auto it = target().metadata().find("client_id_metadata_document_supported");
   bool supported = it != target().metadata().end() && it->is_boolean() && it->get<bool>();
   if (supported) {

@@ -176,7 +176,7 @@ CONFORMANCE_CHECK(ProtectedResource, ChallengeNamesResourceMetadata, "PRS-03") {
     violation("PRS-03",
               "the 401 challenge has no resource_metadata; clients can still find the "
               "metadata at the well-known URL, but 2025-06-18 clients cannot",
-              Level::Should);
+              std::max(level_of("PRS-03"), Level::Should)); // weaker where the profile says so
   else
     violation("PRS-03", "the 401 challenge has no resource_metadata and no well-known URL serves "
                         "the metadata: clients cannot find the authorization server");

@@ -10,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 namespace {
@@ -354,6 +355,39 @@ TEST(CliContract, ServerThatStopsMidRunEndsTheRunQuickly) {
         ++named;
     EXPECT_GE(named, 10) << "signal " << signo;
   }
+}
+
+// A server that advertises CIMD, run without --cimd-listen: each CIMD check skips with one line
+// saying how to enable it. With a listener, the console names it, and it is gone after the run.
+TEST(CliContract, ClientMetadataChecksSayHowToEnableThemAndTheListenerStopsWithTheRun) {
+  BackgroundProcess server({REFERENCE_SERVER_BIN, "--port", "0", "--cimd-allow-http-loopback"});
+  const std::string url = server.first_line(10s);
+  ProcessResult without =
+      run_process({CONFORMANCE_BIN, "--base-url", url, "--gtest_filter=ClientMetadata.*"}, 60s);
+  ASSERT_EQ(without.exit_code, 0) << without.out << without.err;
+  int skips = 0;
+  std::istringstream lines(without.out);
+  for (std::string line, reason; std::getline(lines, line);)
+    if (line.rfind("SKIP  ClientMetadata.", 0) == 0 && std::getline(lines, reason)) {
+      ++skips;
+      EXPECT_NE(reason.find("--cimd-listen HOST:PORT"), std::string::npos) << reason;
+      EXPECT_NE(reason.find("--cimd-base-url"), std::string::npos) << reason;
+    }
+  EXPECT_EQ(skips, 9) << without.out;
+
+  ProcessResult with = run_process({CONFORMANCE_BIN, "--base-url", url, "--cimd-listen",
+                                    "127.0.0.1:0", "--gtest_filter=ClientMetadata.ValidDocument*"},
+                                   60s);
+  ASSERT_EQ(with.exit_code, 0) << with.out << with.err;
+  const std::string marker = "Client ID metadata documents served at http://127.0.0.1:";
+  auto at = with.out.find(marker);
+  ASSERT_NE(at, std::string::npos) << with.out;
+  int port = std::stoi(with.out.substr(at + marker.size()));
+  EXPECT_NE(with.out.find("PASS  ClientMetadata.ValidDocumentIsFetchedAndUsed"), std::string::npos)
+      << with.out;
+  httplib::Client gone("127.0.0.1", port);
+  gone.set_connection_timeout(2s);
+  EXPECT_FALSE(gone.Get("/")) << "the document server outlived the run";
 }
 
 } // namespace

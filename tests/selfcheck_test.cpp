@@ -144,6 +144,9 @@ std::vector<FaultCase> cases() {
       c.only = "Authorization.*:Security.*:ClientMetadata.ConsentShowsTheClientHost";
       out.push_back(c);
     }
+  // The clean server judged as MCP 2025-03-26 clients see it: discovery from the MCP server's
+  // origin, META-13 judged, the later mechanisms informational.
+  out.push_back({"", {}, false, true, {"--profile", "mcp-2025-03-26"}});
   // Over HTTPS, with a private CA given by --cacert: the clean server and a representative
   // fault of each kind (code, token response, redirect matching, MCP audience, cache headers).
   out.push_back({"", {}, false, true, {}, Clients::Dynamic, true});
@@ -176,6 +179,21 @@ std::vector<FaultCase> cases() {
   return out;
 }
 
+// "mcp-2025-03-26" -> "Mcp20250326": a test name may hold letters, digits and underscores only.
+std::string profile_case_suffix(const std::string& profile) {
+  std::string out;
+  bool upper = true;
+  for (char c : profile) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      upper = true;
+      continue;
+    }
+    out += upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c;
+    upper = false;
+  }
+  return out;
+}
+
 std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
   std::string suffix = info.param.clients == Clients::StaticPair           ? "StaticClients"
                        : info.param.clients == Clients::StaticConfidential ? "LoopbackOnly"
@@ -185,6 +203,11 @@ std::string case_name(const testing::TestParamInfo<FaultCase>& info) {
       (info.param.fault.empty() || info.param.fault != "metadata-plain-http-endpoint"))
     suffix += "Https";
   if (info.param.browser) suffix += "Browser";
+  // A profile a clean-server case is run under (faults keep their names: one profile each).
+  const auto& args = info.param.harness_args;
+  if (info.param.fault.empty())
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == "--profile") suffix += profile_case_suffix(args[i + 1]);
   if (info.param.fault.empty())
     return (info.param.login_form     ? "CleanServerLoginForm"
             : info.param.from_mcp_url ? "CleanServer"
@@ -388,6 +411,22 @@ TEST_P(SelfCheckVariant, AllowedBehaviourRaisesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(ReferenceServer, SelfCheckVariant, testing::ValuesIn(variant_cases()),
                          variant_case_name);
+// metadata-not-at-origin-root is a fault for MCP 2025-03-26 clients only: later clients follow
+// the protected resource metadata to the issuer under /oauth2 and find everything there.
+TEST(SelfCheckProfiles, ServerUnderAPathIsFineForLaterClients) {
+  SuiteRun run = run_suite({"--fault", "metadata-not-at-origin-root"}, {"--strict"}, true);
+  ASSERT_FALSE(run.process.timed_out);
+  ASSERT_FALSE(run.record.is_null()) << "no JSON report; stderr: " << run.process.err;
+  const json& summary = run.record.at("summary");
+  EXPECT_EQ(summary.at("fail"), 0) << explain(run.record);
+  EXPECT_EQ(summary.at("warn"), 0) << explain(run.record);
+  EXPECT_EQ(summary.at("error"), 0) << explain(run.record);
+  EXPECT_EQ(run.process.exit_code, 0) << run.process.out;
+  // META-13 is not this profile's business, and says how to have it judged.
+  const json& meta13 = run.record.at("requirements").at("META-13");
+  EXPECT_EQ(meta13.at("outcome"), "skip") << meta13.dump();
+}
+
 // Skipped checks of a run, "Suite.Name" -> reason.
 std::map<std::string, std::string> skipped(const json& record) {
   std::map<std::string, std::string> out;

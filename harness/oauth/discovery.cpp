@@ -41,12 +41,16 @@ std::string appended_oauth_metadata_url(const std::string& issuer) {
   return issuer_from_base_url(issuer) + "/.well-known/oauth-authorization-server";
 }
 
-Discovery discover(HttpClient& http, const std::string& base_url, bool stop_at_first_hit) {
+namespace {
+
+Discovery discover_among(HttpClient& http, const std::string& base_url,
+                         const std::vector<WellKnownCandidate>& candidates,
+                         bool stop_at_first_hit) {
   Discovery d;
   // The identifier exactly as the client path names it (a trailing slash included): RFC 8414
   // §3.1 drops a terminating slash only to build the well-known URL, never from the issuer.
   d.issuer = base_url;
-  for (const auto& candidate : discovery_candidates(d.issuer)) {
+  for (const auto& candidate : candidates) {
     DiscoveryAttempt attempt{candidate, http.get(candidate.url), false};
     if (attempt.response.status == 200) {
       auto doc = attempt.response.json();
@@ -74,6 +78,45 @@ Discovery discover(HttpClient& http, const std::string& base_url, bool stop_at_f
     d.failure.back() = ')';
   }
   return d;
+}
+
+} // namespace
+
+Discovery discover(HttpClient& http, const std::string& base_url, bool stop_at_first_hit) {
+  return discover_among(http, base_url, discovery_candidates(base_url), stop_at_first_hit);
+}
+
+std::string authorization_base_url(const std::string& mcp_url) {
+  return oauth::origin_of(mcp_url).value_or(mcp_url);
+}
+
+nlohmann::json default_endpoint_metadata(const std::string& base_url) {
+  std::string base = issuer_from_base_url(base_url);
+  nlohmann::json doc = nlohmann::json::object();
+  for (const DefaultEndpoint& e : kDefaultEndpoints)
+    doc[std::string(e.member)] = base + std::string(e.path);
+  return doc;
+}
+
+Discovery discover_for_profile(HttpClient& http, const std::string& base_url, Profile profile) {
+  if (profile != Profile::Mcp20250326) return discover(http, base_url, true);
+  // 2025-03-26 clients know RFC 8414 only, and fall back on a 404 alone: any other answer
+  // (a 500, a 200 that is not JSON) is a failed discovery, not an absent document.
+  Discovery d = discover_among(http, base_url, {discovery_candidates(base_url).front()}, true);
+  if (d.found() || d.attempts.empty() || d.attempts.front().response.status != 404) return d;
+  d.default_endpoints = true;
+  d.metadata = default_endpoint_metadata(base_url);
+  d.failure.clear();
+  return d;
+}
+
+std::string authorization_server_for_2025_03_26(HttpClient& http, const std::string& mcp_url,
+                                                const std::optional<std::string>& listed) {
+  std::string origin = authorization_base_url(mcp_url);
+  if (!listed || issuer_from_base_url(*listed) == origin) return origin;
+  if (discover_for_profile(http, origin, Profile::Mcp20250326).found()) return origin;
+  if (discover_for_profile(http, *listed, Profile::Mcp20250326).found()) return *listed;
+  return origin;
 }
 
 } // namespace conformance

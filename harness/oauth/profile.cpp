@@ -6,6 +6,8 @@ std::string_view profile_name(Profile profile) {
   switch (profile) {
   case Profile::OAuth21:
     return "oauth2.1";
+  case Profile::Mcp20250326:
+    return "mcp-2025-03-26";
   case Profile::Mcp20250618:
     return "mcp-2025-06-18";
   case Profile::Mcp20251125:

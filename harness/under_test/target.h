@@ -51,8 +51,9 @@ struct OperatorFacts {
 
 struct RunOptions {
   std::string base_url;
-  // Whether base_url is the protected resource metadata's authorization server (exactly as MCP
-  // clients will name it) rather than the operator's --base-url.
+  // Whether base_url is the authorization server exactly as MCP clients will name it (from the
+  // protected resource metadata, or under MCP 2025-03-26 the MCP server's origin) rather than
+  // the operator's --base-url.
   bool base_url_from_resource_metadata = false;
   HttpOptions http;
   Profile profile = kDefaultProfile;

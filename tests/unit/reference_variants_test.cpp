@@ -319,6 +319,55 @@ TEST(ReferenceVariants, MetadataNoCorsSendsNoCorsHeadersAndNoPreflight) {
   }
 }
 
+// ---- no-metadata-default-endpoints ----
+
+TEST(ReferenceVariants, NoMetadataDefaultEndpointsPublishesNothingAndKeepsTheDefaults) {
+  for (bool variant : {false, true}) {
+    Server s(variant ? std::set{Variant::NoMetadataDefaultEndpoints} : std::set<Variant>{});
+    for (const char* path : {kMetadataPath, kPrmPath, "/.well-known/oauth-protected-resource"}) {
+      auto get = s.http().Get(path);
+      ASSERT_TRUE(get) << path;
+      EXPECT_EQ(get->status, variant ? 404 : 200) << path;
+    }
+    auto challenge = s.mcp("", initialize("2025-03-26"));
+    ASSERT_TRUE(challenge);
+    EXPECT_EQ(challenge->status, 401);
+    EXPECT_EQ(challenge->get_header_value("WWW-Authenticate").find("resource_metadata") !=
+                  std::string::npos,
+              !variant);
+    // The MCP 2025-03-26 default endpoints work as ever: a whole flow, and an MCP call with it.
+    Registered client = s.register_client();
+    std::string token = s.access_token(client);
+    EXPECT_FALSE(token.empty());
+    auto reply = s.mcp(token, initialize("2025-03-26"));
+    ASSERT_TRUE(reply);
+    EXPECT_EQ(reply->status, 200);
+  }
+}
+
+TEST(ReferenceVariants, NoMetadataDefaultEndpointsDiffersFromTheServerUnderAPath) {
+  // The fault keeps metadata, but only for an issuer under /oauth2, and moves every endpoint.
+  Server s({}, false, {Fault::MetadataNotAtOriginRoot});
+  const std::string issuer = s.base() + "/oauth2";
+  for (const char* path : {kMetadataPath, "/authorize", "/token", "/register"}) {
+    auto get = s.http().Get(path);
+    ASSERT_TRUE(get) << path;
+    EXPECT_EQ(get->status, 404) << path;
+  }
+  auto metadata = s.http().Get("/.well-known/oauth-authorization-server/oauth2");
+  ASSERT_TRUE(metadata && metadata->status == 200);
+  json doc = body_of(metadata);
+  EXPECT_EQ(doc.value("issuer", ""), issuer);
+  for (const char* member : {"authorization_endpoint", "token_endpoint", "registration_endpoint",
+                             "introspection_endpoint", "revocation_endpoint"})
+    EXPECT_EQ(doc.value(member, "").rfind(issuer + "/", 0), 0u) << member;
+  EXPECT_EQ(body_of(s.http().Get(kPrmPath))["authorization_servers"], json({issuer}));
+  auto registered = s.http().Post("/oauth2/register", json({{"redirect_uris", {kRedirect}}}).dump(),
+                                  "application/json");
+  ASSERT_TRUE(registered);
+  EXPECT_EQ(registered->status, 201);
+}
+
 // ---- introspection-basic-only ----
 
 TEST(ReferenceVariants, IntrospectionBasicOnlyRefusesOtherCallers) {
