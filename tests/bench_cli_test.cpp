@@ -246,11 +246,135 @@ TEST(BenchCliArguments, BadArgumentsExitTwo) {
                                         {"--mode", "everything"},
                                         {"--duration", "1", "--flows", "5"},
                                         {"--concurrency", "0"},
+                                        {"--shard", "4/3"},
+                                        {"--shard", "1"},
+                                        {"--start-at", "tomorrow"},
+                                        {"--start-at", "2999-01-01T00:00:00Z"},
+                                        {"--rate", "0"},
+                                        {"--server-pid", "999999999"},
                                         {"--base-url", "http://127.0.0.1:1", "--flows", "1"}}) {
     args.insert(args.begin(), {CONFORMANCE_BIN, "bench"});
     ProcessResult r = run_process(args, 30s);
     EXPECT_EQ(r.exit_code, 2) << args[2] << ": " << r.out << r.err;
   }
+}
+
+// Three generators started as separate processes, each taking its share with --shard and
+// beginning together at --start-at, merged by `bench merge`: the counts are the shards' sums, and
+// the throughput is in the band of one generator running the combined concurrency.
+TEST_F(BenchCli, ShardsMergeIntoOneRun) {
+  using namespace std::chrono;
+  const std::string start_at = [] {
+    auto t = system_clock::to_time_t(system_clock::now() + 4s);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::string(text);
+  }();
+  std::vector<std::string> outputs;
+  for (int i = 1; i <= 3; ++i)
+    outputs.push_back(temp_json("shard" + std::to_string(i)));
+  std::vector<ProcessResult> results(3);
+  std::vector<std::thread> shards;
+  for (int i = 1; i <= 3; ++i)
+    shards.emplace_back([&, i] {
+      results[i - 1] = run_process(
+          {CONFORMANCE_BIN, "bench", "--base-url", url_, "--mode", "flow", "--concurrency", "6",
+           "--threads", "1", "--shard", std::to_string(i) + "/3", "--start-at", start_at,
+           "--duration", "2", "--json", outputs[i - 1]},
+          60s);
+    });
+  for (auto& t : shards)
+    t.join();
+  long flows = 0, requests = 0;
+  unsigned long flow_samples = 0;
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(results[i].exit_code, 0) << results[i].out << results[i].err;
+    json doc = read_json(outputs[i]);
+    EXPECT_EQ(doc.at("concurrency"), 2) << "shard " << i + 1 << " takes a third of 6";
+    EXPECT_EQ(doc.at("shard").at("index"), i + 1);
+    EXPECT_EQ(doc.at("shard").at("count"), 3);
+    flows += doc.at("flows").get<long>();
+    requests += doc.at("requests").get<long>();
+    flow_samples += doc.at("latency_histograms").at("flow").at("count").get<unsigned long>();
+    EXPECT_NE(results[i].out.find("shard " + std::to_string(i + 1) + "/3"), std::string::npos);
+  }
+  std::string merged_path = temp_json("merged");
+  std::vector<std::string> merge{CONFORMANCE_BIN, "bench", "merge"};
+  merge.insert(merge.end(), outputs.begin(), outputs.end());
+  merge.insert(merge.end(), {"--json", merged_path});
+  ProcessResult m = run_process(merge, 30s);
+  ASSERT_EQ(m.exit_code, 0) << m.out << m.err;
+  EXPECT_NE(m.out.find("merged from 3 generators"), std::string::npos) << m.out;
+  json merged = read_json(merged_path);
+  EXPECT_EQ(merged.at("flows").get<long>(), flows);
+  EXPECT_EQ(merged.at("requests").get<long>(), requests);
+  EXPECT_EQ(merged.at("latency_histograms").at("flow").at("count").get<unsigned long>(),
+            flow_samples);
+  EXPECT_EQ(flow_samples, static_cast<unsigned long>(flows));
+  EXPECT_EQ(merged.at("concurrency"), 6);
+  EXPECT_EQ(merged.at("merged_from"), 3);
+  // They began together: the merged span is close to each shard's 2 s.
+  EXPECT_LT(merged.at("elapsed_s").get<double>(), 3.0);
+
+  std::string single_path = temp_json("single");
+  ProcessResult single = run_process({CONFORMANCE_BIN, "bench", "--base-url", url_, "--mode",
+                                      "flow", "--concurrency", "6", "--threads", "3",
+                                      "--duration", "2", "--json", single_path},
+                                     60s);
+  ASSERT_EQ(single.exit_code, 0) << single.out << single.err;
+  double one = read_json(single_path).at("flows_per_second").get<double>();
+  double three = merged.at("flows_per_second").get<double>();
+  // A wide band: the machine is shared, and the shards pay for three processes.
+  EXPECT_GT(three, one / 3) << "merged " << three << " flows/s, single " << one;
+  EXPECT_LT(three, one * 3) << "merged " << three << " flows/s, single " << one;
+  for (const auto& path : outputs)
+    std::filesystem::remove(path);
+  std::filesystem::remove(merged_path);
+  std::filesystem::remove(single_path);
+}
+
+// --server-pid samples that process's CPU time; the bundled server is measured in-process.
+TEST_F(BenchCli, ServerCpuIsReportedPerFlow) {
+  std::string out = temp_json("cpu");
+  ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--base-url", url_, "--mode", "flow",
+                                 "--concurrency", "4", "--duration", "2", "--server-pid",
+                                 std::to_string(server_->pid()), "--json", out},
+                                60s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json doc = read_json(out);
+  ASSERT_TRUE(doc.at("server_cpu").is_object()) << doc.dump();
+  EXPECT_EQ(doc.at("server_cpu").at("source"), "pid " + std::to_string(server_->pid()));
+  EXPECT_GT(doc.at("server_cpu").at("ms_per_flow").get<double>(), 0);
+  EXPECT_GT(doc.at("generator_cpu").at("us_per_request").get<double>(), 0);
+  EXPECT_NE(r.out.find("ms/flow"), std::string::npos) << r.out;
+
+  ProcessResult bundled = run_process({CONFORMANCE_BIN, "bench", "--mode", "metadata",
+                                       "--duration", "1", "--json", out},
+                                      60s);
+  ASSERT_EQ(bundled.exit_code, 0) << bundled.out << bundled.err;
+  doc = read_json(out);
+  ASSERT_TRUE(doc.at("server_cpu").is_object()) << doc.dump();
+  EXPECT_GT(doc.at("server_cpu").at("us_per_request").get<double>(), 0);
+  std::filesystem::remove(out);
+}
+
+// --rate: an open loop, said so in the output and the JSON.
+TEST_F(BenchCli, RateRunsAnOpenLoop) {
+  std::string out = temp_json("rate");
+  ProcessResult r = run_process({CONFORMANCE_BIN, "bench", "--base-url", url_, "--mode",
+                                 "metadata", "--rate", "300", "--duration", "1", "--json", out},
+                                60s);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  json doc = read_json(out);
+  EXPECT_EQ(doc.at("loop"), "open");
+  EXPECT_EQ(doc.at("rate_per_s"), 300.0);
+  // About 300 due in a second; the tolerance is the machine's, not the generator's.
+  EXPECT_GT(doc.at("requests").get<long>(), 200);
+  EXPECT_LT(doc.at("requests").get<long>(), 320);
+  EXPECT_NE(r.out.find("open loop at 300"), std::string::npos) << r.out;
+  std::filesystem::remove(out);
 }
 
 TEST_F(BenchCli, InterruptStillReportsWhatWasMeasured) {

@@ -54,6 +54,7 @@ public:
   // Waits for the exit: the exit status, or -1 if it was killed by a signal or did not exit
   // within `timeout` (then it is killed).
   int wait_for_exit(std::chrono::milliseconds timeout);
+  pid_t pid() const { return pid_; }
 
 private:
   pid_t pid_ = -1;

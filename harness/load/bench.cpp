@@ -3,10 +3,14 @@
 #include "core/base64url.h"
 #include "core/pkce.h"
 #include "drivers/authorization_driver.h"
+#include "load/cpu_time.h"
 #include "oauth/discovery.h"
 
 #include <algorithm>
+#include <ctime>
 #include <deque>
+#include <mutex>
+#include <thread>
 
 namespace conformance {
 namespace {
@@ -23,6 +27,16 @@ struct BenchContext {
 struct CollectedCode {
   std::string code;
   std::string verifier;
+};
+
+// Where token mode's collecting flows leave their codes, from every event loop thread.
+struct CodeSink {
+  std::mutex mutex;
+  std::vector<CollectedCode> codes;
+  void add(CollectedCode code) {
+    std::lock_guard lock(mutex);
+    codes.push_back(std::move(code));
+  }
 };
 
 // An error code as a failure kind names it: one that looks like an OAuth error code (lower-case
@@ -88,7 +102,7 @@ HttpRequest token_exchange(const BenchContext& ctx, const CollectedCode& code) {
 // Authorization through the driver, then (unless only collecting) the token exchange.
 class CodeFlow : public LoadFlow {
 public:
-  CodeFlow(const BenchContext& ctx, std::vector<CollectedCode>* collect)
+  CodeFlow(const BenchContext& ctx, CodeSink* collect)
       : ctx_(ctx), collect_(collect) {
     AuthorizationRequest request = authorization_request(ctx.client, {});
     code_.verifier = oauth::make_code_verifier();
@@ -110,7 +124,7 @@ public:
       }
       code_.code = *code;
       if (collect_) {
-        collect_->push_back(std::move(code_));
+        collect_->add(std::move(code_));
         return std::nullopt;
       }
       phase_ = Phase::Exchanging;
@@ -131,7 +145,7 @@ public:
 private:
   enum class Phase { Authorizing, Exchanging };
   const BenchContext& ctx_;
-  std::vector<CollectedCode>* collect_;
+  CodeSink* collect_;
   std::unique_ptr<AuthorizationWalk> walk_;
   CollectedCode code_;
   Phase phase_ = Phase::Authorizing;
@@ -195,6 +209,8 @@ std::function<void(const LoadProgress&)> progress_printer(const BenchOptions& op
 LoadPlan plan_of(const BenchOptions& options) {
   LoadPlan plan;
   plan.concurrency = options.concurrency;
+  plan.threads = options.threads;
+  plan.rate = options.rate;
   plan.duration = options.duration;
   plan.flows = options.flows;
   plan.http = options.http;
@@ -223,10 +239,85 @@ TestClient obtain_client(const BenchOptions& options, HttpClient& http,
   return *r.client;
 }
 
+// What the timed part costs the server in CPU, summed over the timed phases.
+class ServerCpuMeter {
+public:
+  explicit ServerCpuMeter(const BenchOptions& options) : options_(options) {
+    if (options.server_pid)
+      cpu_ = ServerCpu{"pid " + std::to_string(*options.server_pid), 0};
+    else if (options.measure_bundled_server)
+      cpu_ = ServerCpu{"the bundled reference server's threads", 0};
+  }
+
+  // Runs one timed phase and adds the server's CPU time during it.
+  template <typename Phase> LoadResult measure(Phase run_phase) {
+    if (!cpu_) return run_phase();
+    std::optional<double> before = server_cpu_now();
+    double caller_before = own_thread_cpu_s();
+    LoadResult result = run_phase();
+    std::optional<double> after = server_cpu_now();
+    if (!before || !after) {
+      lost_ = true; // the process went away: no figure rather than a wrong one
+      return result;
+    }
+    double used = *after - *before;
+    // In this process, everything but the bench's own threads is the bundled server.
+    if (!options_.server_pid) used -= result.generator_cpu_s + (own_thread_cpu_s() - caller_before);
+    cpu_->cpu_s += std::max(0.0, used);
+    return result;
+  }
+
+  std::optional<ServerCpu> figure() const { return lost_ ? std::nullopt : cpu_; }
+
+private:
+  std::optional<double> server_cpu_now() const {
+    return options_.server_pid ? process_cpu_s(*options_.server_pid)
+                               : std::optional<double>(own_process_cpu_s());
+  }
+  const BenchOptions& options_;
+  std::optional<ServerCpu> cpu_;
+  bool lost_ = false;
+};
+
+// This shard's part of the concurrency, rate and flow count (the first shards take the rest of
+// an uneven split, so the parts add up to the whole).
+BenchOptions sharded(const BenchOptions& options) {
+  const Shard& s = options.shard;
+  if (s.count < 1 || s.index < 1 || s.index > s.count)
+    throw BenchError("--shard takes I/N with 1 <= I <= N");
+  BenchOptions mine = options;
+  if (s.count == 1) return mine;
+  auto share = [&](long total) { return total / s.count + (s.index - 1 < total % s.count ? 1 : 0); };
+  mine.concurrency = static_cast<int>(share(options.concurrency));
+  if (mine.concurrency < 1)
+    throw BenchError("--concurrency " + std::to_string(options.concurrency) +
+                     " leaves shard " + std::to_string(s.index) + "/" + std::to_string(s.count) +
+                     " no slot: give each shard at least one");
+  mine.threads = std::min(mine.threads, mine.concurrency);
+  if (options.rate) mine.rate = *options.rate / s.count;
+  if (options.flows) {
+    mine.flows = share(*options.flows);
+    if (*mine.flows < 1) throw BenchError("--flows leaves a shard nothing to run");
+  }
+  return mine;
+}
+
+// Waits for --start-at, so that every shard's timed part begins together; set-up (discovery,
+// registration) is done by then.
+void wait_for_start(const BenchOptions& options) {
+  if (!options.start_at) return;
+  using namespace std::chrono;
+  while (system_clock::now() < *options.start_at) {
+    if (options.stop && options.stop->load()) return;
+    std::this_thread::sleep_for(std::min<system_clock::duration>(
+        milliseconds(50), *options.start_at - system_clock::now()));
+  }
+}
+
 // Token mode: codes expire, so they are collected in batches and each batch is exchanged at
 // once; only the exchanges are timed.
 LoadResult run_token_mode(const BenchOptions& options, const BenchContext& ctx,
-                          std::map<std::string, long>& collection_errors) {
+                          std::map<std::string, long>& collection_errors, ServerCpuMeter& meter) {
   LoadResult timed;
   const long batch_size = std::max<long>(1000, 64L * options.concurrency);
   auto time_left = [&]() -> std::optional<std::chrono::milliseconds> {
@@ -241,15 +332,17 @@ LoadResult run_token_mode(const BenchOptions& options, const BenchContext& ctx,
     if (options.duration && time_left()->count() <= 0) break;
     if (wanted <= 0) break;
 
-    std::vector<CollectedCode> codes;
-    codes.reserve(static_cast<size_t>(wanted));
+    CodeSink sink;
+    sink.codes.reserve(static_cast<size_t>(wanted));
     LoadPlan collect = plan_of(options);
     collect.duration.reset();
+    collect.rate.reset(); // untimed: as fast as it goes
     collect.flows = wanted;
     LoadResult collected =
-        run_load(collect, [&] { return std::make_unique<CodeFlow>(ctx, &codes); });
+        run_load(collect, [&] { return std::make_unique<CodeFlow>(ctx, &sink); });
     for (const auto& [kind, n] : collected.errors)
       collection_errors[kind] += n;
+    std::vector<CollectedCode>& codes = sink.codes;
     if (codes.empty()) break; // nothing to exchange: the errors say why
 
     std::deque<CollectedCode> queue(std::make_move_iterator(codes.begin()),
@@ -258,11 +351,13 @@ LoadResult run_token_mode(const BenchOptions& options, const BenchContext& ctx,
     exchange.duration = time_left();
     exchange.flows = static_cast<long>(queue.size());
     exchange.on_progress = progress_printer(options, "exchanging: ", timed.elapsed_s);
-    timed.merge(run_load(exchange, [&]() -> std::unique_ptr<LoadFlow> {
-      if (queue.empty()) return nullptr;
-      auto flow = std::make_unique<ExchangeFlow>(ctx, std::move(queue.front()));
-      queue.pop_front();
-      return flow;
+    timed.merge(meter.measure([&] {
+      return run_load(exchange, [&]() -> std::unique_ptr<LoadFlow> {
+        if (queue.empty()) return nullptr;
+        auto flow = std::make_unique<ExchangeFlow>(ctx, std::move(queue.front()));
+        queue.pop_front();
+        return flow;
+      });
     }));
   }
   return timed;
@@ -290,8 +385,10 @@ double BenchReport::flows_per_second() const {
   return load.elapsed_s > 0 ? static_cast<double>(load.flows) / load.elapsed_s : 0;
 }
 
-BenchReport run_bench(const BenchOptions& options) {
-  if (options.concurrency < 1) throw BenchError("--concurrency must be at least 1");
+BenchReport run_bench(const BenchOptions& requested) {
+  if (requested.concurrency < 1) throw BenchError("--concurrency must be at least 1");
+  if (requested.rate && !(*requested.rate > 0)) throw BenchError("--rate must be positive");
+  const BenchOptions options = sharded(requested);
   if (options.duration.has_value() == options.flows.has_value())
     throw BenchError("give either --duration or --flows");
   HttpClient http(options.http);
@@ -303,15 +400,24 @@ BenchReport run_bench(const BenchOptions& options) {
   report.base_url = options.base_url;
   report.metadata_url = discovery.metadata_url;
   report.concurrency = options.concurrency;
+  report.threads = std::clamp(options.threads, 1, options.concurrency);
+  report.rate = options.rate;
+  report.shard = options.shard;
   if (options.duration) report.duration_s = static_cast<double>(options.duration->count()) / 1000;
   report.flows_requested = options.flows;
 
+  ServerCpuMeter meter(options);
   if (options.mode == BenchMode::Metadata) {
     LoadPlan plan = plan_of(options);
     plan.on_progress = progress_printer(options, "", 0);
-    report.load =
-        run_load(plan, [&] { return std::make_unique<MetadataFlow>(report.metadata_url); });
-    report.load.latency_ms.erase("flow"); // a one-request flow: the same as its step
+    wait_for_start(options);
+    report.started_at = std::chrono::system_clock::now();
+    report.load = meter.measure([&] {
+      return run_load(plan, [&] { return std::make_unique<MetadataFlow>(report.metadata_url); });
+    });
+    report.finished_at = std::chrono::system_clock::now();
+    report.load.latency.erase("flow"); // a one-request flow: the same as its step
+    report.server_cpu = meter.figure();
     report.interrupted = options.stop && options.stop->load();
     return report;
   }
@@ -330,63 +436,175 @@ BenchReport run_bench(const BenchOptions& options) {
     throw BenchError("the metadata names no authorization_endpoint or token_endpoint");
   report.client_id = ctx.client.client_id;
 
+  wait_for_start(options);
+  report.started_at = std::chrono::system_clock::now();
   if (options.mode == BenchMode::Flow) {
     LoadPlan plan = plan_of(options);
     plan.on_progress = progress_printer(options, "", 0);
-    report.load = run_load(plan, [&] { return std::make_unique<CodeFlow>(ctx, nullptr); });
+    report.load = meter.measure(
+        [&] { return run_load(plan, [&] { return std::make_unique<CodeFlow>(ctx, nullptr); }); });
   } else {
-    report.load = run_token_mode(options, ctx, report.collection_errors);
-    report.load.latency_ms.erase("flow");
+    report.load = run_token_mode(options, ctx, report.collection_errors, meter);
+    report.load.latency.erase("flow");
   }
+  report.finished_at = std::chrono::system_clock::now();
+  report.server_cpu = meter.figure();
   report.interrupted = options.stop && options.stop->load();
   return report;
 }
 
+std::string utc_timestamp(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[80];
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return text;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_utc_timestamp(const std::string& text) {
+  std::tm tm{};
+  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
+                  &second, &consumed) != 6)
+    return std::nullopt;
+  std::string rest = text.substr(static_cast<size_t>(consumed));
+  long ms = 0;
+  if (!rest.empty() && rest[0] == '.') {
+    size_t digits = 1;
+    while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits])))
+      ++digits;
+    std::string fraction = rest.substr(1, digits - 1);
+    if (fraction.empty()) return std::nullopt;
+    fraction.resize(3, '0');
+    ms = std::stol(fraction.substr(0, 3));
+    rest = rest.substr(digits);
+  }
+  // system_clock counts nanoseconds in 64 bits: it ends in 2262.
+  if (rest != "Z" || year < 1970 || year > 2200 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 ||
+      second > 60)
+    return std::nullopt;
+  tm.tm_year = year - 1900;
+  tm.tm_mon = month - 1;
+  tm.tm_mday = day;
+  tm.tm_hour = hour;
+  tm.tm_min = minute;
+  tm.tm_sec = second;
+  std::time_t seconds = timegm(&tm);
+  if (seconds == static_cast<std::time_t>(-1)) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(seconds) + std::chrono::milliseconds(ms);
+}
+
+namespace {
+
+double per(double total, long n) { return n > 0 ? total / static_cast<double>(n) : 0; }
+
+std::string loop_description(const BenchReport& r) {
+  if (!r.rate) return "closed loop";
+  char text[160];
+  std::snprintf(text, sizeof text,
+                "open loop at %.6g %s/s (latency counted from when each was due)", *r.rate,
+                r.mode == BenchMode::Flow ? "flows" : "requests");
+  return text;
+}
+
+} // namespace
+
 nlohmann::json to_json(const BenchReport& report) {
   nlohmann::json latency = nlohmann::json::object();
-  for (const auto& [step, samples] : report.load.latency_ms) {
-    LatencySummary s = summarize(samples);
-    latency[step] = {
-        {"count", s.count}, {"p50", s.p50}, {"p90", s.p90}, {"p99", s.p99}, {"max", s.max}};
+  nlohmann::json histograms = nlohmann::json::object();
+  for (const auto& [step, h] : report.load.latency) {
+    latency[step] = {{"count", h.count()},
+                     {"mean", h.mean_ms()},
+                     {"p50", h.percentile_ms(0.50)},
+                     {"p90", h.percentile_ms(0.90)},
+                     {"p99", h.percentile_ms(0.99)},
+                     {"p999", h.percentile_ms(0.999)},
+                     {"max", h.max_ms()}};
+    histograms[step] = h.to_json();
   }
+  const LoadResult& load = report.load;
   nlohmann::json out = {
       {"mode", bench_mode_name(report.mode)},
       {"base_url", report.base_url},
       {"metadata_url", report.metadata_url},
       {"concurrency", report.concurrency},
+      {"threads", report.threads},
+      {"loop", report.rate ? "open" : "closed"},
+      {"rate_per_s", report.rate ? nlohmann::json(*report.rate) : nullptr},
+      {"shard", {{"index", report.shard.index}, {"count", report.shard.count}}},
+      {"merged_from", report.merged_from},
       {"duration_s", report.duration_s ? nlohmann::json(*report.duration_s) : nullptr},
       {"flows_requested",
        report.flows_requested ? nlohmann::json(*report.flows_requested) : nullptr},
       {"interrupted", report.interrupted},
-      {"elapsed_s", report.load.elapsed_s},
-      {"requests", report.load.requests},
-      {"flows", report.load.flows},
-      {"failed_flows", report.load.failed_flows},
+      {"started_at", utc_timestamp(report.started_at)},
+      {"finished_at", utc_timestamp(report.finished_at)},
+      {"elapsed_s", load.elapsed_s},
+      {"requests", load.requests},
+      {"flows", load.flows},
+      {"failed_flows", load.failed_flows},
+      {"started_late", load.started_late},
       {"requests_per_second", report.requests_per_second()},
       {"flows_per_second", report.flows_per_second()},
+      {"latency_relative_error", LatencyHistogram::kRelativeError},
       {"latency_ms", latency},
-      {"errors", report.load.errors},
+      {"latency_histograms", histograms},
+      {"generator_cpu",
+       {{"cpu_s", load.generator_cpu_s},
+        {"us_per_request", per(load.generator_cpu_s * 1e6, load.requests)}}},
+      {"server_cpu", nullptr},
+      {"errors", load.errors},
   };
+  if (report.server_cpu)
+    out["server_cpu"] = {{"source", report.server_cpu->source},
+                         {"cpu_s", report.server_cpu->cpu_s},
+                         {"ms_per_flow", per(report.server_cpu->cpu_s * 1e3, load.flows)},
+                         {"us_per_request", per(report.server_cpu->cpu_s * 1e6, load.requests)}};
   if (!report.client_id.empty()) out["client_id"] = report.client_id;
   if (report.mode == BenchMode::Token) out["collection_errors"] = report.collection_errors;
   return out;
 }
 
 void print_bench_report(std::FILE* out, const BenchReport& r) {
-  std::fprintf(out, "\n%s mode against %s, concurrency %d%s\n",
+  std::string shard = r.shard.count > 1 ? ", shard " + std::to_string(r.shard.index) + "/" +
+                                              std::to_string(r.shard.count)
+                                        : "";
+  std::string merged =
+      r.merged_from > 1 ? ", merged from " + std::to_string(r.merged_from) + " generators" : "";
+  std::fprintf(out, "\n%s mode against %s, concurrency %d on %d thread%s, %s%s%s%s\n",
                std::string(bench_mode_name(r.mode)).c_str(), r.base_url.c_str(), r.concurrency,
-               r.interrupted ? " (interrupted)" : "");
+               r.threads, r.threads == 1 ? "" : "s", loop_description(r).c_str(), shard.c_str(),
+               merged.c_str(), r.interrupted ? " (interrupted)" : "");
   std::fprintf(out, "Requests: %ld in %.2f s: %.1f requests/s%s\n", r.load.requests,
                r.load.elapsed_s, r.requests_per_second(),
                r.mode == BenchMode::Token ? " (token exchanges only)" : "");
   std::fprintf(out, "Flows:    %ld complete: %.1f flows/s; %ld failed\n", r.load.flows,
                r.flows_per_second(), r.load.failed_flows);
-  std::fprintf(out, "Latency (ms)     %9s %9s %9s %9s %9s\n", "count", "p50", "p90", "p99", "max");
-  for (const auto& [step, samples] : r.load.latency_ms) {
-    LatencySummary s = summarize(samples);
-    std::fprintf(out, "  %-14s %9zu %9.3f %9.3f %9.3f %9.3f\n", step.c_str(), s.count, s.p50, s.p90,
-                 s.p99, s.max);
-  }
+  if (r.rate && r.load.started_late > 0)
+    std::fprintf(out, "Behind schedule: %ld flows found every slot busy and started late (raise "
+                      "--concurrency, or the server cannot keep this rate)\n",
+                 r.load.started_late);
+  std::fprintf(out, "Latency (ms, within %.1f %%) %9s %9s %9s %9s %9s %9s\n",
+               LatencyHistogram::kRelativeError * 100, "count", "p50", "p90", "p99", "p99.9",
+               "max");
+  for (const auto& [step, h] : r.load.latency)
+    std::fprintf(out, "  %-24s %9llu %9.3f %9.3f %9.3f %9.3f %9.3f\n", step.c_str(),
+                 static_cast<unsigned long long>(h.count()), h.percentile_ms(0.50),
+                 h.percentile_ms(0.90), h.percentile_ms(0.99), h.percentile_ms(0.999), h.max_ms());
+  std::fprintf(out, "CPU: generator %.1f us/request (%.2f s)", per(r.load.generator_cpu_s * 1e6,
+                                                                    r.load.requests),
+               r.load.generator_cpu_s);
+  if (r.server_cpu)
+    std::fprintf(out, "; server %.3f ms/flow, %.1f us/request (%.2f s, %s)",
+                 per(r.server_cpu->cpu_s * 1e3, r.load.flows),
+                 per(r.server_cpu->cpu_s * 1e6, r.load.requests), r.server_cpu->cpu_s,
+                 r.server_cpu->source.c_str());
+  std::fprintf(out, "\n");
   auto list = [&](const char* title, const std::map<std::string, long>& errors) {
     if (errors.empty()) return;
     std::fprintf(out, "%s\n", title);

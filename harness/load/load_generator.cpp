@@ -1,13 +1,18 @@
 #include "load/load_generator.h"
 
 #include "http/curl_transfer.h"
+#include "load/cpu_time.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <condition_variable>
+#include <latch>
+#include <mutex>
 #include <stdexcept>
 #include <sys/epoll.h>
+#include <thread>
 #include <unistd.h>
 
 namespace conformance {
@@ -32,10 +37,40 @@ struct Slot {
   bool in_flight = false;
 };
 
+// What the event loops of one run share: the plan, the factory (called under a lock), the
+// count of flows started against plan.flows, live counters for progress, and the clock.
+struct SharedRun {
+  const LoadPlan& plan;
+  const FlowFactory& make_flow;
+  std::mutex factory_mutex;
+  std::atomic<long> started{0};
+  std::atomic<long> requests{0}, flows{0}, failed_flows{0};
+  Clock::time_point start, deadline;
+
+  bool stopped() const { return plan.stop && plan.stop->load(); }
+  bool out_of_time(Clock::time_point now) const {
+    return stopped() || (plan.duration && now >= deadline);
+  }
+  // Claims the right to start one more flow, or says the plan's count is reached.
+  bool claim_flow() {
+    if (!plan.flows) return true;
+    return started.fetch_add(1) < *plan.flows;
+  }
+  std::unique_ptr<LoadFlow> make() {
+    std::lock_guard lock(factory_mutex);
+    return make_flow();
+  }
+};
+
+// One event loop: its slots, its multi handle, its epoll set.
 class Engine {
 public:
-  Engine(const LoadPlan& plan, const FlowFactory& make_flow)
-      : plan_(plan), make_flow_(make_flow), slots_(std::max(1, plan.concurrency)) {
+  // `schedule_offset` and `schedule_interval`: open loop, this loop's flows are due at
+  // start + offset + k * interval.
+  Engine(SharedRun& shared, int slots, std::optional<Clock::duration> schedule_interval,
+         Clock::duration schedule_offset)
+      : shared_(shared), plan_(shared.plan), slots_(std::max(1, slots)),
+        interval_(schedule_interval), offset_(schedule_offset) {
     curl_global_init_once();
     multi_ = curl_multi_init();
     if (!multi_) throw std::runtime_error("curl_multi_init failed");
@@ -60,6 +95,7 @@ public:
       if (!proxy_configured) curl_easy_setopt(slot.easy, CURLOPT_PROXY, "");
       // Flows read only these; curl itself handles cookies from Set-Cookie.
       slot.transfer.keep_only_headers({"location", "content-type"});
+      idle_.push_back(&slot);
     }
   }
 
@@ -75,16 +111,21 @@ public:
   // The event loop on libcurl's socket interface: epoll reports which connections are ready and
   // only those are driven, so the cost of a wake-up does not grow with the concurrency.
   LoadResult run() {
-    start_ = Clock::now();
-    if (plan_.duration) deadline_ = start_ + *plan_.duration;
-    for (Slot& slot : slots_)
-      start_flow(slot);
-    auto next_progress = start_ + std::chrono::seconds(1);
+    double cpu_before = own_thread_cpu_s();
+    next_due_ = shared_.start + offset_;
+    start_flows(Clock::now());
     std::vector<epoll_event> events(slots_.size() + 1);
-    while (in_flight_ > 0) {
-      // Wake at least every 50 ms for the deadline, the stop flag and progress lines.
-      int wait_ms = timer_ms_ < 0 ? 50 : static_cast<int>(std::min(timer_ms_, 50L));
-      int ready = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), wait_ms);
+    while (!finished()) {
+      // Wake at least every 50 ms for the deadline and the stop flag, and when the next flow
+      // is due if a slot is free for it.
+      auto now = Clock::now();
+      auto wait = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::milliseconds(
+          timer_ms_ < 0 ? 50 : std::min(timer_ms_, 50L)));
+      if (interval_ && !idle_.empty())
+        wait = std::min(wait, std::max(std::chrono::nanoseconds(0),
+                                       std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                           next_due_ - now)));
+      int ready = wait_for_events(events, wait);
       int running = 0;
       if (ready <= 0) {
         timer_ms_ = -1;
@@ -102,45 +143,76 @@ public:
         curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
       }
       drain_finished();
-      auto now = Clock::now();
-      if (out_of_time(now)) break; // in-flight requests are abandoned, not counted
-      if (plan_.on_progress && now >= next_progress) {
-        plan_.on_progress(progress(now));
-        next_progress += std::chrono::seconds(1);
-      }
+      now = Clock::now();
+      if (shared_.out_of_time(now)) break; // in-flight requests are abandoned, not counted
+      start_flows(now);
     }
-    auto end = Clock::now();
-    if (plan_.duration) end = std::min(end, deadline_);
-    result_.elapsed_s = ms_between(start_, end) / 1000.0;
+    result_.generator_cpu_s = own_thread_cpu_s() - cpu_before;
     return std::move(result_);
   }
 
 private:
-  bool stopped() const { return plan_.stop && plan_.stop->load(); }
-  bool out_of_time(Clock::time_point now) const {
-    return stopped() || (plan_.duration && now >= deadline_);
+  // epoll with a nanosecond timeout where the kernel has one (Linux 5.11), so an open-loop
+  // schedule of thousands of flows a second is kept to the microsecond, not the millisecond.
+  int wait_for_events(std::vector<epoll_event>& events, std::chrono::nanoseconds wait) {
+    int n = static_cast<int>(events.size());
+#if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 35))
+    if (!no_pwait2_) {
+      timespec ts{static_cast<time_t>(wait.count() / 1'000'000'000),
+                  static_cast<long>(wait.count() % 1'000'000'000)};
+      int ready = epoll_pwait2(epoll_, events.data(), n, &ts, nullptr);
+      if (ready >= 0 || errno != ENOSYS) return ready;
+      no_pwait2_ = true;
+    }
+#endif
+    // Rounded up: waking early only costs a loop; waking late would start flows late.
+    auto ms = std::chrono::ceil<std::chrono::milliseconds>(wait).count();
+    return epoll_wait(epoll_, events.data(), n, static_cast<int>(ms));
   }
 
-  LoadProgress progress(Clock::time_point now) const {
-    return {ms_between(start_, now) / 1000.0, result_.requests, result_.flows,
-            result_.failed_flows};
+  // Closed loop: done when nothing is in flight (slots start their next flow themselves).
+  // Open loop: done at the deadline or the stop flag, or when every flow was started and ended.
+  bool finished() const {
+    if (!interval_) return in_flight_ == 0;
+    if (shared_.out_of_time(Clock::now())) return true;
+    return no_more_flows_ && in_flight_ == 0;
   }
 
-  bool may_start_flow() const {
-    if (out_of_time(Clock::now())) return false;
-    return !plan_.flows || started_ < *plan_.flows;
+  // Starts a flow in every idle slot (closed loop), or in idle slots for every flow now due
+  // (open loop). A due flow that finds no idle slot waits for one and starts late: its latency
+  // still counts from when it was due.
+  void start_flows(Clock::time_point now) {
+    while (!idle_.empty() && !no_more_flows_) {
+      Clock::time_point due = now;
+      if (interval_) {
+        if (next_due_ > now) return;
+        due = next_due_;
+        next_due_ += *interval_;
+        if (now - due > kLate) ++result_.started_late;
+      }
+      Slot* slot = idle_.back();
+      if (!start_flow(*slot, due)) return;
+      idle_.pop_back();
+    }
   }
 
-  void start_flow(Slot& slot) {
+  // Whether the slot took a flow; once the work runs out, no slot takes one again.
+  bool start_flow(Slot& slot, Clock::time_point due) {
     slot.flow.reset();
-    if (!may_start_flow()) return;
-    slot.flow = make_flow_();
-    if (!slot.flow) return; // no more work: the slot stays idle
-    ++started_;
+    if (shared_.out_of_time(Clock::now()) || !shared_.claim_flow()) {
+      no_more_flows_ = true;
+      return false;
+    }
+    slot.flow = shared_.make();
+    if (!slot.flow) { // no more work
+      no_more_flows_ = true;
+      return false;
+    }
     slot.requests_in_flow = 0;
-    slot.flow_started = Clock::now();
+    slot.flow_started = due;
     curl_easy_setopt(slot.easy, CURLOPT_COOKIELIST, "ALL"); // a fresh user agent per flow
     send_next(slot);
+    return true;
   }
 
   void send_next(Slot& slot) {
@@ -156,8 +228,11 @@ private:
     slot.sent = Clock::now();
     if (curl_multi_add_handle(multi_, slot.easy) != CURLM_OK) {
       ++result_.failed_flows;
+      ++shared_.failed_flows;
       ++result_.errors["harness: curl_multi_add_handle failed"];
       slot.flow.reset();
+      idle_.push_back(&slot);
+      no_more_flows_ = true; // the handle cannot be used: starting more would spin
       return;
     }
     slot.in_flight = true;
@@ -202,7 +277,11 @@ private:
     auto now = Clock::now();
     HttpResponse response = slot.transfer.finish(slot.easy, code, ms_between(slot.sent, now));
     ++result_.requests;
-    result_.latency_ms[slot.current.step].push_back(response.duration_ms);
+    ++shared_.requests;
+    // Open loop: a flow's first request waited from when the flow was due.
+    bool first = slot.requests_in_flow == 1;
+    result_.latency[slot.current.step].record_ms(
+        interval_ && first ? ms_between(slot.flow_started, now) : response.duration_ms);
     slot.flow->on_response(response);
     send_next(slot);
   }
@@ -210,28 +289,36 @@ private:
   void end_flow(Slot& slot) {
     if (auto failure = slot.flow->failure()) {
       ++result_.failed_flows;
+      ++shared_.failed_flows;
       ++result_.errors[*failure];
     } else {
       ++result_.flows;
-      result_.latency_ms["flow"].push_back(ms_between(slot.flow_started, Clock::now()));
+      ++shared_.flows;
+      result_.latency["flow"].record_ms(ms_between(slot.flow_started, Clock::now()));
     }
-    // A flow that sent nothing would make the slot spin; it stays idle instead.
-    if (slot.requests_in_flow == 0) {
-      slot.flow.reset();
-      return;
-    }
-    start_flow(slot);
+    slot.flow.reset();
+    // A flow that sent nothing would make the slot spin; it stays busy (and unused) instead.
+    if (slot.requests_in_flow == 0) return;
+    idle_.push_back(&slot);
+    if (!interval_) start_flows(Clock::now()); // closed loop: the next flow at once
   }
 
+  // Later than this after its time, an open-loop flow counts as started late.
+  static constexpr auto kLate = std::chrono::milliseconds(1);
+
+  SharedRun& shared_;
   const LoadPlan& plan_;
-  const FlowFactory& make_flow_;
   std::vector<Slot> slots_;
+  std::vector<Slot*> idle_; // slots with no flow
+  std::optional<Clock::duration> interval_;
+  Clock::duration offset_;
+  Clock::time_point next_due_;
+  bool no_more_flows_ = false;
+  bool no_pwait2_ = false;
   CURLM* multi_ = nullptr;
   int epoll_ = -1;
   long timer_ms_ = -1; // what libcurl's timer callback last asked for
   int in_flight_ = 0;
-  long started_ = 0;
-  Clock::time_point start_, deadline_;
   LoadResult result_;
 };
 
@@ -242,34 +329,81 @@ void LoadResult::merge(const LoadResult& other) {
   requests += other.requests;
   flows += other.flows;
   failed_flows += other.failed_flows;
-  for (const auto& [step, samples] : other.latency_ms) {
-    auto& mine = latency_ms[step];
-    mine.insert(mine.end(), samples.begin(), samples.end());
-  }
+  generator_cpu_s += other.generator_cpu_s;
+  started_late += other.started_late;
+  for (const auto& [step, histogram] : other.latency)
+    latency[step].merge(histogram);
   for (const auto& [kind, n] : other.errors)
     errors[kind] += n;
 }
 
 LoadResult run_load(const LoadPlan& plan, const FlowFactory& make_flow) {
-  Engine engine(plan, make_flow);
-  return engine.run();
-}
-
-LatencySummary summarize(std::vector<double> samples) {
-  LatencySummary s;
-  s.count = samples.size();
-  if (samples.empty()) return s;
-  std::sort(samples.begin(), samples.end());
-  auto rank = [&](double p) {
-    // Nearest rank: the smallest sample with at least p of the samples at or below it.
-    size_t k = static_cast<size_t>(std::ceil(p * static_cast<double>(samples.size())));
-    return samples[std::clamp<size_t>(k, 1, samples.size()) - 1];
-  };
-  s.p50 = rank(0.50);
-  s.p90 = rank(0.90);
-  s.p99 = rank(0.99);
-  s.max = samples.back();
-  return s;
+  const int concurrency = std::max(1, plan.concurrency);
+  const int threads = std::clamp(plan.threads, 1, concurrency);
+  SharedRun shared{plan, make_flow};
+  // Thread k of N is due at start + (k + N j) / rate: together, one flow every 1/rate.
+  std::optional<Clock::duration> interval;
+  Clock::duration per_flow{};
+  if (plan.rate && *plan.rate > 0) {
+    per_flow = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(1.0 / *plan.rate));
+    interval = per_flow * threads;
+  }
+  std::latch ready(threads), go(1);
+  std::vector<LoadResult> results(threads);
+  std::vector<std::exception_ptr> failures(threads);
+  std::atomic<int> running{threads};
+  std::mutex done_mutex;
+  std::condition_variable done;
+  std::vector<std::thread> loops;
+  for (int k = 0; k < threads; ++k)
+    loops.emplace_back([&, k] {
+      std::unique_ptr<Engine> engine;
+      try {
+        // Slots split as evenly as they go: 10 over 4 threads is 3, 3, 2, 2.
+        int slots = concurrency / threads + (k < concurrency % threads ? 1 : 0);
+        engine = std::make_unique<Engine>(shared, slots, interval, per_flow * k);
+      } catch (...) {
+        failures[k] = std::current_exception();
+      }
+      ready.count_down();
+      go.wait();
+      try {
+        if (engine) results[k] = engine->run();
+      } catch (...) {
+        failures[k] = std::current_exception();
+      }
+      engine.reset();
+      std::lock_guard lock(done_mutex);
+      --running;
+      done.notify_all();
+    });
+  ready.wait();
+  shared.start = Clock::now();
+  if (plan.duration) shared.deadline = shared.start + *plan.duration;
+  go.count_down();
+  // Progress from the counters the loops keep, about once a second, until all have ended.
+  {
+    std::unique_lock lock(done_mutex);
+    auto next_progress = shared.start + std::chrono::seconds(1);
+    while (running > 0) {
+      if (done.wait_until(lock, next_progress, [&] { return running == 0; })) break;
+      if (plan.on_progress)
+        plan.on_progress({ms_between(shared.start, Clock::now()) / 1000.0, shared.requests.load(),
+                          shared.flows.load(), shared.failed_flows.load()});
+      next_progress += std::chrono::seconds(1);
+    }
+  }
+  for (std::thread& t : loops)
+    t.join();
+  for (const auto& failure : failures)
+    if (failure) std::rethrow_exception(failure);
+  LoadResult total;
+  for (const LoadResult& r : results)
+    total.merge(r);
+  auto end = Clock::now();
+  if (plan.duration) end = std::min(end, shared.deadline);
+  total.elapsed_s = ms_between(shared.start, end) / 1000.0;
+  return total;
 }
 
 } // namespace conformance

@@ -1,9 +1,14 @@
-// The engine of `conformance bench`: keeps N flows in flight on one libcurl multi handle, each
-// slot an easy handle that keeps its connection (and, within a flow, its cookies), and measures
-// every request by the step it belongs to. What a flow does is up to the LoadFlow it runs.
+// The engine of `conformance bench`: keeps N flows in flight on one or more event loops (one
+// thread and one libcurl multi handle each), each slot an easy handle that keeps its connection
+// (and, within a flow, its cookies), and measures every request by the step it belongs to.
+// Closed loop by default (a slot starts its next flow when one ends); with a rate, open loop:
+// flows are due on a fixed schedule and latency counts from when each was due, so a stall of the
+// server shows in the percentiles instead of pausing the measurement (coordinated omission).
+// What a flow does is up to the LoadFlow it runs.
 #pragma once
 
 #include "http/http_client.h"
+#include "load/latency_histogram.h"
 
 #include <atomic>
 #include <chrono>
@@ -35,6 +40,7 @@ public:
 };
 
 // Makes the next flow to run, or null when there is no more work (a slot then stays idle).
+// Called from the event loop threads, one call at a time.
 using FlowFactory = std::function<std::unique_ptr<LoadFlow>()>;
 
 struct LoadProgress {
@@ -45,7 +51,10 @@ struct LoadProgress {
 };
 
 struct LoadPlan {
-  int concurrency = 1;
+  int concurrency = 1; // flows in flight at most, over all threads
+  int threads = 1;     // event loops, each with its share of the slots (at most concurrency)
+  // Open loop: flows started per second over all threads, on a fixed schedule. Unset: closed.
+  std::optional<double> rate;
   // Stop starting flows after this long (in-flight ones are abandoned, not counted) ...
   std::optional<std::chrono::milliseconds> duration;
   // ... or after this many flows have been started (all of them are finished).
@@ -62,19 +71,17 @@ struct LoadResult {
   long requests = 0;
   long flows = 0;
   long failed_flows = 0;
-  std::map<std::string, std::vector<double>> latency_ms; // per step, plus "flow" for whole flows
-  std::map<std::string, long> errors;                    // failed flows by kind
+  // Per step, plus "flow" for whole flows. Open loop: each flow's first request and the flow
+  // itself count from when the flow was due.
+  std::map<std::string, LatencyHistogram> latency;
+  std::map<std::string, long> errors; // failed flows by kind
+  double generator_cpu_s = 0;         // CPU time of the event loop threads
+  // Open loop: flows that were due but found every slot busy, so they started late.
+  long started_late = 0;
 
-  void merge(const LoadResult& other); // adds counts, times and samples
+  void merge(const LoadResult& other); // adds counts, times, CPU and histograms
 };
 
 LoadResult run_load(const LoadPlan& plan, const FlowFactory& make_flow);
-
-struct LatencySummary {
-  size_t count = 0;
-  double p50 = 0, p90 = 0, p99 = 0, max = 0;
-};
-// Nearest-rank percentiles of the samples.
-LatencySummary summarize(std::vector<double> samples_ms);
 
 } // namespace conformance

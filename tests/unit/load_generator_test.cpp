@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <mutex>
 #include <set>
+#include <thread>
 
 namespace {
 
@@ -65,9 +66,9 @@ TEST(LoadGenerator, RunsExactlyTheFlowsAskedForWithLatencyPerStep) {
   EXPECT_EQ(r.failed_flows, 0);
   EXPECT_EQ(r.requests, 100);
   EXPECT_EQ(hits.load(), 100);
-  EXPECT_EQ(r.latency_ms["first"].size(), 50u);
-  EXPECT_EQ(r.latency_ms["second"].size(), 50u);
-  EXPECT_EQ(r.latency_ms["flow"].size(), 50u);
+  EXPECT_EQ(r.latency["first"].count(), 50u);
+  EXPECT_EQ(r.latency["second"].count(), 50u);
+  EXPECT_EQ(r.latency["flow"].count(), 50u);
   EXPECT_TRUE(r.errors.empty());
   EXPECT_GT(r.elapsed_s, 0);
 }
@@ -116,7 +117,7 @@ TEST(LoadGenerator, CountsFailedFlowsByKind) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors.begin()->first, "second: HTTP 503 text/plain");
   EXPECT_EQ(r.errors.begin()->second, 10);
-  EXPECT_EQ(r.latency_ms["flow"].size(), 20u); // only complete flows have a flow latency
+  EXPECT_EQ(r.latency["flow"].count(), 20u); // only complete flows have a flow latency
 }
 
 TEST(LoadGenerator, ReusesOneConnectionPerSlot) {
@@ -261,18 +262,112 @@ TEST(LoadGenerator, NoMoreWorkLeavesSlotsIdle) {
   EXPECT_LT(r.elapsed_s, 10); // it ended when the work did, not at the deadline
 }
 
-TEST(LoadGenerator, NearestRankPercentiles) {
-  std::vector<double> samples;
-  for (int i = 100; i >= 1; --i)
-    samples.push_back(i);
-  LatencySummary s = summarize(samples);
-  EXPECT_EQ(s.count, 100u);
-  EXPECT_EQ(s.p50, 50);
-  EXPECT_EQ(s.p90, 90);
-  EXPECT_EQ(s.p99, 99);
-  EXPECT_EQ(s.max, 100);
-  EXPECT_EQ(summarize({}).count, 0u);
-  EXPECT_EQ(summarize({7}).p99, 7);
+TEST(LoadGenerator, ThreadsShareTheSlotsAndTheCount) {
+  LoadFixture fx;
+  std::mutex mutex;
+  std::set<std::string> peers; // one connection per slot, whichever thread owns it
+  fx.routes().Get("/a", [&](const httplib::Request& req, httplib::Response& res) {
+    std::lock_guard lock(mutex);
+    peers.insert(req.remote_addr + ":" + std::to_string(req.remote_port));
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("b", "text/plain");
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 5;
+  plan.threads = 2;
+  plan.flows = 300;
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  EXPECT_EQ(r.flows, 300);
+  EXPECT_EQ(r.requests, 600);
+  EXPECT_EQ(r.latency["flow"].count(), 300u);
+  EXPECT_EQ(r.latency["first"].count() + r.latency["second"].count(), 600u);
+  EXPECT_LE(peers.size(), 5u); // 3 + 2 slots, each keeping its connection
+  EXPECT_GT(r.generator_cpu_s, 0);
+}
+
+TEST(LoadGenerator, OpenLoopKeepsToItsSchedule) {
+  LoadFixture fx;
+  fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("a", "text/plain");
+  });
+  fx.routes().Get("/b", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("b", "text/plain");
+  });
+  fx.start();
+  LoadPlan plan;
+  plan.concurrency = 4;
+  plan.threads = 2;
+  plan.rate = 400;
+  plan.flows = 200;
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  EXPECT_EQ(r.flows, 200);
+  // 200 flows due one every 2.5 ms take half a second, however fast the server is.
+  EXPECT_GE(r.elapsed_s, 0.49);
+}
+
+// A server that stops answering for a second, a second after its first request: the stall
+// coordinated omission hides.
+struct StallingFixture : LoadFixture {
+  std::atomic<std::int64_t> first_ns{0};
+  StallingFixture() {
+    routes().Get("/m", [this](const httplib::Request&, httplib::Response& res) {
+      using namespace std::chrono;
+      auto now = steady_clock::now().time_since_epoch();
+      std::int64_t expected = 0;
+      std::int64_t now_ns = duration_cast<nanoseconds>(now).count();
+      first_ns.compare_exchange_strong(expected, now_ns);
+      auto since = nanoseconds(now_ns - first_ns.load());
+      if (since >= 1s && since < 2s) std::this_thread::sleep_for(2s - since);
+      res.set_content("{}", "application/json");
+    });
+    start();
+  }
+};
+
+class OneRequestFlow : public LoadFlow {
+public:
+  explicit OneRequestFlow(std::string url) : url_(std::move(url)) {}
+  std::optional<FlowRequest> next() override {
+    if (sent_) return std::nullopt;
+    sent_ = true;
+    return FlowRequest{"m", {"GET", url_, {}, ""}};
+  }
+  void on_response(const HttpResponse& r) override {
+    if (r.status != 200) failure_ = r.summary();
+  }
+  std::optional<std::string> failure() const override { return failure_; }
+
+private:
+  std::string url_;
+  bool sent_ = false;
+  std::optional<std::string> failure_;
+};
+
+TEST(LoadGenerator, OpenLoopLatencyShowsAStallThatClosedLoopHides) {
+  auto run = [](std::optional<double> rate) {
+    StallingFixture fx;
+    LoadPlan plan;
+    plan.concurrency = 4;
+    plan.rate = rate;
+    plan.duration = 4s;
+    return run_load(plan, [&] { return std::make_unique<OneRequestFlow>(fx.url("/m")); });
+  };
+  LoadResult closed = run(std::nullopt);
+  LoadResult open = run(200.0);
+  ASSERT_GT(closed.requests, 500);
+  ASSERT_GT(open.requests, 500);
+  // Closed loop: only the 4 requests in flight saw the stall, and the loop just waited.
+  EXPECT_LT(closed.latency["m"].percentile_ms(0.99), 300) << closed.requests;
+  EXPECT_GT(closed.latency["m"].max_ms(), 800);
+  // Open loop: the ~200 flows due during the stall waited for it, a quarter of all.
+  EXPECT_GT(open.latency["m"].percentile_ms(0.99), 800);
+  EXPECT_LT(open.latency["m"].percentile_ms(0.99), 1500);
+  EXPECT_GT(open.started_late, 100);
 }
 
 } // namespace
