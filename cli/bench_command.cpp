@@ -65,6 +65,7 @@ struct BenchFlags {
   std::string shard; // "I/N"
   std::string start_at;
   long server_pid = 0;
+  std::string http_client = "builtin";
 };
 
 // "2/3" as a shard; nullopt for anything else.
@@ -98,6 +99,7 @@ BenchOptions bench_options(const Settings& settings, const BenchFlags& flags) {
   int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   options.threads = std::min(flags.threads > 0 ? flags.threads : cores, flags.concurrency);
   if (flags.rate > 0) options.rate = flags.rate;
+  options.http_client = flags.http_client == "libcurl" ? LoadClient::Libcurl : LoadClient::Builtin;
   if (!flags.shard.empty()) {
     auto shard = parse_shard(flags.shard);
     if (!shard) throw SettingsError("--shard takes I/N with 1 <= I <= N, got '" + flags.shard + "'");
@@ -225,6 +227,12 @@ int bench_main(int argc, char** argv) {
                  "Report the CPU time this process (the server, on this machine) uses per flow "
                  "and per request")
       ->check(CLI::PositiveNumber);
+  app.add_option("--http-client", flags.http_client,
+                 "builtin: the generator's own HTTP/1.1 client for plain-http requests that need "
+                 "no cookies (metadata mode, token exchanges), libcurl for the rest; libcurl: "
+                 "libcurl for every request")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"builtin", "libcurl"}));
   auto* duration_opt =
       app.add_option("--duration", flags.duration, "How long to run, e.g. 30 or 30s or 2m");
   auto* flows_opt =

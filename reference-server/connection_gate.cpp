@@ -17,6 +17,9 @@ namespace {
 constexpr std::chrono::seconds kLingerTime{2};
 constexpr size_t kLingerBytes = 16 << 20;
 constexpr size_t kReceiveChunk = 16 * 1024;
+// How long a worker that just answered waits for the same connection's next request: longer
+// than a client takes to send its next step, far shorter than anything a person would notice.
+constexpr std::chrono::milliseconds kHoldForNextRequest{2};
 
 // Threads started while this lives do not take SIGPIPE: OpenSSL writes with write(2), which
 // cannot be told MSG_NOSIGNAL, and a client hanging up mid-response must not kill a process
@@ -42,7 +45,8 @@ ConnectionGate::ConnectionGate(GateLimits limits, size_t workers, SSL_CTX* tls, 
     : limits_(limits), tls_(tls), serve_(std::move(serve)), refusal_(std::move(refusal)) {
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   SigpipeBlocked blocked;
-  workers_ = std::make_unique<httplib::ThreadPool>(std::max<size_t>(workers, 1));
+  worker_count_ = std::max<size_t>(workers, 1);
+  workers_ = std::make_unique<httplib::ThreadPool>(worker_count_);
   thread_ = std::thread([this] { run(); });
 }
 
@@ -98,8 +102,30 @@ void ConnectionGate::dispatch(Waiting& waiting, size_t skip, size_t length) {
   waiting.connection->consume(skip);
   // std::function wants a copyable callable; the connection rides in a shared holder.
   auto holder = std::make_shared<std::unique_ptr<Connection>>(std::move(waiting.connection));
-  workers_->enqueue([this, holder, length] { serve_(*this, std::move(*holder), length); });
+  workers_->enqueue([this, holder, length] {
+    ++busy_workers_;
+    serve_(*this, std::move(*holder), length);
+    --busy_workers_;
+  });
   waiting.gone = true;
+}
+
+std::optional<size_t> ConnectionGate::next_head(Connection& connection) {
+  // TLS may hold a decrypted record that poll() cannot see: those go back through the gate.
+  if (stopping_ || connection.ssl() || busy_workers_.load() >= worker_count_) return std::nullopt;
+  HeadScanner scanner(limits_.head);
+  const IoClock::time_point until = IoClock::now() + kHoldForNextRequest;
+  while (true) {
+    const HeadScan scan = scanner.scan(connection.inbox());
+    if (scan.status == HeadStatus::Complete) {
+      connection.consume(scan.skip);
+      return scan.length;
+    }
+    if (scan.status != HeadStatus::Incomplete || connection.inbox().size() > limits_.head.max_bytes)
+      return std::nullopt; // the gate refuses it, with its usual answer
+    if (!connection.wait(POLLIN, until)) return std::nullopt;
+    if (connection.receive(kReceiveChunk).n <= 0) return std::nullopt; // closed, or nothing yet
+  }
 }
 
 void ConnectionGate::refuse(Waiting& waiting, int status, std::string_view description,

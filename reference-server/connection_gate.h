@@ -21,6 +21,7 @@
 #include <httplib.h>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -55,6 +56,16 @@ public:
   void admit(int fd);
   // A connection that answered a request and stays open: wait for its next request.
   void resume(std::unique_ptr<Connection> connection);
+  // Called by the worker that answered a request on a kept-alive plain-TCP connection, before
+  // resume(): waits up to a couple of milliseconds for the next request's complete head, so a
+  // client that sends its next request at once (a flow's next step, a load generator) is
+  // served on the same worker, without the trip through the gate thread and the queue (two
+  // thread wake-ups, which cost more than the request). Only while another worker is free, so
+  // holding one never makes a new connection wait, and never past the short window, so a
+  // trickling client ends up in the gate as before. Returns the head's length (the inbox then
+  // starts with it), or nullopt: then resume() (or linger, if the head is over a limit: the gate
+  // finds that out again and refuses it).
+  std::optional<size_t> next_head(Connection& connection);
   // A connection to close without a reset: end our side, then discard what the client still
   // sends, briefly.
   void linger(std::unique_ptr<Connection> connection);
@@ -97,6 +108,8 @@ private:
   bool closed_ = false;           // guarded by mutex_: the gate thread has ended
   std::vector<Waiting> waiting_;  // the gate thread's own
   std::unique_ptr<httplib::ThreadPool> workers_;
+  size_t worker_count_ = 1;
+  std::atomic<size_t> busy_workers_{0}; // serving a request, or holding for the next one
   std::thread thread_;
   std::once_flag stopped_;
 };

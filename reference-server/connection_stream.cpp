@@ -118,8 +118,9 @@ ssize_t ConnectionStream::fill(char* ptr, size_t size, IoClock::time_point deadl
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
   if (refused_ || failed_) return -1;
   if (head_left_ > 0) {
-    // The gate dispatched this connection only once the whole head was in the inbox.
-    const ssize_t n = fill(ptr, std::min(size, head_left_), IoClock::now());
+    // The gate dispatched this connection only once the whole head was in the inbox, so this
+    // never waits (httplib reads the head a byte at a time: no clock reading per byte).
+    const ssize_t n = fill(ptr, std::min(size, head_left_), IoClock::time_point{});
     if (n <= 0) return failed_ = true, -1;
     head_left_ -= static_cast<size_t>(n);
     return n;
@@ -152,8 +153,11 @@ ssize_t ConnectionStream::read(char* ptr, size_t size) {
   }
   if (wanted == 0) return 0;
 
-  const IoClock::time_point now = IoClock::now();
-  const ssize_t n = fill(ptr, wanted, std::min(now + limits_.read_timeout, body_deadline_));
+  // Bytes already received need no deadline (nor a clock reading).
+  const IoClock::time_point deadline =
+      connection_.inbox().empty() ? std::min(IoClock::now() + limits_.read_timeout, body_deadline_)
+                                  : IoClock::time_point{};
+  const ssize_t n = fill(ptr, wanted, deadline);
   if (n < 0 && IoClock::now() >= body_deadline_)
     return refuse(408, "the request body did not arrive in time");
   if (n <= 0) {

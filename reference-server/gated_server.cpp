@@ -68,9 +68,24 @@ private:
     return true;
   }
 
-  // One request on a worker, then the connection goes back to the gate (kept alive or to
-  // linger) or is closed.
+  // Requests on a worker, then the connection goes back to the gate (kept alive or to linger)
+  // or is closed.
   void serve(ConnectionGate& gate, std::unique_ptr<Connection> connection, size_t head_length) {
+    // The next request of a kept-alive connection is served here too when it comes at once.
+    while (serve_one(gate, connection, head_length)) {
+      std::optional<size_t> next = gate.next_head(*connection);
+      if (!next) {
+        gate.resume(std::move(connection));
+        return;
+      }
+      head_length = *next;
+    }
+  }
+
+  // One request. True when the connection stays open for another; otherwise it was handed to
+  // linger or is closed here.
+  bool serve_one(ConnectionGate& gate, std::unique_ptr<Connection>& connection,
+                 size_t head_length) {
     BodyLimits body = settings_.body;
     body.read_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::seconds(this->read_timeout_sec_) +
@@ -87,11 +102,12 @@ private:
           if constexpr (kTls) request.ssl = connection->ssl();
           stream.begin_body(request);
         });
-    if (stream.refused() || (written && (!stream.reusable() || closed || last)))
+    if (stream.refused() || (written && (!stream.reusable() || closed || last))) {
       gate.linger(std::move(connection)); // unread input may follow: close without a reset
-    else if (written)
-      gate.resume(std::move(connection));
-    // else: the client is gone; the connection closes here
+      return false;
+    }
+    if (!written) connection.reset(); // the client is gone
+    return written;
   }
 
   GateSettings settings_;

@@ -214,6 +214,7 @@ LoadPlan plan_of(const BenchOptions& options) {
   plan.duration = options.duration;
   plan.flows = options.flows;
   plan.http = options.http;
+  plan.client = options.http_client;
   plan.stop = options.stop;
   return plan;
 }
@@ -348,6 +349,7 @@ LoadResult run_token_mode(const BenchOptions& options, const BenchContext& ctx,
     std::deque<CollectedCode> queue(std::make_move_iterator(codes.begin()),
                                     std::make_move_iterator(codes.end()));
     LoadPlan exchange = plan_of(options);
+    exchange.cookies = false; // an exchange is one request that carries all it needs
     exchange.duration = time_left();
     exchange.flows = static_cast<long>(queue.size());
     exchange.on_progress = progress_printer(options, "exchanging: ", timed.elapsed_s);
@@ -377,6 +379,10 @@ std::string_view bench_mode_name(BenchMode mode) {
   return "?";
 }
 
+std::string_view load_client_name(LoadClient client) {
+  return client == LoadClient::Builtin ? "builtin" : "libcurl";
+}
+
 double BenchReport::requests_per_second() const {
   return load.elapsed_s > 0 ? static_cast<double>(load.requests) / load.elapsed_s : 0;
 }
@@ -402,6 +408,7 @@ BenchReport run_bench(const BenchOptions& requested) {
   report.concurrency = options.concurrency;
   report.threads = std::clamp(options.threads, 1, options.concurrency);
   report.rate = options.rate;
+  report.http_client = options.http_client;
   report.shard = options.shard;
   if (options.duration) report.duration_s = static_cast<double>(options.duration->count()) / 1000;
   report.flows_requested = options.flows;
@@ -409,6 +416,7 @@ BenchReport run_bench(const BenchOptions& requested) {
   ServerCpuMeter meter(options);
   if (options.mode == BenchMode::Metadata) {
     LoadPlan plan = plan_of(options);
+    plan.cookies = false;
     plan.on_progress = progress_printer(options, "", 0);
     wait_for_start(options);
     report.started_at = std::chrono::system_clock::now();
@@ -546,6 +554,8 @@ nlohmann::json to_json(const BenchReport& report) {
       {"finished_at", utc_timestamp(report.finished_at)},
       {"elapsed_s", load.elapsed_s},
       {"requests", load.requests},
+      {"http_client", load_client_name(report.http_client)},
+      {"builtin_client_requests", load.builtin_requests},
       {"flows", load.flows},
       {"failed_flows", load.failed_flows},
       {"started_late", load.started_late},
@@ -596,6 +606,16 @@ void print_bench_report(std::FILE* out, const BenchReport& r) {
     std::fprintf(out, "  %-24s %9llu %9.3f %9.3f %9.3f %9.3f %9.3f\n", step.c_str(),
                  static_cast<unsigned long long>(h.count()), h.percentile_ms(0.50),
                  h.percentile_ms(0.90), h.percentile_ms(0.99), h.percentile_ms(0.999), h.max_ms());
+  if (r.load.builtin_requests == r.load.requests && r.load.requests > 0)
+    std::fprintf(out, "HTTP client: the generator's own HTTP/1.1 client\n");
+  else if (r.load.builtin_requests > 0)
+    std::fprintf(out, "HTTP client: the generator's own for %ld requests, libcurl for %ld\n",
+                 r.load.builtin_requests, r.load.requests - r.load.builtin_requests);
+  else if (r.http_client == LoadClient::Libcurl)
+    std::fprintf(out, "HTTP client: libcurl (--http-client libcurl)\n");
+  else
+    std::fprintf(out, "HTTP client: libcurl (these requests need cookies, TLS, a proxy, --resolve "
+                      "or the redirect guard)\n");
   std::fprintf(out, "CPU: generator %.1f us/request (%.2f s)", per(r.load.generator_cpu_s * 1e6,
                                                                     r.load.requests),
                r.load.generator_cpu_s);

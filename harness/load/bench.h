@@ -24,6 +24,7 @@ namespace conformance {
 
 enum class BenchMode { Flow, Token, Metadata };
 std::string_view bench_mode_name(BenchMode mode);
+std::string_view load_client_name(LoadClient client); // "builtin", "libcurl"
 
 // The bench cannot start: nothing answers, no metadata, no client, an unusable driver.
 class BenchError : public std::runtime_error {
@@ -55,6 +56,7 @@ struct BenchOptions {
   std::optional<std::chrono::milliseconds> duration; // one of the two is set
   std::optional<long> flows;
   HttpOptions http;
+  LoadClient http_client = LoadClient::Builtin; // for the requests it can send (load_generator.h)
   DriverSettings driver;            // redirect or form: drivers whose steps are HTTP requests
   std::optional<TestClient> client; // a static public client; otherwise one is registered
   std::optional<std::string> initial_access_token; // for a protected registration endpoint
@@ -79,6 +81,7 @@ struct BenchReport {
   int concurrency = 0;
   int threads = 1;
   std::optional<double> rate; // open loop
+  LoadClient http_client = LoadClient::Builtin; // asked for; load.builtin_requests says what ran
   Shard shard;
   int merged_from = 1; // how many generators' reports this one adds up (bench merge)
   std::optional<double> duration_s;

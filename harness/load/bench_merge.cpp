@@ -48,9 +48,7 @@ std::string describe(const BenchReport& r) {
          (r.rate ? "open" : "closed") + " loop)";
 }
 
-} // namespace
-
-BenchReport bench_report_from_json(const json& doc) {
+BenchReport report_from_json(const json& doc) {
   if (!doc.is_object()) throw BenchError("not a bench report (a JSON object)");
   BenchReport r;
   std::string mode = text(doc, "mode");
@@ -78,6 +76,8 @@ BenchReport bench_report_from_json(const json& doc) {
   r.finished_at = timestamp(doc, "finished_at");
   r.load.elapsed_s = number<double>(doc, "elapsed_s");
   r.load.requests = number<long>(doc, "requests");
+  r.load.builtin_requests = doc.value("builtin_client_requests", 0L);
+  if (doc.value("http_client", "builtin") == "libcurl") r.http_client = LoadClient::Libcurl;
   r.load.flows = number<long>(doc, "flows");
   r.load.failed_flows = number<long>(doc, "failed_flows");
   r.load.started_late = doc.value("started_late", 0L);
@@ -98,6 +98,16 @@ BenchReport bench_report_from_json(const json& doc) {
   return r;
 }
 
+} // namespace
+
+BenchReport bench_report_from_json(const json& doc) {
+  try {
+    return report_from_json(doc);
+  } catch (const json::exception& e) { // a member of the wrong type, read with a default
+    throw BenchError(std::string("not a bench report: ") + e.what());
+  }
+}
+
 BenchReport merge_bench_reports(const std::vector<BenchReport>& reports) {
   if (reports.empty()) throw BenchError("nothing to merge");
   const BenchReport& first = reports.front();
@@ -112,6 +122,7 @@ BenchReport merge_bench_reports(const std::vector<BenchReport>& reports) {
   merged.threads = 0;
   merged.concurrency = 0;
   merged.duration_s = first.duration_s;
+  merged.http_client = first.http_client;
   if (first.rate) merged.rate = 0.0;
   for (const BenchReport& r : reports) {
     if (r.mode != first.mode || r.base_url != first.base_url ||

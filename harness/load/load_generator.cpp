@@ -2,12 +2,14 @@
 
 #include "http/curl_transfer.h"
 #include "load/cpu_time.h"
+#include "load/http1_connection.h"
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
 #include <condition_variable>
+#include <cstdint>
 #include <latch>
 #include <mutex>
 #include <stdexcept>
@@ -24,11 +26,18 @@ double ms_between(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
+// The response headers flows read (curl itself handles cookies from Set-Cookie).
+const std::vector<std::string> kFlowHeaders = {"location", "content-type"};
+
 // One place in the pool of in-flight flows. Its easy handle lives as long as the run, so the
-// connection it opened stays in the multi handle's cache and is reused by the next request.
+// connection it opened stays in the multi handle's cache and is reused by the next request;
+// so does its own HTTP/1.1 connection, made when the first request that can use it comes.
 struct Slot {
+  std::uint32_t index = 0;
   CURL* easy = nullptr;
   CurlTransfer transfer;
+  std::unique_ptr<Http1Connection> http1;
+  bool via_http1 = false; // the request in flight went out on `http1`
   std::unique_ptr<LoadFlow> flow;
   FlowRequest current;
   Clock::time_point sent;
@@ -87,21 +96,28 @@ public:
     bool proxy_configured = false;
     for (const char* name : {"http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"})
       if (const char* value = std::getenv(name); value && *value) proxy_configured = true;
-    for (Slot& slot : slots_) {
+    // What the own client cannot do: cookies, a proxy, --resolve, the redirect guard.
+    builtin_ = plan_.client == LoadClient::Builtin && !plan_.cookies && !proxy_configured &&
+               plan_.http.resolve.empty() && !plan_.http.guard_addresses;
+    for (size_t i = 0; i < slots_.size(); ++i) {
+      Slot& slot = slots_[i];
+      slot.index = static_cast<std::uint32_t>(i);
       slot.easy = curl_easy_init();
       if (!slot.easy) throw std::runtime_error("curl_easy_init failed");
       curl_easy_setopt(slot.easy, CURLOPT_PRIVATE, &slot);
-      curl_easy_setopt(slot.easy, CURLOPT_COOKIEFILE, ""); // cookie engine on, no file
+      if (plan_.cookies) curl_easy_setopt(slot.easy, CURLOPT_COOKIEFILE, ""); // engine on, no file
+      // Told when libcurl closes a connection, so a reused descriptor number is registered anew.
+      curl_easy_setopt(slot.easy, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+      curl_easy_setopt(slot.easy, CURLOPT_CLOSESOCKETDATA, this);
       if (!proxy_configured) curl_easy_setopt(slot.easy, CURLOPT_PROXY, "");
-      // Flows read only these; curl itself handles cookies from Set-Cookie.
-      slot.transfer.keep_only_headers({"location", "content-type"});
+      slot.transfer.keep_only_headers(kFlowHeaders);
       idle_.push_back(&slot);
     }
   }
 
   ~Engine() {
     for (Slot& slot : slots_) {
-      if (slot.in_flight) curl_multi_remove_handle(multi_, slot.easy);
+      if (slot.in_flight && !slot.via_http1) curl_multi_remove_handle(multi_, slot.easy);
       curl_easy_cleanup(slot.easy);
     }
     curl_multi_cleanup(multi_);
@@ -125,6 +141,7 @@ public:
         wait = std::min(wait, std::max(std::chrono::nanoseconds(0),
                                        std::chrono::duration_cast<std::chrono::nanoseconds>(
                                            next_due_ - now)));
+      if (!ended_at_once_.empty()) wait = std::chrono::nanoseconds(0);
       int ready = wait_for_events(events, wait);
       int running = 0;
       if (ready <= 0) {
@@ -132,17 +149,32 @@ public:
         curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
       }
       for (int i = 0; i < ready; ++i) {
+        std::uint64_t data = events[i].data.u64;
+        if (Http1Connection::is_tag(data)) {
+          Slot& slot = slots_[Http1Connection::id_of(data)];
+          if (slot.http1->on_events(data, events[i].events)) complete_http1(slot);
+          continue;
+        }
+        auto fd = static_cast<int>(data >> 1);
+        if (unwatched(fd)) continue;
         int flags = 0;
         if (events[i].events & EPOLLIN) flags |= CURL_CSELECT_IN;
         if (events[i].events & EPOLLOUT) flags |= CURL_CSELECT_OUT;
         if (events[i].events & (EPOLLERR | EPOLLHUP)) flags |= CURL_CSELECT_ERR;
-        curl_multi_socket_action(multi_, events[i].data.fd, flags, &running);
+        curl_multi_socket_action(multi_, fd, flags, &running);
       }
       if (timer_ms_ == 0) { // libcurl asked to be called at once (e.g. a handle was added)
         timer_ms_ = -1;
         curl_multi_socket_action(multi_, CURL_SOCKET_TIMEOUT, 0, &running);
       }
       drain_finished();
+      // Requests the own client ended as they started (a refused connection): those of this
+      // turn only, so a server that refuses everything still lets the loop check the time.
+      std::vector<Slot*> ended;
+      ended.swap(ended_at_once_);
+      for (Slot* slot : ended)
+        complete_http1(*slot);
+      expire_http1(Clock::now());
       now = Clock::now();
       if (shared_.out_of_time(now)) break; // in-flight requests are abandoned, not counted
       start_flows(now);
@@ -210,7 +242,7 @@ private:
     }
     slot.requests_in_flow = 0;
     slot.flow_started = due;
-    curl_easy_setopt(slot.easy, CURLOPT_COOKIELIST, "ALL"); // a fresh user agent per flow
+    if (plan_.cookies) curl_easy_setopt(slot.easy, CURLOPT_COOKIELIST, "ALL"); // a fresh user agent
     send_next(slot);
     return true;
   }
@@ -224,6 +256,18 @@ private:
     // never call the redirect URI), so each carries the gateway's headers.
     auto& headers = slot.current.request.headers;
     headers.insert(headers.end(), plan_.http.extra_headers.begin(), plan_.http.extra_headers.end());
+    if (builtin_ && Http1Connection::can_send(slot.current.request)) {
+      if (!slot.http1)
+        slot.http1 = std::make_unique<Http1Connection>(epoll_, slot.index, kFlowHeaders);
+      slot.via_http1 = true;
+      slot.in_flight = true;
+      ++in_flight_;
+      slot.sent = Clock::now();
+      if (slot.http1->start(slot.current.request, resolver_, plan_.http, slot.sent))
+        ended_at_once_.push_back(&slot);
+      return;
+    }
+    slot.via_http1 = false;
     slot.transfer.prepare(slot.easy, slot.current.request, plan_.http);
     slot.sent = Clock::now();
     if (curl_multi_add_handle(multi_, slot.easy) != CURLM_OK) {
@@ -249,20 +293,63 @@ private:
     }
   }
 
-  // libcurl says which events it wants on a socket; epoll is told the same.
+  // libcurl says which events it wants on a socket; epoll is told the same, with as few
+  // epoll_ctl calls as it takes. libcurl removes a kept-alive connection's socket after every
+  // transfer and asks for the same events again with the next: the removal is only noted, and
+  // the socket stays registered until an event arrives for it while it is unwatched (or it is
+  // closed, which drops it from epoll). In the steady state a request costs no epoll_ctl.
   static int on_socket(CURL*, curl_socket_t fd, int what, void* self, void*) {
     auto* engine = static_cast<Engine*>(self);
+    if (fd < 0) return 0;
+    auto index = static_cast<size_t>(fd);
+    if (index >= engine->registered_.size()) engine->registered_.resize(index + 64);
+    Registration& reg = engine->registered_[index];
     if (what == CURL_POLL_REMOVE) {
-      epoll_ctl(engine->epoll_, EPOLL_CTL_DEL, fd, nullptr);
+      reg.watched = false;
       return 0;
     }
+    std::uint32_t events = 0;
+    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) events |= EPOLLIN;
+    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) events |= EPOLLOUT;
+    reg.watched = true;
+    if (reg.in_epoll && reg.events == events) return 0;
     epoll_event ev{};
-    ev.data.fd = fd;
-    if (what == CURL_POLL_IN || what == CURL_POLL_INOUT) ev.events |= EPOLLIN;
-    if (what == CURL_POLL_OUT || what == CURL_POLL_INOUT) ev.events |= EPOLLOUT;
-    if (epoll_ctl(engine->epoll_, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
-      epoll_ctl(engine->epoll_, EPOLL_CTL_ADD, fd, &ev);
+    ev.events = events;
+    ev.data.u64 = static_cast<std::uint64_t>(fd) << 1; // bit 0 clear: not the own client's
+    int op = reg.in_epoll ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+    if (epoll_ctl(engine->epoll_, op, fd, &ev) != 0) {
+      // The kernel's view differs from ours: the descriptor was closed and its number reused
+      // (gone from epoll), or it is still there. The other operation settles it.
+      op = op == EPOLL_CTL_MOD ? EPOLL_CTL_ADD : EPOLL_CTL_MOD;
+      if (epoll_ctl(engine->epoll_, op, fd, &ev) != 0) {
+        reg.in_epoll = false;
+        return 0;
+      }
+    }
+    reg.in_epoll = true;
+    reg.events = events;
     return 0;
+  }
+
+  static int on_close_socket(void* self, curl_socket_t fd) {
+    auto* engine = static_cast<Engine*>(self);
+    if (fd >= 0 && static_cast<size_t>(fd) < engine->registered_.size())
+      engine->registered_[static_cast<size_t>(fd)] = Registration{}; // closing drops it from epoll
+    return ::close(fd);
+  }
+
+  // An event for a socket libcurl no longer watches (a kept-alive connection between
+  // transfers, closed by the server): it leaves epoll now, or a level-triggered EOF would wake
+  // the loop without end. libcurl itself finds the dead connection when it next uses it. An
+  // event for a socket libcurl closed in this same turn is dropped: its number may already be
+  // a new socket of the own client's.
+  bool unwatched(int fd) {
+    auto index = static_cast<size_t>(fd);
+    if (index >= registered_.size() || !registered_[index].in_epoll) return true;
+    if (registered_[index].watched) return false;
+    epoll_ctl(epoll_, EPOLL_CTL_DEL, fd, nullptr);
+    registered_[index].in_epoll = false;
+    return true;
   }
 
   static int on_timer(CURLM*, long timeout_ms, void* self) {
@@ -272,10 +359,33 @@ private:
 
   void complete(Slot& slot, CURLcode code) {
     curl_multi_remove_handle(multi_, slot.easy);
+    auto now = Clock::now();
+    deliver(slot, slot.transfer.finish(slot.easy, code, ms_between(slot.sent, now)), now);
+  }
+
+  void complete_http1(Slot& slot) {
+    auto now = Clock::now();
+    HttpResponse response = slot.http1->take_response();
+    response.duration_ms = ms_between(slot.sent, now);
+    ++result_.builtin_requests;
+    deliver(slot, std::move(response), now);
+  }
+
+  // The own client's requests past their timeout, looked for every few milliseconds (its
+  // timeouts need no finer grain than libcurl's).
+  void expire_http1(Clock::time_point now) {
+    if (!builtin_ || now < next_expiry_scan_) return;
+    next_expiry_scan_ = now + std::chrono::milliseconds(10);
+    for (Slot& slot : slots_)
+      if (slot.in_flight && slot.via_http1 && slot.http1->busy() && now >= slot.http1->deadline()) {
+        slot.http1->expire();
+        complete_http1(slot);
+      }
+  }
+
+  void deliver(Slot& slot, HttpResponse response, Clock::time_point now) {
     slot.in_flight = false;
     --in_flight_;
-    auto now = Clock::now();
-    HttpResponse response = slot.transfer.finish(slot.easy, code, ms_between(slot.sent, now));
     ++result_.requests;
     ++shared_.requests;
     // Open loop: a flow's first request waited from when the flow was due.
@@ -315,6 +425,17 @@ private:
   Clock::time_point next_due_;
   bool no_more_flows_ = false;
   bool no_pwait2_ = false;
+  // What epoll holds for each descriptor (indexed by it), and whether libcurl still wants it.
+  struct Registration {
+    bool in_epoll = false;
+    bool watched = false;
+    std::uint32_t events = 0;
+  };
+  std::vector<Registration> registered_;
+  bool builtin_ = false; // whether requests that can go out on the own client do
+  Http1Resolver resolver_;
+  std::vector<Slot*> ended_at_once_; // own-client requests that ended as they were started
+  Clock::time_point next_expiry_scan_;
   CURLM* multi_ = nullptr;
   int epoll_ = -1;
   long timer_ms_ = -1; // what libcurl's timer callback last asked for
@@ -327,6 +448,7 @@ private:
 void LoadResult::merge(const LoadResult& other) {
   elapsed_s += other.elapsed_s;
   requests += other.requests;
+  builtin_requests += other.builtin_requests;
   flows += other.flows;
   failed_flows += other.failed_flows;
   generator_cpu_s += other.generator_cpu_s;

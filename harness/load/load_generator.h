@@ -1,6 +1,7 @@
 // The engine of `conformance bench`: keeps N flows in flight on one or more event loops (one
-// thread and one libcurl multi handle each), each slot an easy handle that keeps its connection
-// (and, within a flow, its cookies), and measures every request by the step it belongs to.
+// thread, one epoll set and one libcurl multi handle each), each slot a connection of its own
+// (a libcurl easy handle with, within a flow, its cookies, or the generator's own HTTP/1.1
+// connection), and measures every request by the step it belongs to.
 // Closed loop by default (a slot starts its next flow when one ends); with a rate, open loop:
 // flows are due on a fixed schedule and latency counts from when each was due, so a stall of the
 // server shows in the percentiles instead of pausing the measurement (coordinated omission).
@@ -50,6 +51,13 @@ struct LoadProgress {
   long failed_flows = 0;
 };
 
+// Which client sends a load request. The generator's own HTTP/1.1 client (load/http1_connection.h)
+// spends about half of libcurl's CPU per request, so a bench measures the server rather than the
+// generator; it sends only plain-http requests of flows without cookies, with no proxy,
+// --resolve or redirect guard in play. Everything else, and everything with `Libcurl`, goes
+// through libcurl.
+enum class LoadClient { Builtin, Libcurl };
+
 struct LoadPlan {
   int concurrency = 1; // flows in flight at most, over all threads
   int threads = 1;     // event loops, each with its share of the slots (at most concurrency)
@@ -60,6 +68,10 @@ struct LoadPlan {
   // ... or after this many flows have been started (all of them are finished).
   std::optional<long> flows;
   HttpOptions http;
+  LoadClient client = LoadClient::Builtin;
+  // Whether each flow is a user agent of its own with a cookie jar (flows that log in): such
+  // flows always go through libcurl's cookie engine.
+  bool cookies = true;
   // Called about once a second while the load runs.
   std::function<void(const LoadProgress&)> on_progress;
   // Set from elsewhere (a signal) to end the run early, as a deadline would.
@@ -69,6 +81,7 @@ struct LoadPlan {
 struct LoadResult {
   double elapsed_s = 0;
   long requests = 0;
+  long builtin_requests = 0; // of `requests`, those the generator's own client sent
   long flows = 0;
   long failed_flows = 0;
   // Per step, plus "flow" for whole flows. Open loop: each flow's first request and the flow

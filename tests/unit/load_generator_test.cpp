@@ -4,11 +4,14 @@
 #include "../fixture_server.h"
 #include "load/load_generator.h"
 
+#include <arpa/inet.h>
 #include <atomic>
 #include <gtest/gtest.h>
 #include <mutex>
 #include <set>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -23,6 +26,28 @@ struct LoadFixture : FixtureServer {
     routes().set_keep_alive_max_count(100000);
   }
 };
+
+// Every test below runs on both clients: the generator's own HTTP/1.1 client (the default for
+// flows without cookies) and libcurl.
+class LoadGeneratorOnEachClient : public testing::TestWithParam<LoadClient> {
+protected:
+  LoadPlan plan_for_client() const {
+    LoadPlan plan;
+    plan.client = GetParam();
+    plan.cookies = false; // so that the own client may take the requests
+    return plan;
+  }
+  // Every request went out on the client under test.
+  void expect_client(const LoadResult& r) const {
+    EXPECT_EQ(r.builtin_requests, GetParam() == LoadClient::Builtin ? r.requests : 0);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(Clients, LoadGeneratorOnEachClient,
+                         testing::Values(LoadClient::Builtin, LoadClient::Libcurl),
+                         [](const testing::TestParamInfo<LoadClient>& info) {
+                           return info.param == LoadClient::Builtin ? "builtin" : "libcurl";
+                         });
 
 // GET `first`, then GET `second`; fails with "second: HTTP n" unless both answer 200.
 class TwoStepFlow : public LoadFlow {
@@ -45,7 +70,7 @@ private:
   std::optional<std::string> failure_;
 };
 
-TEST(LoadGenerator, RunsExactlyTheFlowsAskedForWithLatencyPerStep) {
+TEST_P(LoadGeneratorOnEachClient, RunsExactlyTheFlowsAskedForWithLatencyPerStep) {
   LoadFixture fx;
   std::atomic<int> hits{0};
   fx.routes().Get("/a", [&](const httplib::Request&, httplib::Response& res) {
@@ -57,7 +82,7 @@ TEST(LoadGenerator, RunsExactlyTheFlowsAskedForWithLatencyPerStep) {
     res.set_content("b", "text/plain");
   });
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 4;
   plan.flows = 50;
   LoadResult r =
@@ -71,10 +96,11 @@ TEST(LoadGenerator, RunsExactlyTheFlowsAskedForWithLatencyPerStep) {
   EXPECT_EQ(r.latency["flow"].count(), 50u);
   EXPECT_TRUE(r.errors.empty());
   EXPECT_GT(r.elapsed_s, 0);
+  expect_client(r);
 }
 
 // A gateway's header (--header) rides on every load request, as it does on the suite's.
-TEST(LoadGenerator, SendsTheGatewayHeadersOnEveryRequest) {
+TEST_P(LoadGeneratorOnEachClient, SendsTheGatewayHeadersOnEveryRequest) {
   LoadFixture fx;
   std::atomic<int> with_header{0}, without{0};
   auto count = [&](const httplib::Request& req, httplib::Response& res) {
@@ -84,7 +110,7 @@ TEST(LoadGenerator, SendsTheGatewayHeadersOnEveryRequest) {
   fx.routes().Get("/a", count);
   fx.routes().Get("/b", count);
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 2;
   plan.flows = 10;
   plan.http.extra_headers = {{"X-Gateway-Key", "k-123"}};
@@ -93,9 +119,10 @@ TEST(LoadGenerator, SendsTheGatewayHeadersOnEveryRequest) {
   EXPECT_EQ(r.failed_flows, 0);
   EXPECT_EQ(with_header.load(), 20);
   EXPECT_EQ(without.load(), 0);
+  expect_client(r);
 }
 
-TEST(LoadGenerator, CountsFailedFlowsByKind) {
+TEST_P(LoadGeneratorOnEachClient, CountsFailedFlowsByKind) {
   LoadFixture fx;
   std::atomic<int> n{0};
   fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
@@ -107,7 +134,7 @@ TEST(LoadGenerator, CountsFailedFlowsByKind) {
     res.set_content("b", "text/plain");
   });
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 3;
   plan.flows = 30;
   LoadResult r =
@@ -118,9 +145,10 @@ TEST(LoadGenerator, CountsFailedFlowsByKind) {
   EXPECT_EQ(r.errors.begin()->first, "second: HTTP 503 text/plain");
   EXPECT_EQ(r.errors.begin()->second, 10);
   EXPECT_EQ(r.latency["flow"].count(), 20u); // only complete flows have a flow latency
+  expect_client(r);
 }
 
-TEST(LoadGenerator, ReusesOneConnectionPerSlot) {
+TEST_P(LoadGeneratorOnEachClient, ReusesOneConnectionPerSlot) {
   LoadFixture fx;
   std::mutex mutex;
   std::set<int> client_ports;
@@ -133,7 +161,7 @@ TEST(LoadGenerator, ReusesOneConnectionPerSlot) {
     res.set_content("b", "text/plain");
   });
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 2;
   plan.flows = 200;
   LoadResult r =
@@ -143,6 +171,7 @@ TEST(LoadGenerator, ReusesOneConnectionPerSlot) {
   // the handlers' lock: TSan cannot see the ordering a response on a socket gives.)
   std::lock_guard lock(mutex);
   EXPECT_LE(client_ports.size(), 4u) << "connections were not reused";
+  expect_client(r);
 }
 
 TEST(LoadGenerator, CookiesLastOneFlowOnly) {
@@ -166,9 +195,61 @@ TEST(LoadGenerator, CookiesLastOneFlowOnly) {
   EXPECT_EQ(r.flows, 10) << (r.errors.empty() ? "" : r.errors.begin()->first);
   EXPECT_EQ(fresh.load(), 10);
   EXPECT_EQ(carried.load(), 0);
+  EXPECT_EQ(r.builtin_requests, 0); // flows with cookies go through libcurl's cookie engine
 }
 
-TEST(LoadGenerator, DurationEndsTheRunEvenWhenTheServerHangs) {
+// A server that closes every connection after three requests (with Connection: close, as
+// cpp-httplib does at its keep-alive limit) costs new connections, never a flow.
+TEST_P(LoadGeneratorOnEachClient, ConnectionsClosedByTheServerLoseNoFlow) {
+  FixtureServer fx;
+  fx.routes().set_keep_alive_max_count(3);
+  auto ok = [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); };
+  fx.routes().Get("/a", ok);
+  fx.routes().Get("/b", ok);
+  fx.start();
+  LoadPlan plan = plan_for_client();
+  plan.concurrency = 4;
+  plan.flows = 90;
+  LoadResult r =
+      run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), fx.url("/b")); });
+  EXPECT_EQ(r.flows, 90) << (r.errors.empty() ? "" : r.errors.begin()->first);
+  EXPECT_EQ(r.requests, 180);
+  expect_client(r);
+}
+
+// A flow whose steps differ: what the own client cannot send (here https) goes through
+// libcurl in the same event loop, and both are counted.
+TEST(LoadGenerator, RequestsTheOwnClientCannotSendGoThroughLibcurl) {
+  LoadFixture fx;
+  fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("a", "text/plain");
+  });
+  fx.start();
+  // A loopback port where nothing listens (bound, then closed): no TLS server is needed.
+  int probe = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof addr;
+  ASSERT_EQ(::bind(probe, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  getsockname(probe, reinterpret_cast<sockaddr*>(&addr), &length);
+  ::close(probe);
+  std::string nowhere = "https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/b";
+  LoadPlan plan;
+  plan.cookies = false;
+  plan.concurrency = 2;
+  plan.flows = 20;
+  plan.http.timeout = 2s;
+  LoadResult r = run_load(plan, [&] { return std::make_unique<TwoStepFlow>(fx.url("/a"), nowhere); });
+  EXPECT_EQ(r.requests, 40);
+  EXPECT_EQ(r.builtin_requests, 20);
+  EXPECT_EQ(r.failed_flows, 20);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors.begin()->first.find("Couldn't connect"), std::string::npos)
+      << r.errors.begin()->first;
+}
+
+TEST_P(LoadGeneratorOnEachClient, DurationEndsTheRunEvenWhenTheServerHangs) {
   LoadFixture fx;
   std::atomic<bool> release{false};
   fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
@@ -180,7 +261,7 @@ TEST(LoadGenerator, DurationEndsTheRunEvenWhenTheServerHangs) {
     res.set_content("b", "text/plain");
   });
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 2;
   plan.duration = 300ms;
   plan.http.timeout = 10s;
@@ -193,9 +274,10 @@ TEST(LoadGenerator, DurationEndsTheRunEvenWhenTheServerHangs) {
   EXPECT_EQ(r.flows, 0);
   EXPECT_EQ(r.requests, 2); // the two first steps; the hung second steps are not counted
   EXPECT_NEAR(r.elapsed_s, 0.3, 0.05);
+  expect_client(r);
 }
 
-TEST(LoadGenerator, TimeoutsAreFailuresNotHangs) {
+TEST_P(LoadGeneratorOnEachClient, TimeoutsAreFailuresNotHangs) {
   LoadFixture fx;
   std::atomic<bool> release{false};
   fx.routes().Get("/a", [&](const httplib::Request&, httplib::Response& res) {
@@ -204,7 +286,7 @@ TEST(LoadGenerator, TimeoutsAreFailuresNotHangs) {
     res.set_content("a", "text/plain");
   });
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 2;
   plan.flows = 2;
   plan.http.timeout = 200ms;
@@ -215,9 +297,10 @@ TEST(LoadGenerator, TimeoutsAreFailuresNotHangs) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_NE(r.errors.begin()->first.find("timed out after 200 ms"), std::string::npos)
       << r.errors.begin()->first;
+  expect_client(r);
 }
 
-TEST(LoadGenerator, StopFlagEndsTheRun) {
+TEST_P(LoadGeneratorOnEachClient, StopFlagEndsTheRun) {
   LoadFixture fx;
   fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("a", "text/plain");
@@ -227,7 +310,7 @@ TEST(LoadGenerator, StopFlagEndsTheRun) {
   });
   fx.start();
   std::atomic<bool> stop{false};
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 2;
   plan.duration = 60s;
   plan.stop = &stop;
@@ -238,9 +321,10 @@ TEST(LoadGenerator, StopFlagEndsTheRun) {
   });
   EXPECT_GE(r.flows, 90);
   EXPECT_LT(r.elapsed_s, 30);
+  expect_client(r);
 }
 
-TEST(LoadGenerator, NoMoreWorkLeavesSlotsIdle) {
+TEST_P(LoadGeneratorOnEachClient, NoMoreWorkLeavesSlotsIdle) {
   LoadFixture fx;
   fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("a", "text/plain");
@@ -249,7 +333,7 @@ TEST(LoadGenerator, NoMoreWorkLeavesSlotsIdle) {
     res.set_content("b", "text/plain");
   });
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 8;
   plan.duration = 30s;
   int left = 5;
@@ -260,9 +344,10 @@ TEST(LoadGenerator, NoMoreWorkLeavesSlotsIdle) {
   });
   EXPECT_EQ(r.flows, 5);
   EXPECT_LT(r.elapsed_s, 10); // it ended when the work did, not at the deadline
+  expect_client(r);
 }
 
-TEST(LoadGenerator, ThreadsShareTheSlotsAndTheCount) {
+TEST_P(LoadGeneratorOnEachClient, ThreadsShareTheSlotsAndTheCount) {
   LoadFixture fx;
   std::mutex mutex;
   std::set<std::string> peers; // one connection per slot, whichever thread owns it
@@ -275,7 +360,7 @@ TEST(LoadGenerator, ThreadsShareTheSlotsAndTheCount) {
     res.set_content("b", "text/plain");
   });
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 5;
   plan.threads = 2;
   plan.flows = 300;
@@ -287,9 +372,10 @@ TEST(LoadGenerator, ThreadsShareTheSlotsAndTheCount) {
   EXPECT_EQ(r.latency["first"].count() + r.latency["second"].count(), 600u);
   EXPECT_LE(peers.size(), 5u); // 3 + 2 slots, each keeping its connection
   EXPECT_GT(r.generator_cpu_s, 0);
+  expect_client(r);
 }
 
-TEST(LoadGenerator, OpenLoopKeepsToItsSchedule) {
+TEST_P(LoadGeneratorOnEachClient, OpenLoopKeepsToItsSchedule) {
   LoadFixture fx;
   fx.routes().Get("/a", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("a", "text/plain");
@@ -298,7 +384,7 @@ TEST(LoadGenerator, OpenLoopKeepsToItsSchedule) {
     res.set_content("b", "text/plain");
   });
   fx.start();
-  LoadPlan plan;
+  LoadPlan plan = plan_for_client();
   plan.concurrency = 4;
   plan.threads = 2;
   plan.rate = 400;
@@ -308,6 +394,7 @@ TEST(LoadGenerator, OpenLoopKeepsToItsSchedule) {
   EXPECT_EQ(r.flows, 200);
   // 200 flows due one every 2.5 ms take half a second, however fast the server is.
   EXPECT_GE(r.elapsed_s, 0.49);
+  expect_client(r);
 }
 
 // A server that stops answering for a second, a second after its first request: the stall
@@ -348,10 +435,10 @@ private:
   std::optional<std::string> failure_;
 };
 
-TEST(LoadGenerator, OpenLoopLatencyShowsAStallThatClosedLoopHides) {
-  auto run = [](std::optional<double> rate) {
+TEST_P(LoadGeneratorOnEachClient, OpenLoopLatencyShowsAStallThatClosedLoopHides) {
+  auto run = [this](std::optional<double> rate) {
     StallingFixture fx;
-    LoadPlan plan;
+    LoadPlan plan = plan_for_client();
     plan.concurrency = 4;
     plan.rate = rate;
     plan.duration = 4s;
@@ -368,6 +455,8 @@ TEST(LoadGenerator, OpenLoopLatencyShowsAStallThatClosedLoopHides) {
   EXPECT_GT(open.latency["m"].percentile_ms(0.99), 800);
   EXPECT_LT(open.latency["m"].percentile_ms(0.99), 1500);
   EXPECT_GT(open.started_late, 100);
+  expect_client(closed);
+  expect_client(open);
 }
 
 } // namespace
