@@ -14,9 +14,28 @@ ClientDocumentServer* g_documents = nullptr;
 constexpr size_t kMaxRequestBody = 4096;
 constexpr size_t kMaxHeaderValue = 1024;
 
-// Whether the request being answered on this worker was a published document: the handler sets
-// it and the logger, which httplib calls next on the same thread, reads it.
-thread_local bool t_served = false;
+// Whether the handler already recorded the request being answered on this worker. httplib calls
+// the logger next, on the same thread, after the answer has been written: recording there would
+// let a reader who has seen the answer (the server under test, then the check) miss the record.
+thread_local bool t_recorded = false;
+
+DocumentFetch fetch_of(const httplib::Request& request, int status, bool served) {
+  DocumentFetch fetch;
+  fetch.at = std::chrono::system_clock::now();
+  fetch.method = request.method;
+  fetch.target = request.target;
+  for (const auto& [name, value] : request.headers) {
+    if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
+        name == "LOCAL_PORT")
+      continue; // httplib's own notes, not what the client sent
+    if (fetch.headers.size() == ClientDocumentServer::kMaxRecordedHeaders) break;
+    fetch.headers.emplace_back(name, value.substr(0, kMaxHeaderValue));
+  }
+  fetch.peer = request.remote_addr;
+  fetch.status = status;
+  fetch.served = served;
+  return fetch;
+}
 
 } // namespace
 
@@ -58,7 +77,6 @@ ClientDocumentServer::ClientDocumentServer(DocumentServerOptions options)
   s.set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
     HostedResponse found;
     bool served = false;
-    t_served = false;
     {
       std::lock_guard lock(mutex_);
       auto it = published_.find(request.target);
@@ -71,32 +89,20 @@ ClientDocumentServer::ClientDocumentServer(DocumentServerOptions options)
       response.status = found.status;
       for (const auto& [name, value] : found.headers) response.set_header(name, value);
       response.set_content(found.body, found.content_type);
-      t_served = true;
     } else {
       response.status = 404;
       response.set_content("not a document of this conformance run\n", "text/plain");
     }
+    record(fetch_of(request, response.status, served));
+    t_recorded = true;
     return httplib::Server::HandlerResponse::Handled;
   });
-  // Called for every answered request, the malformed ones (a TLS handshake on this plain-HTTP
-  // port) included: each is one piece of evidence that something connected.
+  // Called for every answered request. The ones that never reached the handler (malformed, such
+  // as a TLS handshake on this plain-HTTP port) are recorded here: each is one piece of evidence
+  // that something connected.
   s.set_logger([this](const httplib::Request& request, const httplib::Response& response) {
-    DocumentFetch fetch;
-    fetch.at = std::chrono::system_clock::now();
-    fetch.method = request.method;
-    fetch.target = request.target;
-    for (const auto& [name, value] : request.headers) {
-      if (name == "REMOTE_ADDR" || name == "REMOTE_PORT" || name == "LOCAL_ADDR" ||
-          name == "LOCAL_PORT")
-        continue; // httplib's own notes, not what the client sent
-      if (fetch.headers.size() == kMaxRecordedHeaders) break;
-      fetch.headers.emplace_back(name, value.substr(0, kMaxHeaderValue));
-    }
-    fetch.peer = request.remote_addr;
-    fetch.status = response.status;
-    fetch.served = t_served;
-    t_served = false; // a malformed request never reaches the handler
-    record(std::move(fetch));
+    if (!t_recorded) record(fetch_of(request, response.status, false));
+    t_recorded = false;
   });
 
   const std::string& host = options.listen_host;
