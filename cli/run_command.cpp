@@ -4,6 +4,7 @@
 #include "run_command.h"
 
 #include "check_list.h"
+#include "conformance_version.h"
 #include "checks/catalogue.h"
 #include "checks/check.h"
 #include "checks/check_listener.h"
@@ -13,6 +14,7 @@
 #include "exit_codes.h"
 #include "interruption.h"
 #include "oauth/discovery.h"
+#include "oauth/profile.h"
 #include "run_reports.h"
 #include "startup.h"
 #include "under_test/target.h"
@@ -36,7 +38,7 @@ std::string now_utc() {
 
 // The run's flags that are not settings: what to write, and how to report.
 struct ReportFlags {
-  std::string json, junit, html, baseline, write_baseline;
+  std::string json, junit, html, summary_md, baseline, write_baseline;
   bool allow_stale = false, quiet = false, list = false;
 };
 
@@ -46,6 +48,9 @@ void declare_report_flags(CLI::App& app, ReportFlags& flags) {
   app.add_option("--junit", flags.junit,
                  "Write JUnit XML (a testsuite per area, a testcase per check) to this path");
   app.add_option("--html", flags.html, "Write one self-contained HTML report to this path");
+  app.add_option("--summary-md", flags.summary_md,
+                 "Write a short Markdown summary (counts, a table of failures) to this path, "
+                 "e.g. for a CI job summary");
   app.add_flag("--quiet", flags.quiet,
                "Print only the summary and the failures, not a line per check");
   app.add_option("--baseline", flags.baseline,
@@ -156,18 +161,28 @@ int run_checks(RunRecord& record, const Finishing& finishing) {
 
 } // namespace
 
+// The program's version, then the catalogue it judges by: two runs are comparable when both
+// lines agree.
+std::string version_text() {
+  const Catalogue& catalogue = Catalogue::instance();
+  return "conformance " CONFORMANCE_VERSION "\ncatalogue " + catalogue.version() + " (" +
+         std::to_string(catalogue.requirements().size()) + " requirements, profiles " +
+         profile_names() + ")";
+}
+
 int run_main(int argc, char** argv) {
   CLI::App app{
       "conformance: black-box conformance tests for OAuth 2.1 and MCP authorization servers.\n"
       "With no --base-url or --mcp-url it tests the bundled reference server on an ephemeral "
       "loopback port.\n"
       "Unrecognised --gtest_* flags are passed to GoogleTest (e.g. --gtest_filter=Pkce.*).\n"
-      "`conformance bench --help`: the token-throughput benchmark."};
+      "`conformance bench --help`: the token-throughput benchmark.\n"
+      "`conformance diff --help`: what changed between two runs' JSON records."};
   app.allow_extras();
   SettingsFlags settings_flags(app, Program::Run);
   ReportFlags reports;
   declare_report_flags(app, reports);
-  app.set_version_flag("--version", CONFORMANCE_VERSION);
+  app.set_version_flag("--version", version_text());
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -256,7 +271,8 @@ int run_main(int argc, char** argv) {
               << std::endl;
 
   ConsoleReport console(stdout, reports.quiet);
-  Finishing finishing{{reports.json, reports.junit, reports.html, reports.write_baseline},
+  Finishing finishing{{reports.json, reports.junit, reports.html, reports.summary_md,
+                       reports.write_baseline},
                       baseline,
                       &console,
                       reports.allow_stale};

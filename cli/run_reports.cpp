@@ -6,6 +6,7 @@
 #include "html_report.h"
 #include "json_report.h"
 #include "junit_report.h"
+#include "markdown_summary.h"
 
 #include <iostream>
 
@@ -54,6 +55,7 @@ int finish_run(RunRecord& record, const Finishing& f) {
   write(f.outputs.json, write_json_report);
   write(f.outputs.junit, write_junit_report);
   write(f.outputs.html, write_html_report);
+  write(f.outputs.summary_md, write_markdown_summary);
   write(f.outputs.write_baseline, write_baseline);
   return exit_code;
 }

@@ -12,7 +12,7 @@
 namespace conformance {
 
 struct ReportOutputs {
-  std::string json, junit, html, write_baseline; // empty: not requested
+  std::string json, junit, html, summary_md, write_baseline; // empty: not requested
 };
 
 struct Finishing {

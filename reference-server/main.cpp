@@ -1,6 +1,7 @@
 // The reference-server binary: parses flags (faults and variants included), starts the server
 // (over HTTPS with --tls-cert/--tls-key), prints its base URL as the first line of stdout and
 // runs until SIGINT or SIGTERM.
+#include "conformance_version.h"
 #include "faults.h"
 #include "options.h"
 #include "server.h"
@@ -115,6 +116,7 @@ int main(int argc, char** argv) {
   app.add_flag("--list-variants", list_variants,
                "Print each variant and what the server does differently, then exit");
   app.add_flag("--verbose", verbose, "Log one line per request to stderr");
+  app.set_version_flag("--version", "reference-server " CONFORMANCE_VERSION);
   CLI11_PARSE(app, argc, argv);
 
   if (list_faults) {

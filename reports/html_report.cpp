@@ -1,6 +1,7 @@
 #include "html_report.h"
 
 #include "attachment_paths.h"
+#include "report_file.h"
 #include "utf8_text.h"
 
 #include <algorithm>
@@ -732,15 +733,7 @@ std::string to_html(const RunRecord& record, const std::filesystem::path& report
 }
 
 void write_html_report(const RunRecord& record, const std::string& path) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-    out << to_html(record, std::filesystem::absolute(path).parent_path());
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  write_report_file(path, to_html(record, std::filesystem::absolute(path).parent_path()));
 }
 
 } // namespace conformance

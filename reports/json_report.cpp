@@ -1,6 +1,7 @@
 #include "json_report.h"
 
 #include "attachment_paths.h"
+#include "report_file.h"
 
 #include <cstdio>
 #include <fstream>
@@ -107,17 +108,9 @@ nlohmann::json to_json(const RunRecord& record, const std::filesystem::path& rep
 }
 
 void write_json_report(const RunRecord& record, const std::string& path) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-    // Evidence may hold any bytes a hostile server sent; invalid UTF-8 becomes U+FFFD.
-    nlohmann::json doc = to_json(record, std::filesystem::absolute(path).parent_path());
-    out << doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
+  // Evidence may hold any bytes a hostile server sent; invalid UTF-8 becomes U+FFFD.
+  nlohmann::json doc = to_json(record, std::filesystem::absolute(path).parent_path());
+  write_report_file(path, doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + '\n');
 }
 
 } // namespace conformance

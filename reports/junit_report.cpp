@@ -1,6 +1,7 @@
 #include "junit_report.h"
 
 #include "attachment_paths.h"
+#include "report_file.h"
 #include "utf8_text.h"
 
 #include <charconv>
@@ -303,23 +304,7 @@ std::string to_junit_xml(const RunRecord& record) {
 }
 
 void write_junit_report(const RunRecord& record, const std::string& path) {
-  std::string xml = to_junit_xml(record);
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw std::runtime_error("cannot write " + tmp);
-    out << xml;
-    out.flush();
-    if (!out) {
-      out.close();
-      std::remove(tmp.c_str());
-      throw std::runtime_error("cannot write " + tmp);
-    }
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw std::runtime_error("cannot rename " + tmp + " to " + path);
-  }
+  write_report_file(path, to_junit_xml(record));
 }
 
 } // namespace conformance

@@ -390,4 +390,112 @@ TEST(CliContract, ClientMetadataChecksSayHowToEnableThemAndTheListenerStopsWithT
   EXPECT_FALSE(gone.Get("/")) << "the document server outlived the run";
 }
 
+// `conformance diff OLD NEW`: two records written here (a real run twice would take minutes),
+// compared by the built program: the exit code gates on the new failure, and the console, the
+// JSON and the Markdown name the same changes.
+json diff_record(const std::vector<std::pair<std::string, std::string>>& outcomes) {
+  json checks = json::array();
+  for (const auto& [name, outcome] : outcomes)
+    checks.push_back({{"suite", "Pkce"},
+                      {"name", name},
+                      {"requirements", {"PKCE-0" + std::to_string(checks.size() + 1)}},
+                      {"level", "MUST"},
+                      {"outcome", outcome},
+                      {"message", outcome == "fail" ? name + " broke" : ""},
+                      {"findings", json::array()}});
+  return {{"tool", {{"name", "conformance"}, {"version", "test"}}},
+          {"target", {{"base_url", "http://127.0.0.1:8080"}}},
+          {"profile", "mcp"},
+          {"strict", false},
+          {"started_at", "2026-01-01T00:00:00Z"},
+          {"checks", checks},
+          {"requirements", json::object()}};
+}
+
+std::string write_diff_input(const std::string& name, const json& doc) {
+  std::string path = testing::TempDir() + name;
+  std::ofstream(path) << doc.dump();
+  return path;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+TEST(CliDiff, NewFailureExitsOneAndEveryReportNamesTheSameChanges) {
+  std::string old_path = write_diff_input(
+      "diff-old.json", diff_record({{"Stays", "pass"}, {"Breaks", "pass"}, {"Mends", "fail"}}));
+  std::string new_path = write_diff_input(
+      "diff-new.json", diff_record({{"Stays", "pass"}, {"Breaks", "fail"}, {"Mends", "pass"}}));
+  std::string out_json = testing::TempDir() + "diff-out.json";
+  std::string out_md = testing::TempDir() + "diff-out.md";
+  std::filesystem::remove(out_json);
+  std::filesystem::remove(out_md);
+  ProcessResult r = run_process(
+      {CONFORMANCE_BIN, "diff", old_path, new_path, "--json", out_json, "--summary-md", out_md},
+      30s);
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(r.err.empty()) << r.err;
+  EXPECT_NE(r.out.find("New failures (1):\n  Pkce.Breaks  pass → fail  [PKCE-02]  Breaks broke\n"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("Fixed (1):\n  Pkce.Mends  fail → pass  [PKCE-03]\n"), std::string::npos)
+      << r.out;
+  EXPECT_EQ(r.out.find("Pkce.Stays"), std::string::npos) << r.out;
+
+  json doc = json::parse(slurp(out_json));
+  EXPECT_EQ(doc.at("new_failures"), true);
+  ASSERT_EQ(doc.at("checks").size(), 2u) << doc.dump();
+  EXPECT_EQ(doc.at("checks").at(0).at("check"), "Pkce.Breaks");
+  EXPECT_EQ(doc.at("checks").at(0).at("change"), "new_failure");
+  EXPECT_EQ(doc.at("checks").at(1).at("check"), "Pkce.Mends");
+  EXPECT_EQ(doc.at("checks").at(1).at("change"), "fixed");
+  EXPECT_EQ(doc.at("counts").at("unchanged"), 1);
+
+  std::string md = slurp(out_md);
+  EXPECT_NE(md.find("### New failures (1)"), std::string::npos) << md;
+  EXPECT_NE(md.find("| Pkce.Breaks | pass → **fail** | PKCE-02 | MUST | Breaks broke |"),
+            std::string::npos)
+      << md;
+  EXPECT_NE(md.find("| Pkce.Mends | fail → **pass** | PKCE-03 |"), std::string::npos) << md;
+  EXPECT_EQ(md.find("Pkce.Stays"), std::string::npos) << md;
+  EXPECT_FALSE(std::filesystem::exists(out_json + ".tmp"));
+  EXPECT_FALSE(std::filesystem::exists(out_md + ".tmp"));
+}
+
+TEST(CliDiff, NoNewFailureExitsZero) {
+  std::string old_path =
+      write_diff_input("diff-ok-old.json", diff_record({{"Stays", "pass"}, {"Mends", "fail"}}));
+  std::string new_path =
+      write_diff_input("diff-ok-new.json", diff_record({{"Stays", "pass"}, {"Mends", "pass"}}));
+  ProcessResult r = run_process({CONFORMANCE_BIN, "diff", old_path, new_path}, 30s);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("OK: 0 new failures, 1 fixed, 1 unchanged"), std::string::npos) << r.out;
+}
+
+TEST(CliDiff, UnreadableOrMalformedInputExitsTwoWithOneLine) {
+  std::string good = write_diff_input("diff-good.json", diff_record({{"Stays", "pass"}}));
+  std::string missing = testing::TempDir() + "diff-no-such-file.json";
+  std::filesystem::remove(missing);
+  std::string not_json = testing::TempDir() + "diff-not-json.json";
+  std::ofstream(not_json) << "{ not json";
+  std::string not_record = write_diff_input("diff-not-record.json", json{{"checks", 3}});
+  const std::pair<std::string, std::string> cases[] = {
+      {missing, "no such file"},
+      {not_json, "not JSON"},
+      {not_record, "not a result record: \"checks\" is not an array"}};
+  for (const auto& [path, reason] : cases) {
+    ProcessResult r = run_process({CONFORMANCE_BIN, "diff", good, path}, 30s);
+    EXPECT_EQ(r.exit_code, 2) << path << ": " << r.out << r.err;
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "expected one line, got: " << r.err;
+    EXPECT_EQ(r.err.rfind("conformance diff: " + path + ": ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
+  }
+  ProcessResult help = run_process({CONFORMANCE_BIN, "diff", "--help"}, 30s);
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("compares two JSON result records"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("--summary-md"), std::string::npos) << help.out;
+}
+
 } // namespace

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <vector>
 #include <unistd.h>
 
 namespace {
@@ -40,7 +41,8 @@ protected:
     ASSERT_FALSE(url.empty());
     run_ = new ProcessResult(run_process(
         {CONFORMANCE_BIN, "--base-url", url, "--junit", (dir_ / "report.xml").string(), "--html",
-         (dir_ / "report.html").string(), "--json", (dir_ / "report.json").string()},
+         (dir_ / "report.html").string(), "--json", (dir_ / "report.json").string(),
+         "--summary-md", (dir_ / "summary.md").string()},
         300s));
     std::ifstream in(dir_ / "report.json");
     record_ = json::parse(in, nullptr, false);
@@ -101,6 +103,83 @@ TEST_F(ReportsEndToEnd, JsonSummaryMatchesTheConsole) {
   // The console lists the failure with its requirement ID.
   EXPECT_NE(run_->out.find("FAIL AuthorizationCode.CodeIsSingleUse [CODE-01]"), std::string::npos)
       << run_->out;
+}
+
+// A Markdown table row's cells, with the summary's escapes undone.
+std::vector<std::string> markdown_cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::string cell;
+  for (std::size_t i = 1; i < line.size(); ++i) {
+    char c = line[i];
+    if (c == '\\' && i + 1 < line.size()) {
+      cell += line[++i];
+    } else if (c == '|') {
+      cells.push_back(cell.substr(1, cell.size() - 2)); // the padding spaces
+      cell.clear();
+    } else if (c == '&') {
+      std::size_t end = line.find(';', i);
+      std::string entity = line.substr(i, end - i + 1);
+      cell += entity == "&lt;" ? "<" : entity == "&gt;" ? ">" : "&";
+      i = end;
+    } else {
+      cell += c;
+    }
+  }
+  return cells;
+}
+
+TEST_F(ReportsEndToEnd, MarkdownSummaryTableMatchesTheJson) {
+  std::string md = read_file(dir_ / "summary.md");
+  ASSERT_FALSE(md.empty());
+  // The counts row says what the JSON summary says.
+  std::istringstream lines(md);
+  std::string line;
+  std::vector<std::vector<std::string>> tables;
+  std::map<std::string, std::vector<std::string>> failures; // check -> cells
+  bool in_failures = false;
+  std::vector<std::string> counts_header, counts;
+  while (std::getline(lines, line)) {
+    if (line.rfind("### ", 0) == 0) in_failures = line == "### Failures and errors";
+    if (line.empty() || line[0] != '|' || line.rfind("|---", 0) == 0) continue;
+    auto cells = markdown_cells(line);
+    if (counts_header.empty()) {
+      counts_header = cells;
+    } else if (counts.empty()) {
+      counts = cells;
+    } else if (in_failures && cells.size() == 5 && cells[0] != "Check") {
+      failures[cells[0]] = cells;
+    }
+  }
+  ASSERT_EQ(counts_header.size(), counts.size());
+  for (std::size_t i = 0; i < counts.size(); ++i)
+    EXPECT_EQ(std::stoi(counts[i]), record_.at("summary").at(counts_header[i]).get<int>())
+        << counts_header[i];
+  // One row per failing or erring check of the JSON, with its outcome, level and message.
+  std::size_t failing = 0;
+  for (const auto& c : record_.at("checks")) {
+    std::string outcome = c.at("outcome");
+    if (outcome != "fail" && outcome != "error") continue;
+    ++failing;
+    std::string name = c.at("suite").get<std::string>() + "." + c.at("name").get<std::string>();
+    auto row = failures.find(name);
+    ASSERT_NE(row, failures.end()) << name << "\n" << md;
+    EXPECT_EQ(row->second[3], outcome);
+    std::string message = c.at("message");
+    if (message.size() <= 300) {
+      // On one line: a run of line breaks, tabs and other controls is one space.
+      message = std::regex_replace(message, std::regex("[\x01-\x1f\x7f]+"), " ");
+      EXPECT_EQ(row->second[4], message.empty() ? "(no message)" : message);
+    }
+    for (const auto& f : c.at("findings")) {
+      if (f.at("outcome") == "fail") {
+        EXPECT_NE(row->second[1].find(f.at("requirement").get<std::string>()), std::string::npos);
+      }
+    }
+  }
+  EXPECT_EQ(failures.size(), failing);
+  ASSERT_TRUE(failures.count("AuthorizationCode.CodeIsSingleUse")) << md;
+  EXPECT_EQ(failures["AuthorizationCode.CodeIsSingleUse"][1], "CODE-01");
+  EXPECT_EQ(failures["AuthorizationCode.CodeIsSingleUse"][2], "MUST");
 }
 
 #ifdef CHROMIUM_BIN

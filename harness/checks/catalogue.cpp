@@ -33,6 +33,7 @@ Level Requirement::level_for(Profile profile) const {
 Catalogue Catalogue::parse(std::string_view json_text) {
   auto doc = nlohmann::json::parse(json_text);
   Catalogue catalogue;
+  catalogue.version_ = doc.value("catalogue_version", std::string("unversioned"));
   // The profiles are an enum in the code and names in the data; they must agree.
   std::vector<std::string> names = doc.at("profiles").get<std::vector<std::string>>();
   if (names.size() != kAllProfiles.size())

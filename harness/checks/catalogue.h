@@ -36,6 +36,9 @@ public:
 
   const Requirement* find(std::string_view id) const;
   const std::vector<Requirement>& requirements() const { return requirements_; }
+  // The catalogue's own version (suites/requirements.json "catalogue_version"), bumped whenever
+  // a row's meaning changes.
+  const std::string& version() const { return version_; }
   // Why a row is not tested (suites/excluded.json), or nullopt when it is in scope.
   std::optional<std::string> exclusion(std::string_view id) const;
   // Reads suites/excluded.json's text into the catalogue; unknown IDs are an error.
@@ -43,6 +46,7 @@ public:
 
 private:
   std::vector<Requirement> requirements_;
+  std::string version_;
   std::map<std::string, std::string, std::less<>> exclusions_;
 };
 
