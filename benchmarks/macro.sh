@@ -3,7 +3,8 @@
 #  1. the load generator (`conformance bench --mode metadata`, its own HTTP/1.1 client and
 #     libcurl) against `wrk -t1` on the same metadata URL and concurrency, one thread each: each
 #     client pinned to core 1 and the reference server to core 0, so the clients meet the same
-#     server and none steals the server's CPU;
+#     server and none steals the server's CPU. The ratio to wrk is the median over rounds of
+#     each run's ratio to the wrk run just before it;
 #  2. the same with two threads each (`--threads 2`, `wrk -t2`), unpinned: clients and server
 #     share both cores, as on a machine the generator runs on beside the server;
 #  3. the reference server's complete flows/s at 1 and 2 worker threads (unpinned);
@@ -43,6 +44,7 @@ start_server() {
 field() { python3 -c "import json,sys; print(round(json.load(open(sys.argv[1]))[sys.argv[2]], 1))" "$1" "$2"; }
 
 median() { python3 -c "import statistics,sys; print(round(statistics.median(map(float, sys.argv[1:])), 1))" "$@"; }
+median2() { python3 -c "import statistics,sys; print(round(statistics.median(map(float, sys.argv[1:])), 2))" "$@"; }
 
 rounds="${ROUNDS:-3}"
 tmp="$(mktemp -d)"
@@ -57,10 +59,11 @@ ratio() { python3 -c "print(round($1 / $2, 2))"; }
 compare_with_wrk() {
   local threads="$1" pin=()
   [ "$2" = pin ] && pin=(taskset -c 1)
-  echo "| concurrency | wrk | bench (own client) | own / wrk | bench (libcurl) | libcurl / wrk | CPU µs/request: wrk, own, libcurl |"
+  echo "| concurrency | wrk | bench (own client) | own / wrk (median of rounds) | bench (libcurl) | libcurl / wrk (median of rounds) | CPU µs/request: wrk, own, libcurl |"
   echo "|---|---|---|---|---|---|---|"
   for c in 16 64; do
     local wrk_runs=() own_runs=() curl_runs=() wrk_cpu=() own_cpu=() curl_cpu=()
+    local own_ratios=() curl_ratios=()
     for round in $(seq "$rounds"); do
       rps="$(timed "${pin[@]}" wrk -t"$threads" -c"$c" -d"${duration}s" "$metadata" | awk '/Requests\/sec/ {print $2}')"
       wrk_runs+=("$rps")
@@ -70,13 +73,17 @@ compare_with_wrk() {
         timed "${pin[@]}" "$conformance" bench --base-url "$url" --mode metadata --concurrency "$c" \
           --threads "$threads" --http-client "$client" --duration "$duration" --json "$json" >/dev/null 2>&1
         rps="$(field "$json" requests_per_second)"
+        # Each client's ratio to the wrk run just before it: a drift of the shared machine
+        # between rounds then cancels out of the ratio.
         if [ "$client" = builtin ]; then own_runs+=("$rps"); own_cpu+=("$(per_request "$rps")")
-        else curl_runs+=("$rps"); curl_cpu+=("$(per_request "$rps")"); fi
+          own_ratios+=("$(ratio "$rps" "${wrk_runs[-1]}")")
+        else curl_runs+=("$rps"); curl_cpu+=("$(per_request "$rps")")
+          curl_ratios+=("$(ratio "$rps" "${wrk_runs[-1]}")"); fi
       done
     done
     local w o l
     w="$(median "${wrk_runs[@]}")" o="$(median "${own_runs[@]}")" l="$(median "${curl_runs[@]}")"
-    echo "| $c | $w | $o | $(ratio "$o" "$w") | $l | $(ratio "$l" "$w") | $(median "${wrk_cpu[@]}"), $(median "${own_cpu[@]}"), $(median "${curl_cpu[@]}") |"
+    echo "| $c | $w | $o | $(median2 "${own_ratios[@]}") | $l | $(median2 "${curl_ratios[@]}") | $(median "${wrk_cpu[@]}"), $(median "${own_cpu[@]}"), $(median "${curl_cpu[@]}") |"
   done
 }
 

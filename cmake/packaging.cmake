@@ -41,12 +41,13 @@ if(HELP2MAN AND GZIP)
     add_custom_command(
       OUTPUT ${man_dir}/${name}.1.gz
       COMMAND ${CMAKE_COMMAND} -E make_directory ${man_dir}
-      COMMAND ${HELP2MAN} --no-info --no-discard-stderr "--name=${summary}"
+      COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/with_source_date.sh ${version_dir}/source_date_epoch
+              ${HELP2MAN} --no-info --no-discard-stderr "--name=${summary}"
               "--help-option=${help_option}" "--version-option=${version_option}"
               --output=${man_dir}/${name}.1 $<TARGET_FILE:${program}>
       COMMAND ${rename_page}
       COMMAND ${GZIP} -9nf ${man_dir}/${name}.1
-      DEPENDS ${program}
+      DEPENDS ${program} ${version_dir}/source_date_epoch
       COMMENT "Man page ${name}(1)" VERBATIM)
     list(APPEND man_pages ${man_dir}/${name}.1.gz)
   endforeach()
