@@ -4,12 +4,12 @@
 #include "run_command.h"
 
 #include "check_list.h"
-#include "conformance_version.h"
 #include "checks/catalogue.h"
 #include "checks/check.h"
 #include "checks/check_listener.h"
 #include "checks/run_wide_check.h"
 #include "command_line.h"
+#include "conformance_version.h"
 #include "drivers/subprocess.h"
 #include "exit_codes.h"
 #include "interruption.h"

@@ -4,9 +4,6 @@
 #include "utf8_text.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <fstream>
-#include <stdexcept>
 #include <vector>
 
 namespace conformance {
@@ -26,9 +23,11 @@ std::string failing_ids(const CheckResult& c) {
   for (const Finding& f : c.findings)
     if (f.outcome == Outcome::Fail || f.outcome == Outcome::Error) add(f.requirement);
   if (ids.empty())
-    for (const std::string& id : c.requirements) add(id);
+    for (const std::string& id : c.requirements)
+      add(id);
   std::string out;
-  for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+  for (const std::string& id : ids)
+    out += (out.empty() ? "" : ", ") + id;
   return out;
 }
 
@@ -46,10 +45,9 @@ std::string outcome_word(Outcome o) {
 
 void row(std::string& out, const CheckResult& c, const MarkdownSummaryLimits& limits) {
   out += "| " + markdown_cell(c.suite + "." + c.name, 200) + " | " +
-         markdown_cell(failing_ids(c), 200) + " | " + markdown_cell(failing_level(c), 16) +
-         " | " + outcome_word(c.outcome) + " | " +
-         markdown_cell(c.message.empty() ? "(no message)" : c.message, limits.max_message) +
-         " |\n";
+         markdown_cell(failing_ids(c), 200) + " | " + markdown_cell(failing_level(c), 16) + " | " +
+         outcome_word(c.outcome) + " | " +
+         markdown_cell(c.message.empty() ? "(no message)" : c.message, limits.max_message) + " |\n";
 }
 
 } // namespace
@@ -108,17 +106,24 @@ std::string markdown_summary(const RunRecord& record, const MarkdownSummaryLimit
   for (const CheckResult& c : record.checks)
     if (failing(c)) (c.known_failure ? accepted : failures).push_back(&c);
 
+  // The heading says what gates the release: failures the baseline does not accept, then what
+  // it does accept, then stale entries (which fail the run unless --allow-stale).
   std::string out = "## Conformance: ";
-  if (record.interrupted_by != 0)
-    out += "interrupted";
-  else if (!failures.empty())
-    out += std::to_string(failures.size()) + (failures.size() == 1 ? " check failing" : " checks failing");
-  else
-    out += "no new failure";
+  auto plural = [](std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+  };
+  if (record.interrupted_by != 0) out += "interrupted, ";
+  out += failures.empty() ? (accepted.empty() ? "no failure" : "no new failure")
+                          : plural(failures.size(), "check failing", "checks failing");
+  if (!accepted.empty()) out += ", " + plural(accepted.size(), "known failure", "known failures");
+  if (!record.stale_baseline.empty())
+    out += ", " +
+           plural(record.stale_baseline.size(), "stale baseline entry", "stale baseline entries");
   out += "\n\n";
   std::string target = record.mcp_url.empty() ? record.base_url : record.mcp_url;
   out += "Target " + markdown_cell(target, 500);
-  if (!record.mcp_url.empty()) out += " (authorization server " + markdown_cell(record.base_url, 500) + ")";
+  if (!record.mcp_url.empty())
+    out += " (authorization server " + markdown_cell(record.base_url, 500) + ")";
   out += ", profile " + markdown_cell(record.profile, 64) + (record.strict ? " (strict)" : "") +
          ", " + markdown_cell(record.tool_name + " " + record.tool_version, 120) + ", " +
          markdown_cell(record.started_at, 40) + ".\n\n";
@@ -162,8 +167,8 @@ std::string markdown_summary(const RunRecord& record, const MarkdownSummaryLimit
     for (std::size_t i = 0; i < record.stale_baseline.size() && i < limits.max_rows; ++i)
       out += "- " + markdown_cell(record.stale_baseline[i], limits.max_message) + "\n";
     if (record.stale_baseline.size() > limits.max_rows)
-      out += "- … and " + std::to_string(record.stale_baseline.size() - limits.max_rows) +
-             " more\n";
+      out +=
+          "- … and " + std::to_string(record.stale_baseline.size() - limits.max_rows) + " more\n";
     out += "\n";
   }
   return out;

@@ -7,12 +7,13 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 namespace conformance {
 
 struct MarkdownSummaryLimits {
-  std::size_t max_rows = 30;       // failure rows shown; the rest are counted
-  std::size_t max_message = 300;   // bytes of a message in a cell (cut between characters)
+  std::size_t max_rows = 30;     // failure rows shown; the rest are counted
+  std::size_t max_message = 300; // bytes of a message in a cell (cut between characters)
 };
 
 std::string markdown_summary(const RunRecord& record, const MarkdownSummaryLimits& limits = {});

@@ -167,7 +167,7 @@ class GitHubAction(unittest.TestCase):
             summary = f.read()
         with open(os.path.join(self.work, outputs["summary-md"])) as f:
             self.assertEqual(summary, f.read(), "the job summary is the Markdown summary")
-        self.assertIn("## Conformance: no new failure", summary)
+        self.assertIn("## Conformance: no failure\n", summary)
         self.assertIn("| " + str(record["summary"]["pass"]) + " | 0 |", summary)
 
     def test_a_failure_fails_the_step_and_reaches_the_job_summary(self):
