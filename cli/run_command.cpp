@@ -105,6 +105,7 @@ RunRecord new_record(const RunOptions& run, const Discovery& discovery,
                      const std::optional<ResourceDiscovery>& resource) {
   RunRecord record;
   record.tool_version = CONFORMANCE_VERSION;
+  record.catalogue_version = Catalogue::instance().version();
   record.base_url = run.base_url;
   record.metadata_url = discovery.metadata_url;
   if (run.mcp_url) record.mcp_url = canonical_resource_uri(*run.mcp_url);

@@ -400,7 +400,10 @@ void header(std::string& out, const RunRecord& r) {
     meta_row(out, "Rate-limited responses", std::to_string(r.rate_limited_responses), false);
   meta_row(out, "Started", r.started_at, false);
   meta_row(out, "Finished", r.finished_at.empty() ? "(not finished)" : r.finished_at, false);
-  meta_row(out, "Tool", r.tool_name + " " + r.tool_version, false);
+  meta_row(out, "Tool",
+           r.tool_name + " " + r.tool_version +
+               (r.catalogue_version.empty() ? "" : ", catalogue " + r.catalogue_version),
+           false);
   out += "</dl>\n</header>\n";
 }
 

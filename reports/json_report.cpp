@@ -84,7 +84,10 @@ nlohmann::json to_json(const RunRecord& record, const std::filesystem::path& rep
   for (const auto& [id, r] : record.requirement_results())
     requirements[id] = {{"outcome", outcome_name(r.outcome)}, {"checks", r.checks}};
   nlohmann::json out = {
-      {"tool", {{"name", record.tool_name}, {"version", record.tool_version}}},
+      {"tool",
+       {{"name", record.tool_name},
+        {"version", record.tool_version},
+        {"catalogue_version", record.catalogue_version}}},
       {"target",
        {{"base_url", record.base_url},
         {"issuer", record.issuer},

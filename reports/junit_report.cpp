@@ -216,6 +216,7 @@ struct Property {
 std::vector<Property> run_properties(const RunRecord& r) {
   std::vector<Property> props = {{"tool", r.tool_name},
                                  {"tool_version", r.tool_version},
+                                 {"catalogue_version", r.catalogue_version},
                                  {"base_url", r.base_url},
                                  {"issuer", r.issuer},
                                  {"metadata_url", r.metadata_url}};

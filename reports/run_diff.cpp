@@ -106,6 +106,7 @@ struct RecordView {
   std::map<std::string, Outcome> requirements;
   std::map<std::string, std::string> target;
   std::string profile, started_at;
+  std::string catalogue_version; // empty in records that predate it
   std::optional<bool> strict;
   long long interrupted_by = 0;
 };
@@ -159,6 +160,10 @@ RecordView read_record(const json& record) {
     if (!target->is_object()) refuse("\"target\" is not an object");
     for (const char* field : kTargetFields)
       view.target[field] = optional_string(*target, field, "target.");
+  }
+  if (const json* tool = member(record, "tool")) {
+    if (!tool->is_object()) refuse("\"tool\" is not an object");
+    view.catalogue_version = optional_string(*tool, "catalogue_version", "tool.");
   }
   view.profile = optional_string(record, "profile", "");
   view.started_at = optional_string(record, "started_at", "");
@@ -227,6 +232,10 @@ std::vector<std::string> notes_on(const RecordView& old_view, const RecordView& 
     note_difference(notes, std::string("target.") + field, value(old_view), value(new_view));
   }
   note_difference(notes, "profile", old_view.profile, new_view.profile);
+  // A new catalogue can change a row's level or what a check judges: an outcome may have moved
+  // with the harness, not with the server.
+  note_difference(notes, "tool.catalogue_version", old_view.catalogue_version,
+                  new_view.catalogue_version);
   auto strictness = [](const RecordView& v) {
     return v.strict ? std::string(*v.strict ? "true" : "false") : std::string();
   };

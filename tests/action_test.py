@@ -183,6 +183,55 @@ class GitHubAction(unittest.TestCase):
         self.assertIn("| AuthorizationCode.CodeIsSingleUse | CODE-01 | MUST | fail |", summary)
         self.assertTrue(os.path.isfile(os.path.join(self.work, "out", "conformance.html")))
 
+    def test_with_a_previous_record_only_new_failures_fail_the_step(self):
+        previous = os.path.join(self.scratch.name, "previous.json")
+        with Server() as clean:
+            runner = self.runner(base_url=clean.url, install="none", reports_dir="clean",
+                                 args="--quiet --gtest_filter=AuthorizationCode.*")
+            self.assertEqual(runner.run(self.work), 0, runner.log[-3000:])
+        os.rename(os.path.join(self.work, "clean", "conformance.json"), previous)
+        with Server("--fault", "codes-reusable") as faulty:
+            # Against the clean run, CODE-01 is new: the step fails, and the diff joins the
+            # job summary.
+            runner = self.runner(base_url=faulty.url, install="none", reports_dir="new",
+                                 args="--quiet --gtest_filter=AuthorizationCode.*",
+                                 previous_record=previous, fail_on="new-failures")
+            self.assertEqual(runner.run(self.work), 1, runner.log[-3000:])
+            self.assertEqual(runner.steps["run"]["exit-code"], "1")
+            self.assertEqual(runner.steps["run"]["diff-exit-code"], "1")
+            with open(runner.summary) as f:
+                summary = f.read()
+            self.assertIn("## Conformance: 1 check failing", summary)
+            self.assertIn("## Conformance diff", summary)
+            with open(os.path.join(self.work, runner.outputs()["diff-json"])) as f:
+                diff = json.load(f)
+            self.assertEqual([c["check"] for c in diff["checks"] if c["change"] == "new_failure"],
+                             ["AuthorizationCode.CodeIsSingleUse"])
+            # Against a run with the same failure nothing is new: the step passes although the
+            # run failed, and says so.
+            failing_before = os.path.join(self.work, "new", "conformance.json")
+            again = self.runner(base_url=faulty.url, install="none", reports_dir="again",
+                                args="--quiet --gtest_filter=AuthorizationCode.*",
+                                previous_record=failing_before, fail_on="new-failures")
+            self.assertEqual(again.run(self.work), 0, again.log[-3000:])
+            self.assertEqual(again.steps["run"]["exit-code"], "1")
+            self.assertEqual(again.steps["run"]["diff-exit-code"], "0")
+            self.assertIn("none new against", again.log)
+            # The default, fail-on failures, still fails on the existing failure.
+            strict = self.runner(base_url=faulty.url, install="none", reports_dir="strict",
+                                 args="--quiet --gtest_filter=AuthorizationCode.*",
+                                 previous_record=failing_before)
+            self.assertEqual(strict.run(self.work), 1, strict.log[-3000:])
+
+    def test_a_missing_previous_record_is_a_warning_and_the_run_decides(self):
+        with Server() as server:
+            runner = self.runner(base_url=server.url, install="none",
+                                 args="--quiet --gtest_filter=Metadata.*",
+                                 previous_record="no-such.json", fail_on="new-failures")
+            self.assertEqual(runner.run(self.work), 0, runner.log[-3000:])
+        self.assertIn("::warning::previous-record no-such.json does not exist", runner.log)
+        self.assertNotIn("diff-exit-code", runner.steps["run"])
+
     def test_inputs_are_data_not_shell(self):
         canary = os.path.join(self.scratch.name, "injected")
         runner = self.runner(base_url=f"http://127.0.0.1:1/$(touch {canary})", install="none",
@@ -196,6 +245,10 @@ class GitHubAction(unittest.TestCase):
         self.assertEqual(runner.run(self.work), 2)
         self.assertEqual(runner.ran, ["source"])
         self.assertIn("install must be build, package or none", runner.log)
+        bad = self.runner(base_url="http://127.0.0.1:1", install="none", fail_on="sometimes")
+        self.assertEqual(bad.run(self.work), 2)
+        self.assertEqual(bad.ran, ["source"])
+        self.assertIn("fail-on must be failures or new-failures", bad.log)
 
     def test_the_cache_key_is_a_stable_digest_of_the_source(self):
         a = self.runner(install="build")

@@ -61,6 +61,7 @@ struct RequirementInfo {
 struct RunRecord {
   std::string tool_name = "conformance";
   std::string tool_version;
+  std::string catalogue_version; // suites/requirements.json's: runs judged by one catalogue compare
   std::string base_url;
   std::string issuer;
   std::string metadata_url;

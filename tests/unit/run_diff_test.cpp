@@ -184,6 +184,21 @@ TEST(RunDiff, DifferentTargetsAndProfilesAreNotesNotErrors) {
   EXPECT_NE(run_diff_text(diff).find("warning: profile differs"), std::string::npos);
 }
 
+TEST(RunDiff, ANewCatalogueIsNotedSinceOutcomesMayMoveWithIt) {
+  json old_record = record({check("A", "One", "pass")});
+  old_record["tool"] = {{"name", "conformance"}, {"version", "1.0"}, {"catalogue_version", "1"}};
+  json new_record = old_record;
+  new_record["tool"]["version"] = "1.1"; // a new harness alone is not worth a warning
+  EXPECT_TRUE(compute_run_diff(old_record, new_record).notes.empty());
+  new_record["tool"]["catalogue_version"] = "2";
+  RunDiff diff = compute_run_diff(old_record, new_record);
+  ASSERT_EQ(diff.notes.size(), 1u);
+  EXPECT_EQ(diff.notes[0], "tool.catalogue_version differs: 1 (OLD), 2 (NEW)");
+  json bad = new_record;
+  bad["tool"]["catalogue_version"] = 2;
+  EXPECT_THROW(compute_run_diff(old_record, bad), std::runtime_error);
+}
+
 TEST(RunDiff, MalformedRecordsAreRefusedWithTheReason) {
   json good = record({check("A", "One", "pass")});
   EXPECT_EQ(refusal(json::array(), good), "OLD record: not a JSON object");
