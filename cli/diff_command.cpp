@@ -52,8 +52,8 @@ int diff_main(int argc, char** argv) {
   CLI::App app{"conformance diff: compares two JSON result records (--json) of conformance runs, "
                "OLD then NEW, check by check. Lists new failures, fixes, other outcome changes, "
                "checks no longer judged (now skipped), added and removed checks, and the "
-               "requirements whose outcome changed; warns when the runs tested different targets "
-               "or profiles.\n"
+               "requirements whose outcome changed; warns when the runs tested different targets, "
+               "profiles or catalogue versions.\n"
                "Exit codes: 0 no new failure; 1 a check newly fails or errors (a failure the NEW "
                "run's --baseline accepted does not count); 2 an input cannot be read or is not a "
                "result record.",
