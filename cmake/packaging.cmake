@@ -1,6 +1,7 @@
 # `cmake --install` and the Debian package (CPack): both programs in bin/, a man page for each
 # (and for the `bench` and `diff` subcommands) made from the programs' own --help at build time
-# so it cannot drift, and the README and licence in share/doc/conformance.
+# so it cannot drift, with the examples and exit statuses of cmake/man/*.h2m, and the README
+# and licence in share/doc/conformance.
 include(GNUInstallDirs)
 
 install(TARGETS conformance reference-server RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
@@ -44,10 +45,11 @@ if(HELP2MAN AND GZIP)
       COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/with_source_date.sh ${version_dir}/source_date_epoch
               ${HELP2MAN} --no-info --no-discard-stderr "--name=${summary}"
               "--help-option=${help_option}" "--version-option=${version_option}"
+              --include=${CMAKE_CURRENT_LIST_DIR}/man/${name}.h2m
               --output=${man_dir}/${name}.1 $<TARGET_FILE:${program}>
       COMMAND ${rename_page}
       COMMAND ${GZIP} -9nf ${man_dir}/${name}.1
-      DEPENDS ${program} ${version_dir}/source_date_epoch
+      DEPENDS ${program} ${version_dir}/source_date_epoch ${CMAKE_CURRENT_LIST_DIR}/man/${name}.h2m
       COMMENT "Man page ${name}(1)" VERBATIM)
     list(APPEND man_pages ${man_dir}/${name}.1.gz)
   endforeach()

@@ -79,6 +79,8 @@ class DebianPackage(unittest.TestCase):
         page = run(["sh", "-c", "gzip -dc " +
                     os.path.join(self.root, "usr/share/man/man1/conformance.1.gz")])
         self.assertIn("summary\\-md", page.stdout)
+        self.assertIn('.SH "EXIT STATUS"', page.stdout)
+        self.assertIn(".SH EXAMPLES", page.stdout)
         bench = run(["sh", "-c", "gzip -dc " +
                      os.path.join(self.root, "usr/share/man/man1/conformance-bench.1.gz")])
         self.assertIn("concurrency", bench.stdout)
