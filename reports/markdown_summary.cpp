@@ -50,6 +50,22 @@ void row(std::string& out, const CheckResult& c, const MarkdownSummaryLimits& li
          markdown_cell(c.message.empty() ? "(no message)" : c.message, limits.max_message) + " |\n";
 }
 
+// A heading and a table of failing checks, at most limits.max_rows of them, then a count of the
+// rest ("… and N more" + `where_the_rest_is`); nothing when there are none.
+void check_table(std::string& out, const char* heading,
+                 const std::vector<const CheckResult*>& checks, const MarkdownSummaryLimits& limits,
+                 const char* where_the_rest_is) {
+  if (checks.empty()) return;
+  out += std::string("### ") + heading +
+         "\n\n| Check | Requirements | Level | Outcome | Message |\n|---|---|---|---|---|\n";
+  for (std::size_t i = 0; i < checks.size() && i < limits.max_rows; ++i)
+    row(out, *checks[i], limits);
+  if (checks.size() > limits.max_rows)
+    out += "\n… and " + std::to_string(checks.size() - limits.max_rows) + " more" +
+           where_the_rest_is + ".\n";
+  out += "\n";
+}
+
 } // namespace
 
 std::string markdown_cell(std::string_view text, std::size_t cap) {
@@ -143,25 +159,8 @@ std::string markdown_summary(const RunRecord& record, const MarkdownSummaryLimit
     out += "> " + std::to_string(record.rate_limited_responses) +
            " responses rate-limited the harness (429, or 503 with Retry-After).\n\n";
 
-  if (!failures.empty()) {
-    out += "### Failures and errors\n\n| Check | Requirements | Level | Outcome | Message |\n"
-           "|---|---|---|---|---|\n";
-    for (std::size_t i = 0; i < failures.size() && i < limits.max_rows; ++i)
-      row(out, *failures[i], limits);
-    if (failures.size() > limits.max_rows)
-      out += "\n… and " + std::to_string(failures.size() - limits.max_rows) +
-             " more in the JSON and HTML reports.\n";
-    out += "\n";
-  }
-  if (!accepted.empty()) {
-    out += "### Known failures accepted by the baseline\n\n| Check | Requirements | Level | "
-           "Outcome | Message |\n|---|---|---|---|---|\n";
-    for (std::size_t i = 0; i < accepted.size() && i < limits.max_rows; ++i)
-      row(out, *accepted[i], limits);
-    if (accepted.size() > limits.max_rows)
-      out += "\n… and " + std::to_string(accepted.size() - limits.max_rows) + " more.\n";
-    out += "\n";
-  }
+  check_table(out, "Failures and errors", failures, limits, " in the JSON and HTML reports");
+  check_table(out, "Known failures accepted by the baseline", accepted, limits, "");
   if (!record.stale_baseline.empty()) {
     out += "### Baseline entries that matched no failure\n\n";
     for (std::size_t i = 0; i < record.stale_baseline.size() && i < limits.max_rows; ++i)
